@@ -1,4 +1,18 @@
-using TorchSharp;
-SlotSharp.Runtime.TorchRuntime.EnsureLoadable();
-using var t = torch.ones(3) * 2;
-System.Console.WriteLine(t.sum().item<float>());
+using System.CommandLine;
+using SlotSharp.Cli.Commands;
+
+namespace SlotSharp.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) => Run(args);
+
+    /// <summary>Entry point also used by tests (in-process CLI runs).</summary>
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("slot: SLOT test-time adaptation for Hugging Face causal LMs");
+        // One file per sub-command under Commands/.
+        root.Subcommands.Add(VersionCommand.Create());
+        return CliErrors.Guard(() => root.Parse(args).Invoke());
+    }
+}

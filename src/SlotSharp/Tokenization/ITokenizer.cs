@@ -1,0 +1,26 @@
+namespace SlotSharp.Tokenization;
+
+/// <summary>
+/// What the rest of SlotSharp needs from a tokenizer. Implementations reproduce Hugging Face's
+/// tokenizer.json semantics exactly; the choice of library stays behind this interface.
+/// </summary>
+public interface ITokenizer
+{
+    /// <summary>Encode text; <paramref name="addSpecialTokens"/> applies the post-processor (e.g. Llama's BOS).</summary>
+    int[] Encode(string text, bool addSpecialTokens = true);
+
+    /// <summary>Decode ids to text (HF decode semantics, including clean_up_tokenization_spaces from the config).</summary>
+    string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens = false);
+
+    /// <summary>Token string for an id (e.g. "Ġthe"), or null if out of range.</summary>
+    string? IdToToken(int id);
+
+    /// <summary>Id of a token string (vocab or added token), or null.</summary>
+    int? TokenToId(string token);
+
+    /// <summary>True for added tokens marked special (skipped by skipSpecialTokens).</summary>
+    bool IsSpecial(int id);
+
+    /// <summary>Vocabulary size including added tokens.</summary>
+    int VocabSize { get; }
+}

@@ -39,8 +39,9 @@ public readonly record struct ExactRational
     }
 
     /// <summary>
-    /// Parses unsigned/signed digit strings: "12", "-3", "0.50", "36/2". Digits may be any Unicode decimal digit
-    /// (Python's int() accepts them too). Returns null for anything else, including a zero denominator.
+    /// Parses signed ASCII digit strings: "12", "-3", "0.50", ".5", "36/2". Returns null for anything else, including a
+    /// zero denominator and non-ASCII digits (the regex \d finds "١٢", but math-verify cannot parse it: sympy reads it
+    /// as a symbol name, so the original scores it wrong).
     /// </summary>
     public static ExactRational? TryParsePlain(string text)
     {
@@ -73,8 +74,8 @@ public readonly record struct ExactRational
         BigInteger v = BigInteger.Zero;
         foreach (var c in s)
         {
-            if (!char.IsDigit(c)) return null;
-            v = v * 10 + (int)char.GetNumericValue(c);
+            if (c is < '0' or > '9') return null;
+            v = v * 10 + (c - '0');
         }
         return v;
     }

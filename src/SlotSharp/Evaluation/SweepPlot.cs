@@ -40,7 +40,8 @@ public static class SweepPlot
         var allTimes = summaries.Select(s => double.Parse(s.Times, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         plot.Axes.SetLimitsX(allTimes.Min() - 0.5, allTimes.Max() + 0.5);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
-        plot.ShowLegend(Alignment.LowerRight);
+        // Outside the data area so it never hides a point near 0 or 1.
+        plot.ShowLegend(Edge.Right);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, width, height);
     }

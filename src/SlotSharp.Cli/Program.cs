@@ -14,6 +14,7 @@ public static class Program
         // One file per sub-command under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return CliErrors.Guard(() => root.Parse(args).Invoke());
     }
 }

@@ -17,11 +17,12 @@ internal static class HubErrors
             return new SlotSharpException($"{what} was not found on {settings.Endpoint} (HTTP {code})");
         if (errorCode == "RevisionNotFound")
             return new SlotSharpException($"revision '{revision}' of {repo} was not found on {settings.Endpoint} (HTTP {code})");
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || errorCode is "GatedRepo")
-            return new SlotSharpException(AccessDenied(repo, code, errorCode, settings));
+        // The Hub answers 401 + RepoNotFound to anonymous requests for missing and for private repos alike.
         if (response.StatusCode == HttpStatusCode.NotFound || errorCode == "RepoNotFound")
             return new SlotSharpException($"{repo} (revision '{revision}') was not found on {settings.Endpoint} (HTTP {code}); " +
-                "check the id, or set HF_TOKEN if it is private");
+                "check the id; if it is private or gated, set HF_TOKEN=hf_... or run `huggingface-cli login`");
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || errorCode is "GatedRepo")
+            return new SlotSharpException(AccessDenied(repo, code, errorCode, settings));
         return new SlotSharpException($"the Hub answered HTTP {code} {response.ReasonPhrase} for {what}");
     }
 

@@ -26,7 +26,8 @@ public static class DownloadCommand
         cmd.Options.Add(revision);
         cmd.Options.Add(repoType);
         cmd.Options.Add(json);
-        cmd.SetAction(parse =>
+        // Guard here too: System.CommandLine's own exception handler would otherwise print a stack trace.
+        cmd.SetAction(parse => CliErrors.Guard(() =>
         {
             var type = parse.GetValue(repoType) == "dataset" ? HubRepoType.Dataset : HubRepoType.Model;
             var snapshot = HubProgressBars.Run(progress =>
@@ -39,7 +40,7 @@ public static class DownloadCommand
                 })
                 : snapshot.Folder);
             return 0;
-        });
+        }));
         return cmd;
     }
 }

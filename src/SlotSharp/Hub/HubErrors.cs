@@ -42,5 +42,5 @@ internal static class HubErrors
 
     public static SlotSharpException NotCachedOffline(HubRepoId repo, string revision, HubSettings settings, string? file = null) =>
         new($"offline mode (HF_HUB_OFFLINE=1): {(file == null ? "" : $"file '{file}' of ")}{repo} at revision '{revision}' " +
-            $"is not in the cache {settings.CacheDir}; download it once while online (e.g. `slot download {repo.Id}`)");
+            $"is not in the cache {settings.CacheDir}; download it once while online (e.g. `slot download {repo.Id}{(repo.Type == HubRepoType.Dataset ? " --repo-type dataset" : "")}`)");
 }

@@ -12,6 +12,7 @@ internal static partial class BlobDownload
 {
     const int MaxAttempts = 5;
     const int ReportEveryBytes = 1 << 20;
+    static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task FetchAsync(HubHttp http, HubCacheRepo cache, string path, HubFileMetadata meta,
         IProgress<HubProgress>? progress, CancellationToken ct)
@@ -47,7 +48,23 @@ internal static partial class BlobDownload
         if (have > meta.Size) { File.Delete(incomplete); have = 0; }
         if (have == meta.Size && have > 0) return;
 
-        using var response = await http.GetAsync(meta.DownloadUrl, have, ct);
+        // A connection that stops delivering bytes counts as dropped (and is resumed), as with Python's read timeout.
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stall.CancelAfter(StallTimeout);
+        try
+        {
+            await ReceiveAsync(http, incomplete, path, meta, repo, progress, have, stall, ct);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new IOException($"no data received for {StallTimeout.TotalSeconds:F0} s", e);
+        }
+    }
+
+    static async Task ReceiveAsync(HubHttp http, string incomplete, string path, HubFileMetadata meta, HubRepoId repo,
+        IProgress<HubProgress>? progress, long have, CancellationTokenSource stall, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(meta.DownloadUrl, have, stall.Token);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {
             File.Delete(incomplete); // our prefix does not match the server's file: start over
@@ -62,13 +79,14 @@ internal static partial class BlobDownload
 
         await using var file = new FileStream(incomplete, resumed ? FileMode.Append : FileMode.Create, FileAccess.Write,
             FileShare.None, bufferSize: 1 << 16);
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        await using var body = await response.Content.ReadAsStreamAsync(stall.Token);
         var buffer = new byte[1 << 16];
         long sinceReport = 0;
         progress?.Report(new HubProgress(repo.Id, path, have, meta.Size, HubFileStatus.Downloading));
         int read;
-        while ((read = await body.ReadAsync(buffer, ct)) > 0)
+        while ((read = await body.ReadAsync(buffer, stall.Token)) > 0)
         {
+            stall.CancelAfter(StallTimeout);
             await file.WriteAsync(buffer.AsMemory(0, read), ct);
             have += read;
             sinceReport += read;

@@ -38,7 +38,14 @@ public static class HubResolver
     {
         using var client = new HubClient(settings ?? HubSettings.FromEnvironment());
         var snapshot = await client.OpenAsync(repo, revision, ct);
-        var first = ModelFiles.FirstPass(snapshot.Files, repo);
+        IReadOnlyList<string> first;
+        try { first = ModelFiles.FirstPass(snapshot.Files, repo); }
+        catch (SlotSharpException e) when (snapshot.FromCacheOnly)
+        {
+            // The cache may hold a partial snapshot (e.g. Python fetched config.json only): say that, not "bad repo".
+            throw new SlotSharpException($"the cached snapshot {snapshot.Folder} of {repo} at revision '{snapshot.Revision}' " +
+                $"is incomplete ({e.Message}); run once with network access and without HF_HUB_OFFLINE", e);
+        }
         await client.EnsureFilesAsync(snapshot, first, progress, ct);
         // Shards are only known once the index is local; they then download concurrently.
         var index = Path.Combine(snapshot.Folder, ModelFiles.WeightIndex);

@@ -117,6 +117,21 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Offline_PartialSnapshotWithoutWeights_SaysItIsIncomplete()
+    {
+        var snapshot = Path.Combine(RepoFolder, "snapshots", TinyModel.Commit);
+        Directory.CreateDirectory(snapshot);
+        File.WriteAllText(Path.Combine(snapshot, "config.json"), "{}");
+        Directory.CreateDirectory(Path.Combine(RepoFolder, "refs"));
+        File.WriteAllText(Path.Combine(RepoFolder, "refs", "main"), TinyModel.Commit);
+
+        var e = Assert.Throws<SlotSharpException>(() => Resolve(offline: true));
+        Assert.Contains("incomplete", e.Message);
+        Assert.Contains("model.safetensors", e.Message);
+        Assert.Empty(_hub.Requests);
+    }
+
+    [Fact]
     public void UnreachableHub_FallsBackToCachedSnapshot()
     {
         _hub.Add(TinyModel.Repo());

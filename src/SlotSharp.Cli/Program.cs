@@ -15,6 +15,8 @@ public static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
-        return CliErrors.Guard(() => root.Parse(args).Invoke());
+        root.Subcommands.Add(DownloadCommand.Create());
+        // The default handler would print stack traces; CliErrors.Guard turns user errors into one line.
+        return CliErrors.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
 }

@@ -121,10 +121,10 @@ sealed class Interpreter
                 Assign(sb.Target, captured, scope);
                 return Flow.Normal;
             }
-            case MacroStmt m: scope.Set(m.Name, new Macro(m.Name, m.Params, m.Body, scope, caller: null)); return Flow.Normal;
+            case MacroStmt m: scope.Set(m.Name, new Macro(m.Name, m.Params, m.Body, scope)); return Flow.Normal;
             case CallBlockStmt c:
             {
-                var caller = new Macro("caller", c.CallerParams, c.Body, scope, caller: null);
+                var caller = new Macro("caller", c.CallerParams, c.Body, scope);
                 var callee = Evaluate(c.Call.Callee, scope);
                 var (args, kwargs) = EvaluateArgs(c.Call.Args, c.Call.Kwargs, scope);
                 if (callee is not Macro macro) throw new TemplateRuntimeError("{% call %} needs a macro");

@@ -1,7 +1,7 @@
 namespace SlotSharp.Chat.Jinja;
 
-/// <summary>A {% macro %} (or the body of a {% call %} block, exposed as `caller`); calling it renders its body.</summary>
-sealed class Macro(string name, IReadOnlyList<MacroParam> parameters, IReadOnlyList<Stmt> body, Scope closure, Macro? caller)
+/// <summary>A {% macro %} (or the body of a {% call %} block, passed as `caller`); calling it renders its body.</summary>
+sealed class Macro(string name, IReadOnlyList<MacroParam> parameters, IReadOnlyList<Stmt> body, Scope closure)
     : ICallable
 {
     public string Name { get; } = name;
@@ -25,10 +25,13 @@ sealed class Macro(string name, IReadOnlyList<MacroParam> parameters, IReadOnlyL
         }
         var extraKwargs = new OrderedDictionary<string, object?>();
         foreach (var kv in kwargs)
-            if (!parameters.Any(p => p.Name == kv.Key)) extraKwargs[kv.Key] = kv.Value;
-        scope.Set("varargs", args.Skip(parameters.Count).ToList());
+        {
+            // {% call %} passes its body as the keyword argument `caller`.
+            if (kv.Key == "caller" && kv.Value is Macro) scope.Set("caller", kv.Value);
+            else if (!parameters.Any(p => p.Name == kv.Key)) extraKwargs[kv.Key] = kv.Value;
+        }
+        scope.Set("varargs", args.Skip(parameters.Count).ToArray());
         scope.Set("kwargs", extraKwargs);
-        if (caller != null) scope.Set("caller", caller);
         return interp.CallMacroBody(this, body, scope);
     }
 }

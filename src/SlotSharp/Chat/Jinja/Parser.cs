@@ -560,15 +560,15 @@ sealed class Parser
             {
                 Next();
                 var attr = Current;
-                if (attr.Kind == TokenKind.Name) node = new AttributeExpr(node, Next().Text, t.Line, t.Column);
+                if (attr.Kind == TokenKind.Name) node = new AttributeExpr(node, Next().Text, node.Line, node.Column);
                 else if (attr.Kind == TokenKind.Integer)
-                    node = new ItemExpr(node, new LiteralExpr(Next().Value, attr.Line, attr.Column), t.Line, t.Column);
+                    node = new ItemExpr(node, new LiteralExpr(Next().Value, attr.Line, attr.Column), node.Line, node.Column);
                 else throw Error($"expected an attribute name after '.', got {attr.Describe()}", attr);
             }
             else if (t.IsOp("["))
             {
                 Next();
-                node = new ItemExpr(node, ParseSubscript(), t.Line, t.Column);
+                node = new ItemExpr(node, ParseSubscript(), node.Line, node.Column);
                 Expect(TokenKind.Operator, "]");
             }
             else if (t.IsOp("(")) node = ParseCall(node);
@@ -593,9 +593,9 @@ sealed class Parser
 
     CallExpr ParseCall(Expr callee)
     {
-        var t = Expect(TokenKind.Operator, "(");
+        Expect(TokenKind.Operator, "(");
         var (args, kwargs) = ParseCallArgs();
-        return new CallExpr(callee, args, kwargs, t.Line, t.Column);
+        return new CallExpr(callee, args, kwargs, callee.Line, callee.Column);
     }
 
     /// <summary>After '(' : positional then keyword arguments, up to and including ')'.</summary>

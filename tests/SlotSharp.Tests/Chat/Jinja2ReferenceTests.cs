@@ -28,15 +28,23 @@ public class Jinja2ReferenceTests
         var context = new Dictionary<string, object?>();
         foreach (var p in doc.RootElement.GetProperty("context").EnumerateObject()) context[p.Name] = TemplateValues.FromJson(p.Value);
         var c = doc.RootElement.GetProperty("cases")[index];
+        if (c.TryGetProperty("ctx", out var own))
+            foreach (var p in own.EnumerateObject()) context[p.Name] = TemplateValues.FromJson(p.Value);
         var source = c.GetProperty("t").GetString()!;
         var template = ChatTemplate.Parse(source, new ChatTemplateOptions { Clock = () => FixedClock });
-        string Render() => template.RenderValues([], false, context);
+        // messages/add_generation_prompt/tools come from the context like any other variable here.
+        string Render() => template.RenderValues(context.TryGetValue("messages", out var m) ? (List<object?>)m! : [],
+            context.TryGetValue("add_generation_prompt", out var g) && g is true, context,
+            context.TryGetValue("tools", out var t) ? (List<object?>?)t : null);
         if (c.TryGetProperty("err", out var err))
         {
             // Python: "UndefinedError: 'missing' is undefined" — the same message, plus our position.
             var e = Assert.Throws<ChatTemplateException>(Render);
             var expected = err.GetString()!;
-            Assert.Contains(expected[(expected.IndexOf(": ", StringComparison.Ordinal) + 2)..], e.Message);
+            var pythonMessage = expected[(expected.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+            Assert.Contains(pythonMessage, e.Message);
+            if (expected.StartsWith("TemplateError:", StringComparison.Ordinal))
+                Assert.Equal((ChatTemplateErrorKind.RaisedByTemplate, pythonMessage), (e.Kind, e.TemplateMessage));
             return;
         }
         Assert.Equal(c.GetProperty("out").GetString(), Render());

@@ -97,6 +97,108 @@ ctx = {'x': 5, 'l': [1,2,3], 'd': {'k': 'v', 'n': 2}, 's': '<think>\nreason\n</t
        'tool': {'type':'function','function':{'name':'get_weather','description':'Get é','parameters':{'type':'object','properties':{'city':{'type':'string'}},'required':['city']}}},
        'messages': [{'role':'user','content':'hi'}], 'loop_idx': 1, 'tools_l': ['a','code_interpreter','b']}
 
+# Shapes of real templates not in shared/ (written from the published templates; each with its own context).
+CONV = [{'role': 'system', 'content': '  Be brief.  '}, {'role': 'user', 'content': 'What is 2+2?'},
+        {'role': 'assistant', 'content': '4'}, {'role': 'user', 'content': 'And 3+3?'}]
+LLAMA32 = """{{- bos_token }}
+{%- if not date_string is defined %}
+    {%- if strftime_now is defined %}
+        {%- set date_string = strftime_now("%d %b %Y") %}
+    {%- else %}
+        {%- set date_string = "26 Jul 2024" %}
+    {%- endif %}
+{%- endif %}
+{%- if not tools is defined %}
+    {%- set tools = none %}
+{%- endif %}
+
+{#- This block extracts the system message, so we can slot it into the right place. #}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = "" %}
+{%- endif %}
+
+{#- System message #}
+{{- "<|start_header_id|>system<|end_header_id|>\\n\\n" }}
+{%- if tools is not none %}
+    {{- "Environment: ipython\\n" }}
+{%- endif %}
+{{- "Cutting Knowledge Date: December 2023\\n" }}
+{{- "Today Date: " + date_string + "\\n\\n" }}
+{{- system_message }}
+{{- "<|eot_id|>" }}
+{%- for message in messages %}
+    {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' }}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}
+{%- endif %}
+"""
+MISTRAL = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token}}{% else %}{{ raise_exception('Only user and assistant roles are supported!') }}{% endif %}{% endfor %}"
+MISTRAL_TOOLS = """{%- set ns = namespace(user_messages=[]) %}
+{%- for message in messages %}
+    {%- if message.role == "user" %}
+        {%- set ns.user_messages = ns.user_messages + [message] %}
+    {%- endif %}
+{%- endfor %}
+{%- for message in messages %}
+    {%- if message["role"] == "user" %}
+        {%- if tools is not none and (message == ns.user_messages[-1]) %}
+            {{- "[AVAILABLE_TOOLS] [" }}
+            {%- for tool in tools %}
+                {%- set tool = tool.function %}
+                {{- '{"type": "function", "function": {' }}
+                {%- for key, val in tool.items() if key != "return" %}
+                    {%- if val is string %}
+                        {{- '"' + key + '": "' + val + '"' }}
+                    {%- else %}
+                        {{- '"' + key + '": ' + val|tojson }}
+                    {%- endif %}
+                    {%- if not loop.last %}
+                        {{- ", " }}
+                    {%- endif %}
+                {%- endfor %}
+                {{- "}}" }}
+                {%- if not loop.last %}
+                    {{- ", " }}
+                {%- else %}
+                    {{- "]" }}
+                {%- endif %}
+            {%- endfor %}
+            {{- "[/AVAILABLE_TOOLS]" }}
+        {%- endif %}
+        {{- "[INST] " + message["content"] + "[/INST]" }}
+    {%- elif message.tool_calls is defined and message.tool_calls is not none %}
+        {{- "[TOOL_CALLS] [" }}
+        {%- for tool_call in message.tool_calls %}
+            {%- set out = tool_call.function|tojson %}
+            {{- out[:-1] }}
+            {%- if not tool_call.id is defined or tool_call.id|length != 9 %}
+                {{- raise_exception("Tool call IDs should be alphanumeric strings with length 9!") }}
+            {%- endif %}
+            {{- ', "id": "' + tool_call.id + '"}' }}
+        {%- endfor %}
+        {{- "]" + eos_token }}
+    {%- else %}
+        {{- " " + message["content"]|trim + eos_token}}
+    {%- endif %}
+{%- endfor %}
+"""
+QWEN_MATH = "{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}{%- else %}{{- '<|im_start|>system\\nPlease reason step by step, and put your final answer within \\\\boxed{}.<|im_end|>\\n' }}{%- endif %}{%- for message in messages %}{%- if (message.role == 'user') or (message.role == 'system' and not loop.first) %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+TOOLS = [{'type': 'function', 'function': {'name': 'get_weather', 'description': 'Weather in a city', 'parameters': {'type': 'object', 'properties': {'city': {'type': 'string'}}}}}]
+CALL = {'role': 'assistant', 'tool_calls': [{'id': 'abc123XYZ', 'function': {'name': 'get_weather', 'arguments': {'city': 'Zürich'}}}]}
+T += [
+ (LLAMA32, {'messages': CONV, 'bos_token': '<|begin_of_text|>', 'add_generation_prompt': True}),
+ (LLAMA32, {'messages': CONV[1:], 'bos_token': '<|begin_of_text|>', 'add_generation_prompt': False, 'date_string': '01 Jan 2025'}),
+ (MISTRAL, {'messages': CONV[1:], 'bos_token': '<s>', 'eos_token': '</s>'}),
+ (MISTRAL, {'messages': CONV, 'bos_token': '<s>', 'eos_token': '</s>'}),
+ (MISTRAL_TOOLS, {'messages': [CONV[1], CALL, CONV[3]], 'tools': TOOLS, 'eos_token': '</s>'}),
+ (MISTRAL_TOOLS, {'messages': [CONV[1], {'role': 'assistant', 'tool_calls': [{'id': 'short', 'function': {'name': 'f', 'arguments': {}}}]}], 'tools': None, 'eos_token': '</s>'}),
+ (QWEN_MATH, {'messages': CONV[1:2], 'add_generation_prompt': True}),
+]
+
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.ext import loopcontrols
@@ -109,13 +211,13 @@ env.filters['tojson'] = tojson
 env.globals['raise_exception'] = raise_exception
 import datetime
 env.globals['strftime_now'] = lambda f: datetime.datetime(2024,7,5,9,3,7).strftime(f)
-cases = [{'t': t, 'ctx': ctx} for t in T]
+cases = [{'t': t, 'ctx': ctx} if isinstance(t, str) else {'t': t[0], 'ctx': {**ctx, **t[1]}, 'extra': t[1]} for t in T]
 out = []
 for c in cases:
     try:
         r = env.from_string(c['t']).render(**c.get('ctx', {}))
-        out.append({'t': c['t'], 'out': r})
+        out.append({'t': c['t'], **({'ctx': c['extra']} if 'extra' in c else {}), 'out': r})
     except Exception as e:
-        out.append({'t': c['t'], 'err': type(e).__name__ + ': ' + str(e)})
+        out.append({'t': c['t'], **({'ctx': c['extra']} if 'extra' in c else {}), 'err': type(e).__name__ + ': ' + str(e)})
 import os
 json.dump({'context': ctx, 'cases': out}, open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'jinja2_reference.json'), 'w'), ensure_ascii=False, indent=1)

@@ -49,6 +49,8 @@ public sealed class ByteFallbackDecoder : IDecoder
         pending.Clear();
     }
 
+    public static bool TryParseByte(string token) => TryParseByte(token, out _);
+
     public static bool TryParseByte(string token, out byte value)
     {
         value = 0;

@@ -136,6 +136,16 @@ public sealed class HfTokenizer : ITokenizer
 /// <summary>Python transformers' clean_up_tokenization (applied when clean_up_tokenization_spaces is true).</summary>
 public static class CleanUp
 {
+    static readonly string[] Patterns = [" .", " ?", " !", " ,", " ' ", " n't", " 'm", " 's", " 've", " 're"];
+
+    /// <summary>True when text is a proper prefix of a clean-up pattern (more characters could complete it).</summary>
+    public static bool IsUnfinishedPattern(ReadOnlySpan<char> text)
+    {
+        foreach (var p in Patterns)
+            if (p.Length > text.Length && p.AsSpan().StartsWith(text, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     public static string Apply(string text) => text
         .Replace(" .", ".").Replace(" ?", "?").Replace(" !", "!").Replace(" ,", ",").Replace(" ' ", "'")
         .Replace(" n't", "n't").Replace(" 'm", "'m").Replace(" 's", "'s").Replace(" 've", "'ve").Replace(" 're", "'re");

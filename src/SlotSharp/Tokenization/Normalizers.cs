@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace SlotSharp.Tokenization;
 
@@ -26,26 +25,38 @@ public sealed class PrependNormalizer(string prepend) : INormalizer
     public string Normalize(string text) => text.Length == 0 ? text : prepend + text;
 }
 
-/// <summary>Replaces every occurrence of a literal string or a regex.</summary>
+/// <summary>Replaces every occurrence of a literal string or a regex (matched by code point) with literal content.</summary>
 public sealed class ReplaceNormalizer : INormalizer
 {
     readonly string? _literal;
-    readonly Regex? _regex;
+    readonly CodePointRegex? _regex;
     readonly string _content;
 
     public ReplaceNormalizer(string? literal, string? regex, string content)
     {
         _literal = literal;
-        _regex = regex == null ? null : new Regex(regex, RegexOptions.CultureInvariant);
+        _regex = regex == null ? null : new CodePointRegex(regex);
         _content = content;
     }
 
     public string Normalize(string text) => Apply(text);
 
     /// <summary>Shared with the Replace decoder, which has the same semantics.</summary>
-    public string Apply(string text) =>
-        _literal != null ? (_literal.Length == 0 ? text : text.Replace(_literal, _content, StringComparison.Ordinal))
-                         : _regex!.Replace(text, _content.Replace("$", "$$"));
+    public string Apply(string text)
+    {
+        if (_literal != null) return _literal.Length == 0 ? text : text.Replace(_literal, _content, StringComparison.Ordinal);
+        var matches = new List<(int Start, int Length)>();
+        _regex!.Matches(text, 0, text.Length, matches);
+        if (matches.Count == 0) return text;
+        var sb = new StringBuilder(text.Length);
+        int prev = 0;
+        foreach (var (start, length) in matches)
+        {
+            sb.Append(text, prev, start - prev).Append(_content);
+            prev = start + length;
+        }
+        return sb.Append(text, prev, text.Length - prev).ToString();
+    }
 }
 
 public sealed class SequenceNormalizer(IReadOnlyList<INormalizer> normalizers) : INormalizer

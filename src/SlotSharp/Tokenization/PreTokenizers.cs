@@ -87,17 +87,27 @@ static class SegmentSplitter
         return segs;
     }
 
-    /// <summary>Segments where each code point satisfying the predicate is its own match.</summary>
+    /// <summary>
+    /// Segments for a character predicate (HF's Pattern for Fn(char)): each matching code point is its own
+    /// match, runs of non-matching code points form one segment.
+    /// </summary>
     public static List<(int, int, bool)> FromCodePoints(Piece piece, Func<int, bool> isMatch)
     {
         var segs = new List<(int, int, bool)>();
         var span = piece.Span;
+        int runStart = 0;
         for (int i = 0; i < span.Length;)
         {
             Rune.DecodeFromUtf16(span[i..], out var rune, out int used);
-            segs.Add((piece.Start + i, used, isMatch(rune.Value)));
+            if (isMatch(rune.Value))
+            {
+                if (i > runStart) segs.Add((piece.Start + runStart, i - runStart, false));
+                segs.Add((piece.Start + i, used, true));
+                runStart = i + used;
+            }
             i += used;
         }
+        if (span.Length > runStart) segs.Add((piece.Start + runStart, span.Length - runStart, false));
         return segs;
     }
 }

@@ -17,6 +17,7 @@ sealed class TokenizerJson(string file)
         var preTokenizer = Optional(root, "pre_tokenizer", PreTokenizer);
         bool byteLevel = ExtractByteLevel(ref preTokenizer);
         var model = Model(Required(root, "model"), byteLevel);
+        added = AssignIds(added, model);
         var postProcessor = Optional(root, "post_processor", PostProcessor) ?? new PassThroughPostProcessor();
         var decoder = Optional(root, "decoder", Decoder);
         return new HfTokenizer(model, added, normalizer, preTokenizer, postProcessor, decoder, config);
@@ -64,6 +65,27 @@ sealed class TokenizerJson(string file)
     AddedToken ReadAddedToken(JsonElement e) => new(
         Required(e, "id").GetInt32(), Str(e, "content"), Bool(e, "special"),
         Bool(e, "single_word"), Bool(e, "lstrip"), Bool(e, "rstrip"), Bool(e, "normalized"));
+
+    /// <summary>
+    /// HF tokenizers ignores the "id" fields of added_tokens when loading (it only warns on a mismatch) and adds
+    /// the tokens in order: a content already in the model vocab takes that id, otherwise the next free id
+    /// after the vocab and earlier added tokens. Real files agree with this; reproducing it keeps odd files exact.
+    /// </summary>
+    static List<AddedToken> AssignIds(List<AddedToken> tokens, BpeModel model)
+    {
+        var result = new List<AddedToken>(tokens.Count);
+        var seen = new HashSet<string>();
+        int vocabCount = model.Vocab.Count, maxAssigned = -1;
+        foreach (var t in tokens)
+        {
+            if (t.Content.Length == 0 || !seen.Add(t.Content)) continue;
+            int id = model.Vocab.TryGetValue(t.Content, out var inVocab) ? inVocab
+                : maxAssigned < 0 ? vocabCount : maxAssigned >= vocabCount ? maxAssigned + 1 : vocabCount;
+            maxAssigned = Math.Max(maxAssigned, id);
+            result.Add(t with { Id = id });
+        }
+        return result;
+    }
 
     // ---------- components ----------
 

@@ -36,29 +36,23 @@ public sealed class BpeModel
     int _cacheCount;
 
     public BpeModel(Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges, BpeOptions options, bool byteLevel)
+        : this(vocab, BuildTable(vocab, merges, options), options, byteLevel) { }
+
+    static Dictionary<long, (int, int)> BuildTable(Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges, BpeOptions options)
+    {
+        var builder = new MergeTableBuilder(vocab, options.ContinuingSubwordPrefix, merges.Count);
+        foreach (var (a, b) in merges) builder.Add(a, b);
+        return builder.Table;
+    }
+
+    internal BpeModel(Dictionary<string, int> vocab, Dictionary<long, (int Rank, int NewId)> mergeTable, BpeOptions options, bool byteLevel)
     {
         _vocab = vocab;
         _vocabBySpan = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
         _options = options;
         _byteLevel = byteLevel;
-        var prefixLength = options.ContinuingSubwordPrefix?.Length ?? 0;
-        _merges = new Dictionary<long, (int, int)>(merges.Count);
-        Span<char> buffer = stackalloc char[256];
-        for (int rank = 0; rank < merges.Count; rank++)
-        {
-            var (a, b) = merges[rank];
-            if (!vocab.TryGetValue(a, out var ia)) throw new InvalidDataException($"merge {rank} \"{a} {b}\": \"{a}\" is not in the vocab");
-            if (!vocab.TryGetValue(b, out var ib)) throw new InvalidDataException($"merge {rank} \"{a} {b}\": \"{b}\" is not in the vocab");
-            var tail = prefixLength > 0 && b.StartsWith(options.ContinuingSubwordPrefix!, StringComparison.Ordinal) ? b.AsSpan(prefixLength) : b.AsSpan();
-            // Concatenate on the stack: 150k-280k merges, no garbage at load.
-            int len = a.Length + tail.Length;
-            Span<char> merged = len <= buffer.Length ? buffer[..len] : new char[len];
-            a.AsSpan().CopyTo(merged);
-            tail.CopyTo(merged[a.Length..]);
-            if (!_vocabBySpan.TryGetValue(merged, out var im)) throw new InvalidDataException($"merge {rank} \"{a} {b}\": \"{merged}\" is not in the vocab");
-            _merges.TryAdd(Key(ia, ib), (rank, im));
-        }
+        _merges = mergeTable;
         for (int b = 0; b < 256; b++)
         {
             _byteSymbol[b] = vocab.TryGetValue(ByteLevelAlphabet.ByteToChar[b].ToString(), out var id) ? id : -1;
@@ -70,7 +64,7 @@ public sealed class BpeModel
 
     public IReadOnlyDictionary<string, int> Vocab => _vocab;
 
-    static long Key(int a, int b) => ((long)a << 32) | (uint)b;
+    internal static long Key(int a, int b) => ((long)a << 32) | (uint)b;
 
     /// <summary>Appends the ids of one pre-token.</summary>
     public void EncodeWord(ReadOnlySpan<char> word, List<int> output)
@@ -199,4 +193,43 @@ public sealed class BpeModel
         for (int i = 0; i >= 0; i = next[i]) result.Add(id[i]);
         return result.ToArray();
     }
+}
+
+/// <summary>
+/// Builds the (left id, right id) → (rank, merged id) table from merges in rank order, looking tokens up by
+/// span so the loader can feed it without allocating 2-3 strings per merge.
+/// </summary>
+sealed class MergeTableBuilder
+{
+    readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocab;
+    readonly string? _prefix;
+    readonly char[] _buffer = new char[512];
+
+    public MergeTableBuilder(Dictionary<string, int> vocab, string? continuingSubwordPrefix, int capacity)
+    {
+        _vocab = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
+        _prefix = string.IsNullOrEmpty(continuingSubwordPrefix) ? null : continuingSubwordPrefix;
+        Table = new Dictionary<long, (int, int)>(capacity);
+    }
+
+    public Dictionary<long, (int Rank, int NewId)> Table { get; }
+
+    public void Add(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        int rank = _rank++;
+        if (!_vocab.TryGetValue(a, out var ia)) throw Missing(rank, a, b, a);
+        if (!_vocab.TryGetValue(b, out var ib)) throw Missing(rank, a, b, b);
+        var tail = _prefix != null && b.StartsWith(_prefix, StringComparison.Ordinal) ? b[_prefix.Length..] : b;
+        int len = a.Length + tail.Length;
+        Span<char> merged = len <= _buffer.Length ? _buffer.AsSpan(0, len) : new char[len];
+        a.CopyTo(merged);
+        tail.CopyTo(merged[a.Length..]);
+        if (!_vocab.TryGetValue(merged, out var im)) throw Missing(rank, a, b, merged);
+        Table.TryAdd(BpeModel.Key(ia, ib), (rank, im)); // a repeated pair keeps its first (lowest) rank
+    }
+
+    int _rank;
+
+    static InvalidDataException Missing(int rank, ReadOnlySpan<char> a, ReadOnlySpan<char> b, ReadOnlySpan<char> missing) =>
+        new($"merge {rank} \"{a} {b}\": \"{missing}\" is not in the vocab");
 }

@@ -19,7 +19,7 @@ public sealed class CodePointRegex
     public CodePointRegex(string pattern)
     {
         // CultureInvariant: (?i:'s|'t...) must not depend on the machine's culture.
-        _regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        _regex = KnownPatterns.Find(pattern) ?? new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
     }
 
     public string Pattern => _regex.ToString();

@@ -182,24 +182,45 @@ sealed class TokenizerJson(string file)
         var vocabJson = Required(e, "vocab");
         var vocab = new Dictionary<string, int>(vocabJson.GetPropertyCount());
         foreach (var kv in vocabJson.EnumerateObject()) vocab[kv.Name] = kv.Value.GetInt32();
-        var mergesJson = Required(e, "merges");
-        var merges = new List<(string, string)>(mergesJson.GetArrayLength());
-        foreach (var m in mergesJson.EnumerateArray())
-        {
-            if (m.ValueKind == JsonValueKind.Array) merges.Add((m[0].GetString()!, m[1].GetString()!));
-            else
-            {
-                // Older "a b" form: exactly one space separates the two parts.
-                var s = m.GetString()!;
-                int sp = s.IndexOf(' ');
-                if (sp < 0 || s.IndexOf(' ', sp + 1) >= 0) throw Bad($"merge \"{s}\" is not of the form \"a b\"");
-                merges.Add((s[..sp], s[(sp + 1)..]));
-            }
-        }
         var options = new BpeOptions(OptStr(e, "unk_token"), Bool(e, "fuse_unk"), Bool(e, "byte_fallback"), Bool(e, "ignore_merges"),
             OptStr(e, "continuing_subword_prefix"), OptStr(e, "end_of_word_suffix"));
-        try { return new BpeModel(vocab, merges, options, byteLevel); }
+        try { return new BpeModel(vocab, ReadMerges(Required(e, "merges"), vocab, options), options, byteLevel); }
         catch (InvalidDataException ex) { throw Bad(ex.Message); }
+    }
+
+    /// <summary>
+    /// Merges as ["a","b"] pairs or the older "a b" strings (exactly one space). Values are read from the raw
+    /// UTF-8 into a reused buffer; only strings with JSON escapes go through GetString.
+    /// </summary>
+    Dictionary<long, (int, int)> ReadMerges(JsonElement merges, Dictionary<string, int> vocab, BpeOptions options)
+    {
+        var builder = new MergeTableBuilder(vocab, options.ContinuingSubwordPrefix, merges.GetArrayLength());
+        var left = new char[1024];
+        var right = new char[1024];
+        foreach (var m in merges.EnumerateArray())
+        {
+            if (m.ValueKind == JsonValueKind.Array)
+            {
+                if (m.GetArrayLength() != 2) throw Bad($"merge {m.GetRawText()} is not a pair");
+                builder.Add(Chars(m[0], left), Chars(m[1], right));
+                continue;
+            }
+            var s = Chars(m, left);
+            int sp = s.IndexOf(' ');
+            if (sp < 0 || s[(sp + 1)..].Contains(' ')) throw Bad($"merge \"{s}\" is not of the form \"a b\"");
+            builder.Add(s[..sp], s[(sp + 1)..]);
+        }
+        return builder.Table;
+    }
+
+    ReadOnlySpan<char> Chars(JsonElement value, char[] buffer)
+    {
+        if (value.ValueKind != JsonValueKind.String) throw Bad($"merge part {value.GetRawText()} is not a string");
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length >= 2 && raw[0] == (byte)'"') raw = raw[1..^1];
+        if (raw.Contains((byte)'\\') || Encoding.UTF8.GetMaxCharCount(raw.Length) > buffer.Length) return value.GetString();
+        int n = Encoding.UTF8.GetChars(raw, buffer);
+        return buffer.AsSpan(0, n);
     }
 
     IPostProcessor PostProcessor(JsonElement e)

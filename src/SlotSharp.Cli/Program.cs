@@ -13,10 +13,11 @@ public static class Program
         var root = new RootCommand("slot: SLOT test-time adaptation for Hugging Face causal LMs");
         // One file per sub-command under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DownloadCommand.Create());
-        // The default handler would print stack traces; CliErrors.Guard turns user errors into one line.
+        // The default handler would print a stack trace and exit 1 before CliErrors.Guard sees the exception.
         return CliErrors.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
 }

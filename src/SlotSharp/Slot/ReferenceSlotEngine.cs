@@ -44,7 +44,8 @@ internal sealed class ReferenceSlotEngine : ISlotEngine
         using var scope = NewDisposeScope();
         using var grad = withGradient ? torch.enable_grad() : torch.no_grad();
         _delta.grad?.zero_();
-        var logits = (_hidden3 + _delta).matmul(_w.t()).to(float32); // [1, T, V]
+        var logits = (_hidden3 + _delta).matmul(_w.t()); // [1, T, V]
+        if (logits.element_size() < sizeof(float)) logits = logits.to(float32); // HF's logits.float(): upcast half types only
         var shifted = logits.narrow(1, 0, _n).reshape(_n, -1);         // logits[:, :-1]
         var ce = nn.functional.cross_entropy(shifted, _labels, reduction: nn.Reduction.None);
         var logProb = ToDoubles(ce.detach().neg());

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Checkpoints;
+
+/// <summary>
+/// A Hugging Face model folder: config.json, generation_config.json, and the weights as one
+/// model.safetensors or shards listed by model.safetensors.index.json. Pickle (.bin) is never read.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    readonly Dictionary<string, SafetensorsFile> _tensorToFile = new();
+    readonly List<SafetensorsFile> _files = new();
+
+    public string Folder { get; }
+    public ModelConfig Config { get; }
+    public GenerationConfig? Generation { get; }
+
+    Checkpoint(string folder, ModelConfig config, GenerationConfig? generation)
+    {
+        Folder = folder; Config = config; Generation = generation;
+    }
+
+    public static Checkpoint Open(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"model folder not found: {folder}");
+        var config = ModelConfig.Load(Path.Combine(folder, "config.json"));
+        var generation = GenerationConfig.LoadOrNull(Path.Combine(folder, "generation_config.json"));
+        var ckpt = new Checkpoint(folder, config, generation);
+        try { ckpt.OpenWeights(); }
+        catch { ckpt.Dispose(); throw; }
+        return ckpt;
+    }
+
+    void OpenWeights()
+    {
+        string single = Path.Combine(Folder, "model.safetensors");
+        string index = Path.Combine(Folder, "model.safetensors.index.json");
+        IEnumerable<string> shardNames;
+        if (File.Exists(index)) shardNames = ReadIndex(index);
+        else if (File.Exists(single)) shardNames = ["model.safetensors"];
+        else
+        {
+            bool hasPickle = Directory.EnumerateFiles(Folder, "*.bin").Any() || Directory.EnumerateFiles(Folder, "*.pth").Any();
+            throw new FileNotFoundException(hasPickle
+                ? $"{Folder}: only pickle weights (*.bin/*.pth) found; SlotSharp reads safetensors only (convert with transformers' save_pretrained(safe_serialization=True))"
+                : $"{Folder}: no model.safetensors or model.safetensors.index.json");
+        }
+        foreach (var name in shardNames)
+        {
+            var file = SafetensorsFile.Open(Path.Combine(Folder, name));
+            _files.Add(file);
+            foreach (var t in file.Tensors.Keys)
+            {
+                if (_tensorToFile.TryGetValue(t, out var other))
+                    throw new InvalidDataException($"tensor '{t}' appears in both {other.Path} and {file.Path}");
+                _tensorToFile[t] = file;
+            }
+        }
+    }
+
+    static IEnumerable<string> ReadIndex(string index)
+    {
+        JsonObject j;
+        try { j = JsonNode.Parse(File.ReadAllText(index)) as JsonObject ?? throw new InvalidDataException($"{index}: not a JSON object"); }
+        catch (JsonException e) { throw new InvalidDataException($"{index}: invalid JSON ({e.Message})"); }
+        if (j["weight_map"] is not JsonObject map) throw new InvalidDataException($"{index}: missing field 'weight_map'");
+        var shards = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (tensor, file) in map)
+        {
+            string? f = file is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            if (f == null || f.Contains('/') || f.Contains('\\') || f.Contains(".."))
+                throw new InvalidDataException($"{index}: weight_map entry for '{tensor}' is not a plain file name");
+            shards.Add(f);
+        }
+        return shards;
+    }
+
+    public IEnumerable<string> TensorNames => _tensorToFile.Keys;
+
+    public bool Has(string name) => _tensorToFile.ContainsKey(name);
+
+    public TensorInfo Info(string name) => _tensorToFile.TryGetValue(name, out var f)
+        ? f.Tensors[name]
+        : throw new InvalidDataException($"{Folder}: checkpoint has no tensor '{name}'");
+
+    /// <summary>Reads a tensor (CPU, stored dtype), checking its shape.</summary>
+    public Tensor Read(string name, params long[] expectedShape)
+    {
+        var info = Info(name);
+        if (expectedShape.Length > 0 && !info.Shape.SequenceEqual(expectedShape))
+            throw new InvalidDataException($"{_tensorToFile[name].Path}: tensor '{name}' has shape [{string.Join(",", info.Shape)}], config.json implies [{string.Join(",", expectedShape)}]");
+        return _tensorToFile[name].Read(name);
+    }
+
+    /// <summary>Stop ids: generation_config.json's eos_token_id when present, else config.json's.</summary>
+    public IReadOnlyList<int> StopIds => Generation is { EosTokenIds.Count: > 0 } g ? g.EosTokenIds : Config.EosTokenIds;
+
+    public void Dispose()
+    {
+        foreach (var f in _files) f.Dispose();
+        _files.Clear();
+    }
+}

@@ -1,0 +1,168 @@
+using System.IO.MemoryMappedFiles;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Checkpoints;
+
+/// <summary>One tensor's entry in a safetensors header.</summary>
+public sealed record TensorInfo(string Name, string DType, long[] Shape, long Begin, long End)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+}
+
+/// <summary>
+/// A memory-mapped .safetensors file: 8-byte little-endian header length, a JSON header
+/// {name: {dtype, shape, data_offsets:[begin,end]}, "__metadata__": {...}}, then the data section.
+/// The header is validated up front so that a bad file is reported with its path and the tensor at fault,
+/// never as a crash in the middle of loading.
+/// </summary>
+public sealed class SafetensorsFile : IDisposable
+{
+    public static readonly IReadOnlyDictionary<string, (int Size, ScalarType Type)> DTypes = new Dictionary<string, (int, ScalarType)>
+    {
+        ["F32"] = (4, ScalarType.Float32),
+        ["F16"] = (2, ScalarType.Float16),
+        ["BF16"] = (2, ScalarType.BFloat16),
+        ["F64"] = (8, ScalarType.Float64),
+        ["I64"] = (8, ScalarType.Int64),
+        ["I32"] = (4, ScalarType.Int32),
+        ["I16"] = (2, ScalarType.Int16),
+        ["I8"] = (1, ScalarType.Int8),
+        ["U8"] = (1, ScalarType.Byte),
+        ["BOOL"] = (1, ScalarType.Bool),
+    };
+
+    /// <summary>A header larger than this is refused (the reference implementation uses 100 MB).</summary>
+    const long MaxHeaderBytes = 100_000_000;
+
+    readonly MemoryMappedFile _map;
+    readonly MemoryMappedViewAccessor _view;
+    readonly long _dataStart;
+
+    public string Path { get; }
+    public IReadOnlyDictionary<string, TensorInfo> Tensors { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    SafetensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, long dataStart,
+        Dictionary<string, TensorInfo> tensors, Dictionary<string, string> metadata)
+    {
+        Path = path; _map = map; _view = view; _dataStart = dataStart; Tensors = tensors; Metadata = metadata;
+    }
+
+    public static SafetensorsFile Open(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"safetensors file not found: {path}", path);
+        long fileLength = new FileInfo(path).Length;
+        if (fileLength < 8) throw Bad(path, $"file is {fileLength} bytes, shorter than the 8-byte header length");
+        byte[] header;
+        using (var fs = File.OpenRead(path))
+        {
+            Span<byte> lenBytes = stackalloc byte[8];
+            fs.ReadExactly(lenBytes);
+            ulong headerLength = BitConverter.ToUInt64(lenBytes);
+            if (headerLength > MaxHeaderBytes || (long)headerLength > fileLength - 8)
+                throw Bad(path, $"declared header length {headerLength} exceeds the file ({fileLength} bytes)");
+            header = new byte[headerLength];
+            fs.ReadExactly(header);
+        }
+        long dataStart = 8 + header.Length;
+        var (tensors, metadata) = ParseHeader(path, header, fileLength - dataStart);
+
+        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        return new SafetensorsFile(path, map, view, dataStart, tensors, metadata);
+    }
+
+    static (Dictionary<string, TensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(header); }
+        catch (JsonException e) { throw Bad(path, $"header is not valid JSON ({e.Message})"); }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "header is not a JSON object");
+
+        var tensors = new Dictionary<string, TensorInfo>();
+        var metadata = new Dictionary<string, string>();
+        foreach (var prop in doc.RootElement.EnumerateObject())
+        {
+            if (prop.Name == "__metadata__")
+            {
+                if (prop.Value.ValueKind != JsonValueKind.Object) throw Bad(path, "__metadata__ is not an object");
+                foreach (var m in prop.Value.EnumerateObject())
+                    metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
+                continue;
+            }
+            tensors[prop.Name] = ParseEntry(path, prop.Name, prop.Value, dataLength);
+        }
+
+        // Offsets must tile without overlap (gaps are tolerated, overlaps are not).
+        long previousEnd = 0; string? previous = null;
+        foreach (var t in tensors.Values.OrderBy(t => t.Begin).ThenBy(t => t.End))
+        {
+            if (t.Begin < previousEnd)
+                throw Bad(path, $"tensor '{t.Name}' [{t.Begin}, {t.End}) overlaps tensor '{previous}' ending at {previousEnd}");
+            previousEnd = t.End; previous = t.Name;
+        }
+        return (tensors, metadata);
+    }
+
+    static TensorInfo ParseEntry(string path, string name, JsonElement e, long dataLength)
+    {
+        try
+        {
+            string dtype = e.GetProperty("dtype").GetString() ?? "";
+            if (!DTypes.TryGetValue(dtype, out var dt))
+                throw Bad(path, $"tensor '{name}' has unknown dtype '{dtype}' (known: {string.Join(", ", DTypes.Keys)})");
+            var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
+            if (shape.Any(s => s < 0)) throw Bad(path, $"tensor '{name}' has a negative dimension");
+            var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
+            if (offsets.Length != 2) throw Bad(path, $"tensor '{name}' data_offsets must have 2 entries");
+            var info = new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
+            if (info.Begin < 0 || info.End < info.Begin || info.End > dataLength)
+                throw Bad(path, $"tensor '{name}' data_offsets [{info.Begin}, {info.End}) lie outside the data section ({dataLength} bytes)");
+            long expected = checked(info.ElementCount * dt.Size);
+            if (info.End - info.Begin != expected)
+                throw Bad(path, $"tensor '{name}' has {info.End - info.Begin} bytes but dtype {dtype} x shape [{string.Join(",", shape)}] needs {expected}");
+            return info;
+        }
+        catch (KeyNotFoundException) { throw Bad(path, $"tensor '{name}' lacks dtype, shape or data_offsets"); }
+        catch (InvalidOperationException) { throw Bad(path, $"tensor '{name}' has a malformed entry"); }
+        catch (FormatException) { throw Bad(path, $"tensor '{name}' has a non-integer shape or offset"); }
+        catch (OverflowException) { throw Bad(path, $"tensor '{name}' is too large"); }
+    }
+
+    static InvalidDataException Bad(string path, string why) => new($"{path}: {why}");
+
+    /// <summary>Copies one tensor out of the mapped file into a new CPU tensor of its stored dtype.</summary>
+    public unsafe Tensor Read(string name)
+    {
+        if (!Tensors.TryGetValue(name, out var info)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
+        var (_, type) = DTypes[info.DType];
+        var tensor = torch.empty(info.Shape, type);
+        byte* basePtr = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
+        try
+        {
+            byte* src = basePtr + _view.PointerOffset + _dataStart + info.Begin;
+            // Tensor.bytes is a Span (int-sized): copy through flat chunks for tensors over 2 GB.
+            using var flat = tensor.view(-1);
+            long elementSize = DTypes[info.DType].Size;
+            long chunkElements = Math.Max(1, (1L << 30) / elementSize);
+            for (long start = 0; start < info.ElementCount; start += chunkElements)
+            {
+                long n = Math.Min(chunkElements, info.ElementCount - start);
+                using var part = flat.narrow(0, start, n);
+                new ReadOnlySpan<byte>(src + start * elementSize, (int)(n * elementSize)).CopyTo(part.bytes);
+            }
+        }
+        finally { _view.SafeMemoryMappedViewHandle.ReleasePointer(); }
+        return tensor;
+    }
+
+    public void Dispose()
+    {
+        _view.Dispose();
+        _map.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using SlotSharp.Checkpoints;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Models;
+
+/// <summary>Pre-norm decoder block: x + attn(norm(x)), then + mlp(norm(x)).</summary>
+public sealed class DecoderLayer : IDisposable
+{
+    readonly RmsNorm _inputLayernorm, _postAttentionLayernorm;
+    readonly Attention _selfAttn;
+    readonly Mlp _mlp;
+    readonly int _index;
+
+    public DecoderLayer(WeightLoader w, int index, ModelConfig c)
+    {
+        _index = index;
+        string p = $"model.layers.{index}.";
+        _inputLayernorm = new RmsNorm(w.Load(p + "input_layernorm.weight", c.HiddenSize), c.RmsNormEps);
+        _selfAttn = new Attention(w, p + "self_attn.", c);
+        _postAttentionLayernorm = new RmsNorm(w.Load(p + "post_attention_layernorm.weight", c.HiddenSize), c.RmsNormEps);
+        _mlp = new Mlp(w, p + "mlp.", c);
+    }
+
+    public Tensor Forward(Tensor x, KvCache cache, RotaryEmbedding rope)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + _selfAttn.Forward(_inputLayernorm.Forward(x), _index, cache, rope);
+        return (h + _mlp.Forward(_postAttentionLayernorm.Forward(h))).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        _inputLayernorm.Dispose(); _selfAttn.Dispose(); _postAttentionLayernorm.Dispose(); _mlp.Dispose();
+    }
+}

@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace SlotSharp.Models;
+
+/// <summary>
+/// RMSNorm as transformers' Qwen2RMSNorm / LlamaRMSNorm: the statistics in float32, the result cast back to the
+/// input dtype before the weight multiplies it.
+/// </summary>
+public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
+{
+    public Tensor Weight { get; } = weight;
+
+    public Tensor Forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var inputType = x.dtype;
+        var h = x.to(ScalarType.Float32);
+        var variance = h.pow(2).mean([-1L], keepdim: true);
+        h = h * rsqrt(variance + eps);
+        return (Weight * h.to(inputType)).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => Weight.Dispose();
+}

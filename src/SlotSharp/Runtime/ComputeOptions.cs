@@ -1,0 +1,81 @@
+using static TorchSharp.torch;
+
+namespace SlotSharp.Runtime;
+
+/// <summary>Where and in which floating-point type the model computes (independent of the checkpoint's storage dtype).</summary>
+public sealed record ComputeOptions(Device Device, ScalarType DType)
+{
+    public static readonly string[] DTypeNames = ["fp32", "bf16", "fp16"];
+
+    /// <summary>
+    /// Parses --device / --dtype; a null dtype picks the measured default for the device: on CUDA bf16; on CPU bf16
+    /// only where the CPU computes bf16 natively (AMX or AVX512-BF16), else fp32, because libtorch emulates bf16
+    /// matmul on AVX2-only CPUs (measured: fp32 GEMM 165 GFLOP/s vs bf16 under 1; see docs/benchmarks.md).
+    /// </summary>
+    public static ComputeOptions Parse(string? device, string? dtype)
+    {
+        TorchRuntime.EnsureLoadable();
+        Device dev = (device ?? "cpu").ToLowerInvariant() switch
+        {
+            "cpu" => CPU,
+            "cuda" or "gpu" => cuda.is_available() ? CUDA
+                : throw new SlotSharpException("--device cuda: CUDA is not available (this build references TorchSharp-cpu; swap in the TorchSharp-cuda package, see README)"),
+            var d when d.StartsWith("cuda:") => cuda.is_available() ? new Device(d)
+                : throw new SlotSharpException($"--device {d}: CUDA is not available"),
+            var d => throw new SlotSharpException($"--device '{d}' is not one of cpu, cuda"),
+        };
+        ScalarType type = dtype == null ? DefaultDType(dev) : ParseDType(dtype);
+        return new ComputeOptions(dev, type);
+    }
+
+    public static ScalarType ParseDType(string dtype) => dtype.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" or "f32" => ScalarType.Float32,
+        "bf16" or "bfloat16" => ScalarType.BFloat16,
+        "fp16" or "float16" or "f16" or "half" => ScalarType.Float16,
+        _ => throw new SlotSharpException($"--dtype '{dtype}' is not one of {string.Join(", ", DTypeNames)}"),
+    };
+
+    public static string Name(ScalarType t) => t switch
+    {
+        ScalarType.Float32 => "fp32",
+        ScalarType.BFloat16 => "bf16",
+        ScalarType.Float16 => "fp16",
+        _ => t.ToString(),
+    };
+
+    public static ScalarType DefaultDType(Device device) =>
+        device.type == TorchSharp.DeviceType.CUDA ? ScalarType.BFloat16
+        : CpuFeatures.HasNativeBf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+}
+
+/// <summary>CPU capabilities read from /proc/cpuinfo (Linux); absent elsewhere.</summary>
+public static class CpuFeatures
+{
+    static readonly Lazy<HashSet<string>> Flags = new(ReadFlags);
+
+    public static bool Has(string flag) => Flags.Value.Contains(flag);
+
+    /// <summary>AMX-BF16 or AVX512-BF16: libtorch (oneDNN) then runs bf16 matmul in hardware.</summary>
+    public static bool HasNativeBf16 => Has("amx_bf16") || Has("avx512_bf16");
+
+    public static string ModelName => ReadField("model name") ?? "unknown CPU";
+
+    static HashSet<string> ReadFlags()
+    {
+        var line = ReadField("flags");
+        return line == null ? [] : [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    static string? ReadField(string name)
+    {
+        try
+        {
+            if (!File.Exists("/proc/cpuinfo")) return null;
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith(name) && line.IndexOf(':') is var i and > 0) return line[(i + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return null;
+    }
+}

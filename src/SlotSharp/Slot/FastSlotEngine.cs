@@ -39,6 +39,10 @@ internal sealed class FastSlotEngine : ISlotEngine
     readonly double[] _rowMax = [];
     readonly double[] _targetLogit0 = [];
 
+    // u = W delta of the last evaluation and the delta it belongs to: the logit bias when nothing changed since.
+    Tensor? _lastU;
+    double[]? _lastUDelta;
+
     // Streaming buffer: chunkRows x V, allocated on first use and reused across steps.
     Tensor? _chunk;
     int _chunkRows;
@@ -74,6 +78,9 @@ internal sealed class FastSlotEngine : ISlotEngine
     {
         using var scope = NewDisposeScope();
         var u = _w.mv(DeltaTensor());
+        _lastU?.Dispose();
+        _lastU = u.alias().DetachFromDisposeScope();
+        _lastUDelta = (double[])_delta.Clone();
         var logProb = new double[_n];
         Tensor? colSum = null;
         float uMax = u.max().item<float>();
@@ -138,6 +145,14 @@ internal sealed class FastSlotEngine : ISlotEngine
         _chunk = torch.empty(_chunkRows, _vocab, dtype: float32, device: _w.device).DetachFromDisposeScope();
     }
 
+    public Tensor? TakeLogitBias()
+    {
+        if (_lastU is null || _lastUDelta is null || !_lastUDelta.AsSpan().SequenceEqual(_delta)) return null;
+        var u = _lastU;
+        _lastU = null;
+        return u;
+    }
+
     public void Step(int k, double[] gradient) => _updater.Step(k, _delta, gradient);
 
     public double[] GetDelta() => (double[])_delta.Clone();
@@ -164,5 +179,6 @@ internal sealed class FastSlotEngine : ISlotEngine
         _minusOnes.Dispose();
         _e0?.Dispose();
         _chunk?.Dispose();
+        _lastU?.Dispose();
     }
 }

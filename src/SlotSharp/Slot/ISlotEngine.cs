@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace SlotSharp.Slot;
 
 /// <summary>
@@ -16,4 +18,10 @@ internal interface ISlotEngine : IDisposable
     double[] GetDelta();
 
     void SetDelta(double[] delta);
+
+    /// <summary>
+    /// b = W float32(delta) for the current delta when the engine already computed it in its last evaluation (the fast
+    /// path's u), else null; ownership passes to the caller. Saves one pass over W.
+    /// </summary>
+    Tensor? TakeLogitBias();
 }

@@ -33,9 +33,10 @@ internal static class SlotLoop
         return new Outcome(engine.GetDelta(), losses, norms, null);
     }
 
+    /// <summary>Finite as the float32 the delta is handed out as (a float64 value beyond float.MaxValue would become inf).</summary>
     static bool AllFinite(double[] values)
     {
-        foreach (var v in values) if (!double.IsFinite(v)) return false;
+        foreach (var v in values) if (!(Math.Abs(v) <= float.MaxValue)) return false;
         return true;
     }
 

@@ -57,7 +57,7 @@ public sealed class SlotRunner : IDisposable
             : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
         var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize);
         if (outcome.StopReason is not null) WarnOnce($"SLOT stopped early: {outcome.StopReason}");
-        return Finish(outcome.Delta, outcome.Losses, outcome.DeltaNorms, skipped: false, outcome.StopReason);
+        return Finish(outcome.Delta, outcome.Losses, outcome.DeltaNorms, skipped: false, outcome.StopReason, engine.TakeLogitBias());
     }
 
     /// <summary>
@@ -79,11 +79,11 @@ public sealed class SlotRunner : IDisposable
         return _w32.mv(d);
     }
 
-    SlotResult Finish(double[] delta, IReadOnlyList<double> losses, IReadOnlyList<double> norms, bool skipped, string? stopReason)
+    SlotResult Finish(double[] delta, IReadOnlyList<double> losses, IReadOnlyList<double> norms, bool skipped, string? stopReason, Tensor? bias = null)
     {
         var f = new float[delta.Length];
         for (int i = 0; i < f.Length; i++) f[i] = (float)delta[i];
-        var bias = LogitBias(f).MoveToOuterDisposeScope();
+        bias = (bias ?? LogitBias(f)).DetachFromDisposeScope(); // owned by the result
         return new SlotResult(f, losses, norms, bias, skipped, stopReason);
     }
 

@@ -13,9 +13,14 @@ public class SlotGoldenTests
 {
     public static IEnumerable<object[]> Cases()
     {
-        foreach (var impl in new[] { SlotImplKind.Fast, SlotImplKind.Reference })
-            foreach (var c in Golden.ModelsAndPrompts("tiny-qwen2", "stories260K"))
-                yield return [c[0], c[1], impl];
+        foreach (var c in Golden.ModelsAndPrompts("tiny-qwen2", "stories260K"))
+        {
+            yield return [c[0], c[1], SlotImplKind.Fast];
+            // The autograd reference redoes the T x 151936 GEMM forward and backward every step (minutes on 2 cores for
+            // tiny-qwen2's long prompts); the oracle tests cover it, so here it runs on the cheap cases only.
+            if ((string)c[0] == "stories260K" || (string)c[1] is "len8" or "len1")
+                yield return [c[0], c[1], SlotImplKind.Reference];
+        }
     }
 
     [SkippableTheory]

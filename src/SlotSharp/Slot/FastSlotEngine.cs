@@ -77,7 +77,8 @@ internal sealed class FastSlotEngine : ISlotEngine
     public double Evaluate(bool withGradient, double[] gradient)
     {
         using var scope = NewDisposeScope();
-        var u = _w.mv(DeltaTensor());
+        // Step 1 starts at delta = 0, where u = W·0 = 0 exactly: skip that pass over W.
+        var u = _delta.All(x => x == 0) ? torch.zeros(_vocab, dtype: float32, device: _w.device) : _w.mv(DeltaTensor());
         _lastU?.Dispose();
         _lastU = u.alias().DetachFromDisposeScope();
         _lastUDelta = (double[])_delta.Clone();

@@ -1,0 +1,112 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Slot;
+
+/// <summary>One prompt for a batched SLOT run: its final hidden states (T x d) and its ids (length T).</summary>
+public sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
+
+/// <summary>
+/// Runs the SLOT prompt stage against one LM head. Model-agnostic: it needs only the prompt's final hidden states
+/// H (T x d, after the last norm, any float dtype), the LM head weight W (V x d, tied embedding or not) and the ids.
+/// Not thread-safe; one runner per LM head and option set.
+/// </summary>
+public sealed class SlotRunner : IDisposable
+{
+    readonly Tensor _lmHead;
+    readonly Tensor _w32;
+    readonly bool _ownsW32;
+    readonly SlotOptions _options;
+    readonly SlotHyperParameters _hp;
+    readonly Action<string>? _warn;
+    readonly HashSet<string> _warned = [];
+
+    /// <param name="lmHead">W (V x d); borrowed, not disposed. A float32 copy is made once when it has another dtype.</param>
+    /// <param name="warn">Receives each distinct warning once (short prompts, non-finite values).</param>
+    public SlotRunner(Tensor lmHead, SlotOptions options, Action<string>? warn = null)
+    {
+        if (lmHead.dim() != 2) throw new SlotSharpException($"SLOT: the LM head weight must be V x d (got shape [{string.Join(", ", lmHead.shape)}])");
+        _hp = options.Resolve();
+        _options = options;
+        _lmHead = lmHead;
+        _warn = warn;
+        _ownsW32 = lmHead.dtype != float32;
+        _w32 = _ownsW32 ? lmHead.detach().to(float32).DetachFromDisposeScope() : lmHead.detach();
+    }
+
+    public SlotHyperParameters HyperParameters => _hp;
+
+    public int HiddenSize => (int)_w32.shape[1];
+
+    public int VocabSize => (int)_w32.shape[0];
+
+    /// <summary>Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d).</summary>
+    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids)
+    {
+        using var scope = NewDisposeScope();
+        var h = CheckInputs(hidden, ids);
+        if (ids.Count < 2 || _hp.Times == 0)
+        {
+            if (ids.Count < 2 && _hp.Times > 0)
+                WarnOnce($"SLOT skipped for a prompt of {ids.Count} token(s): it needs at least 2 tokens to have a next-token target; delta stays 0");
+            return Finish(new double[HiddenSize], [], [], skipped: true, null);
+        }
+
+        using ISlotEngine engine = _options.Impl == SlotImplKind.Reference
+            ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
+            : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
+        var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize);
+        if (outcome.StopReason is not null) WarnOnce($"SLOT stopped early: {outcome.StopReason}");
+        return Finish(outcome.Delta, outcome.Losses, outcome.DeltaNorms, skipped: false, outcome.StopReason, engine.TakeLogitBias());
+    }
+
+    /// <summary>
+    /// Prompts of different lengths, no padding: one independent delta per prompt (its own mean loss and Adam state),
+    /// identical to running each prompt alone.
+    /// </summary>
+    public IReadOnlyList<SlotResult> RunBatch(IReadOnlyList<SlotPrompt> prompts)
+    {
+        var results = new List<SlotResult>(prompts.Count);
+        foreach (var p in prompts) results.Add(Run(p.Hidden, p.Ids));
+        return results;
+    }
+
+    /// <summary>b = W delta as a float32 V-vector on W's device (the caller owns it).</summary>
+    public Tensor LogitBias(ReadOnlySpan<float> delta)
+    {
+        if (delta.Length != HiddenSize) throw new SlotSharpException($"SLOT: delta has {delta.Length} values but the LM head's hidden size is {HiddenSize}");
+        using var d = torch.tensor(delta.ToArray(), dtype: float32, device: _w32.device);
+        return _w32.mv(d);
+    }
+
+    SlotResult Finish(double[] delta, IReadOnlyList<double> losses, IReadOnlyList<double> norms, bool skipped, string? stopReason, Tensor? bias = null)
+    {
+        var f = new float[delta.Length];
+        for (int i = 0; i < f.Length; i++) f[i] = (float)delta[i];
+        bias = (bias ?? LogitBias(f)).DetachFromDisposeScope(); // owned by the result
+        return new SlotResult(f, losses, norms, bias, skipped, stopReason);
+    }
+
+    Tensor CheckInputs(Tensor hidden, IReadOnlyList<long> ids)
+    {
+        var h = hidden.dim() == 3 && hidden.shape[0] == 1 ? hidden.squeeze(0) : hidden;
+        if (h.dim() != 2) throw new SlotSharpException($"SLOT: hidden states must be T x d (got shape [{string.Join(", ", hidden.shape)}])");
+        if (!h.is_floating_point()) throw new SlotSharpException($"SLOT: hidden states must be floating point (got {h.dtype})");
+        if (h.shape[1] != HiddenSize) throw new SlotSharpException($"SLOT: hidden states have width {h.shape[1]} but the LM head's hidden size is {HiddenSize}");
+        if (h.shape[0] != ids.Count) throw new SlotSharpException($"SLOT: hidden states have {h.shape[0]} rows but the prompt has {ids.Count} ids");
+        if (h.device_type != _w32.device_type || h.device_index != _w32.device_index) throw new SlotSharpException($"SLOT: hidden states are on {h.device} but the LM head is on {_w32.device}");
+        for (int i = 0; i < ids.Count; i++)
+            if (ids[i] < 0 || ids[i] >= VocabSize) throw new SlotSharpException($"SLOT: prompt id {ids[i]} at position {i} is outside the vocabulary [0, {VocabSize})");
+        return h;
+    }
+
+    void WarnOnce(string message)
+    {
+        if (_warned.Add(message)) _warn?.Invoke(message);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsW32) _w32.Dispose();
+    }
+}

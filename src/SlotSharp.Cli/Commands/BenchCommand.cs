@@ -12,6 +12,7 @@ public static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks: decode, slot, tokenize");
         bench.Subcommands.Add(BenchDecodeCommand.Create());
+        bench.Subcommands.Add(BenchSlotCommand.Create());
         bench.Subcommands.Add(BenchTokenizeCommand.Create());
         return bench;
     }

@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("slot: SLOT test-time adaptation for Hugging Face causal LMs");
         // One file per sub-command under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());

@@ -31,6 +31,11 @@ public sealed class SlotPipeline : IDisposable
     public IReadOnlyList<int> StopIds { get; }
     public TokenGenerator Generator { get; }
     public double LoadMilliseconds { get; }
+    /// <summary>
+    /// A name for the model that survives moving the folder: "org/name" for a Hugging Face cache snapshot
+    /// (models--org--name/snapshots/...), else the folder's name. Stored with saved deltas and checked on load.
+    /// </summary>
+    public string ModelId => ModelIdOf(Folder);
     /// <summary>Receives warnings (fallback chat template, skipped SLOT stage, ...); defaults to stderr.</summary>
     public Action<string> Warn { get; set; } = m => Console.Error.WriteLine($"warning: {m}");
 
@@ -90,15 +95,16 @@ public sealed class SlotPipeline : IDisposable
     /// <summary>
     /// Prefill, SLOT prompt stage (skipped when <paramref name="slot"/> is null or times is 0; replaced by
     /// <paramref name="loadedDelta"/> when given), then decoding with b = W delta added to every logit.
-    /// <paramref name="onSlot"/> sees the live result (e.g. to explain b or save delta) before decoding starts.
+    /// <paramref name="onBias"/> sees b = W delta (e.g. to explain it) before decoding starts.
     /// </summary>
     public SlotGeneration Generate(IReadOnlyList<int> promptIds, GenerationOptions generation, SlotOptions? slot = null,
-        float[]? loadedDelta = null, Action<int>? onToken = null, Action<SlotResult>? onSlot = null, CancellationToken cancel = default)
+        float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
     {
         using var prefill = Generator.Prefill(promptIds, generation.MaxNewTokens);
         if (loadedDelta != null)
         {
             using var bias = LogitBias(loadedDelta);
+            onBias?.Invoke(bias);
             var g = Generator.Decode(prefill, generation, bias, onToken, cancel);
             var options = slot ?? new SlotOptions { Times = 0 };
             return new SlotGeneration(g, new SlotSummary(0, options.Lr, options.Impl, options.Optimizer, loadedDelta, [], [], false, null, 0, Loaded: true));
@@ -109,11 +115,20 @@ public sealed class SlotPipeline : IDisposable
         var clock = Stopwatch.StartNew();
         using var result = RunSlot(prefill, slot);
         double slotMs = clock.Elapsed.TotalMilliseconds;
-        onSlot?.Invoke(result);
+        if (!result.Skipped) onBias?.Invoke(result.LogitBias);
         var generated = Generator.Decode(prefill, generation, result.Skipped ? null : result.LogitBias, onToken, cancel);
         var summary = new SlotSummary(slot.Times, slot.Lr, slot.Impl, slot.Optimizer, result.Delta, result.Losses, result.DeltaNorms,
             result.Skipped, result.StopReason, slotMs, Loaded: false);
         return new SlotGeneration(generated with { Timing = generated.Timing with { PromptStageMs = slotMs } }, summary);
+    }
+
+    public static string ModelIdOf(string folder)
+    {
+        var parts = Path.GetFullPath(folder).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        int snap = Array.LastIndexOf(parts, "snapshots");
+        if (snap > 0 && parts[snap - 1].StartsWith("models--"))
+            return parts[snap - 1]["models--".Length..].Replace("--", "/");
+        return parts.Length > 0 ? parts[^1] : folder;
     }
 
     public void Dispose() => Model.Dispose();

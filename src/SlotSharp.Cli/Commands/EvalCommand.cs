@@ -17,7 +17,8 @@ public static class EvalCommand
 
     static Command CreateGsm8k()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face checkpoint folder", Required = true };
+        var modelOptions = new ModelOptions();
+        var slotOptions = new SlotCliOptions();
         var data = new Option<string>("--data")
         {
             Description = "GSM8K JSONL file, a folder with <split>.jsonl, or the Hub id openai/gsm8k",
@@ -40,8 +41,9 @@ public static class EvalCommand
         var sweepLr = new Option<string?>("--sweep-lr") { Description = "Comma-separated learning rates to sweep, e.g. 0.1,0.01" };
 
         var cmd = new Command("gsm8k", "GSM8K accuracy and format accuracy, reproducing SLOT's eval_only_slot.py");
-        foreach (var o in new Option[] { model, data, split, evalSamples, seed, times, lr, doSample, temperature,
-                     maxNewTokens, batchSize, output, sweepTimes, sweepLr })
+        modelOptions.AddTo(cmd);
+        foreach (var o in new Option[] { data, split, evalSamples, seed, times, lr, doSample, temperature,
+                     maxNewTokens, batchSize, output, sweepTimes, sweepLr, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => CliErrors.Guard(() =>
@@ -56,7 +58,7 @@ public static class EvalCommand
             var dataArg = pr.GetValue(data)!;
             var options = new Gsm8kRunOptions
             {
-                ModelPath = pr.GetValue(model)!,
+                ModelPath = pr.GetValue(modelOptions.Model)!,
                 DataLabel = dataArg,
                 Rows = Gsm8kDataset.Load(dataArg, splitName),
                 Split = splitName,
@@ -67,7 +69,11 @@ public static class EvalCommand
                 BatchSize = pr.GetValue(batchSize),
                 OutputDirectory = pr.GetValue(output)!,
             };
-            using var engine = EvalEngineFactory.Create(new EvalEngineRequest(options.ModelPath, options.BatchSize));
+            // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
+            var request = EvalEngineFactory.Override != null
+                ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
+                : new EvalEngineRequest(modelOptions.ResolveFolder(pr), options.BatchSize, modelOptions.Compute(pr), slotOptions.ResolveKinds(pr));
+            using var engine = EvalEngineFactory.Create(request);
             return Run(engine, options);
         }));
         return cmd;

@@ -24,7 +24,16 @@ public sealed class SlotCliOptions
         foreach (var o in new Option[] { Times, Lr, Impl, Optimizer, WeightDecay, Eps, Betas, MemoryMb }) cmd.Options.Add(o);
     }
 
-    public SlotOptions Resolve(ParseResult parse)
+    /// <summary>Optimizer, implementation and memory budget only (the eval command takes times/lr per sweep setting).</summary>
+    public SlotOptions ResolveKinds(ParseResult parse)
+    {
+        var (optimizer, impl) = Kinds(parse);
+        int mb = parse.GetValue(MemoryMb);
+        if (mb <= 0) throw new UserInputException($"--slot-memory-mb must be > 0, got {mb}");
+        return new SlotOptions { Optimizer = optimizer, Impl = impl, MemoryBudgetBytes = (long)mb << 20 };
+    }
+
+    (SlotOptimizerKind, SlotImplKind) Kinds(ParseResult parse)
     {
         var optimizer = parse.GetValue(Optimizer) switch
         {
@@ -38,6 +47,12 @@ public sealed class SlotCliOptions
             "reference" => SlotImplKind.Reference,
             var o => throw new UserInputException($"--slot-impl '{o}' is not one of fast, reference"),
         };
+        return (optimizer, impl);
+    }
+
+    public SlotOptions Resolve(ParseResult parse)
+    {
+        var (optimizer, impl) = Kinds(parse);
         int? times = parse.GetValue(Times);
         double? lr = parse.GetValue(Lr);
         if (times is < 0) throw new UserInputException($"--times must be >= 0, got {times}");

@@ -17,10 +17,7 @@ public static partial class Gsm8kDataset
 {
     public const string HubId = "openai/gsm8k";
 
-    /// <summary>
-    /// Hook for <c>--data openai/gsm8k</c> (a Hub dataset id): returns the rows of a split. Not wired yet; the Hub
-    /// layer sets it. Until then a local JSONL file (or a folder holding <c>&lt;split&gt;.jsonl</c>) is required.
-    /// </summary>
+    /// <summary>Test seam for Hub dataset ids; null uses <see cref="SlotSharp.Datasets.DatasetSource"/>.</summary>
     public static Func<string, string, IReadOnlyList<Gsm8kItem>>? HubLoader { get; set; }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -44,13 +41,23 @@ public static partial class Gsm8kDataset
         }
         if (HubIdPattern().IsMatch(data))
         {
-            if (HubLoader is null)
-                throw new SlotSharpException(
-                    $"--data '{data}': loading datasets from the Hugging Face Hub is not wired yet; pass a local " +
-                    $"GSM8K JSONL file or a folder with {split}.jsonl (e.g. ../shared/datasets/gsm8k)");
-            return HubLoader(data, split);
+            return (HubLoader ?? LoadFromHub)(data, split);
         }
         throw new SlotSharpException($"--data '{data}' is neither a file, a folder nor a Hub dataset id");
+    }
+
+    /// <summary>A Hub dataset id (openai/gsm8k): config "main", through the huggingface_hub-compatible cache.</summary>
+    static IReadOnlyList<Gsm8kItem> LoadFromHub(string repo, string split)
+    {
+        var rows = SlotSharp.Datasets.DatasetSource.Load(repo, "main", split);
+        var items = new List<Gsm8kItem>(rows.Count);
+        foreach (var row in rows)
+        {
+            string Field(string name) => row.TryGetValue(name, out var v) && v != null
+                ? v : throw new SlotSharpException($"--data '{repo}' split '{split}': row {items.Count} has no '{name}' field");
+            items.Add(new Gsm8kItem(items.Count, Field("question"), Field("answer")));
+        }
+        return items;
     }
 
     /// <summary>Reads one JSON object per line; blank lines are skipped; errors name the file and 1-based line.</summary>

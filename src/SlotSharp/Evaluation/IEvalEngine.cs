@@ -79,19 +79,24 @@ public interface IEvalEngine : IDisposable
 /// <summary>What the CLI asks for when it builds an engine.</summary>
 /// <param name="ModelPath">Hugging Face checkpoint folder (config.json, safetensors, tokenizer files).</param>
 /// <param name="MaxBatchSize">Most prompts the harness will pass to one Complete call.</param>
-public sealed record EvalEngineRequest(string ModelPath, int MaxBatchSize);
+/// <param name="Compute">Device and compute dtype (null: the measured default for the CPU).</param>
+/// <param name="Slot">SLOT optimizer and implementation; times and lr come from each <see cref="SlotSetting"/>.</param>
+public sealed record EvalEngineRequest(string ModelPath, int MaxBatchSize, SlotSharp.Runtime.ComputeOptions? Compute = null,
+    SlotSharp.Slot.SlotOptions? Slot = null);
 
 /// <summary>
-/// Builds the engine for <c>slot eval</c>. The model engine is written separately; until it is wired here
-/// <see cref="Create"/> throws. Tests (and the wiring code) set <see cref="Override"/>.
+/// Builds the engine for <c>slot eval</c>: the model pipeline, unless a test has set <see cref="Override"/>.
 /// </summary>
 public static class EvalEngineFactory
 {
+    /// <summary>Test seam: a fake engine instead of loading a model.</summary>
     public static Func<EvalEngineRequest, IEvalEngine>? Override { get; set; }
 
-    public static IEvalEngine Create(EvalEngineRequest request) =>
-        Override is { } build
-            ? build(request)
-            : throw new SlotSharpException(
-                "the model engine is not wired into 'slot eval' yet (SlotSharp.Evaluation.EvalEngineFactory)");
+    public static IEvalEngine Create(EvalEngineRequest request)
+    {
+        if (Override is { } build) return build(request);
+        var compute = request.Compute ?? SlotSharp.Runtime.ComputeOptions.Parse("cpu", null);
+        var pipeline = SlotSharp.Pipeline.SlotPipeline.Load(request.ModelPath, compute);
+        return new SlotSharp.Pipeline.PipelineEvalEngine(pipeline, request.Slot ?? new SlotSharp.Slot.SlotOptions());
+    }
 }

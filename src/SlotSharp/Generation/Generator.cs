@@ -113,8 +113,7 @@ public sealed class TokenGenerator(CausalLM model)
                 int next;
                 using (var row = logits.view(-1))
                 using (var biased = bias is null ? row.alias() : row + bias)
-                using (var cpu = biased.cpu())
-                    next = sampler.Next(cpu.data<float>().ToArray());
+                    next = sampler.Next(SlotSharp.Runtime.TensorHost.Floats(biased));
                 generated.Add(next);
                 onToken?.Invoke(next);
                 if (stops.Contains(next)) { stopped = true; break; }

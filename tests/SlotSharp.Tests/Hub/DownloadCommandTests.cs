@@ -6,20 +6,7 @@ namespace SlotSharp.Tests.Hub;
 /// <summary>`slot download` as a child process, so that its HF_* environment cannot leak into other tests.</summary>
 public sealed class DownloadCommandTests
 {
-    static (int Code, string Out, string Err) RunSlot(Dictionary<string, string> env, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "slot.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var name in new[] { "HF_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN_PATH" })
-            start.Environment.Remove(name);
-        foreach (var (k, v) in env) start.Environment[k] = v;
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    static (int Code, string Out, string Err) RunSlot(Dictionary<string, string> env, params string[] args) => SlotProcess.Run(env, args);
 
     [Fact]
     public async Task Download_PrintsSnapshotFolderAsJson_ThenWorksOffline()

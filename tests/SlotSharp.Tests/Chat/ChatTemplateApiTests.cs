@@ -110,12 +110,23 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Equal("{'z': 1, 'a': 1.0, 'm': [True, None, 'é']}|{\"z\": 1, \"a\": 1.0, \"m\": [true, null, \"é\"]}", output);
     }
 
-    [SkippableFact]
-    public void GoldenIdsMatchTokenizerEncoding()
+    [SkippableTheory]
+    [InlineData("qwen2.5", "qwen2.5")]
+    [InlineData("qwen3", "qwen3")]
+    [InlineData("llama3", "llama3")]
+    [InlineData("llama3.1", "llama3")]
+    public void GoldenIdsMatchTokenizerEncoding(string folder, string tokenizerFolder)
     {
-        // TODO(lead): enable after merging the tokenizer branch: for each golden case with non-null `ids`, assert
-        // tokenizer.Encode(case.Rendered, addSpecialTokens: false) == case.Ids, using the folder's tokenizer.json
-        // (llama3.1 uses llama3/tokenizer.json; deepseek has no tokenizer and ids null).
-        Skip.If(true, "needs the C# tokenizer from the tokenizer branch; the lead enables this after merging");
+        // As the original SLOT code does: render, then encode with add_special_tokens=False.
+        var cases = GoldenChatCase.Load(folder).Where(c => c.Ids != null).ToList();
+        Assert.NotEmpty(cases);
+        var tokenizer = SlotSharp.Tokenization.TokenizerLoader.FromModelFolder(SharedAssets.Require("tokenizers", tokenizerFolder));
+        var template = ChatTemplate.Parse(cases[0].TemplateSource());
+        foreach (var c in cases)
+        {
+            var rendered = c.Render(template);
+            Assert.Equal(c.Rendered, rendered);
+            Assert.Equal(c.Ids, tokenizer.Encode(rendered, addSpecialTokens: false));
+        }
     }
 }

@@ -26,10 +26,16 @@ public class Gsm8kDatasetTests
     }
 
     [Fact]
-    public void Hub_id_without_loader_says_not_wired()
+    public void Hub_id_goes_through_the_hub_loader()
     {
-        var e = Assert.Throws<SlotSharpException>(() => Gsm8kDataset.Load("openai/gsm8k-does-not-exist-here", "test"));
-        Assert.Contains("not wired", e.Message);
+        // The real loader (DatasetSource through the HF cache) is covered by the fake-Hub tests; no network here.
+        Gsm8kDataset.HubLoader = (repo, split) => [new Gsm8kItem(0, $"{repo}:{split}", "#### 1")];
+        try
+        {
+            var rows = Gsm8kDataset.Load("openai/gsm8k", "test");
+            Assert.Equal("openai/gsm8k:test", Assert.Single(rows).Question);
+        }
+        finally { Gsm8kDataset.HubLoader = null; }
     }
 
     [SkippableFact]

@@ -13,6 +13,12 @@ public static class Program
         var root = new RootCommand("slot: SLOT test-time adaptation for Hugging Face causal LMs");
         // One file per sub-command under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
-        return CliErrors.Guard(() => root.Parse(args).Invoke());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(DownloadCommand.Create());
+        // The default handler would print a stack trace and exit 1 before CliErrors.Guard sees the exception.
+        return CliErrors.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
 }

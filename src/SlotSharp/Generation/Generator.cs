@@ -21,83 +21,127 @@ public sealed record GenerationResult(int[] PromptIds, int[] GeneratedIds, Gener
 public delegate Tensor? PromptStage(Tensor promptHidden);
 
 /// <summary>
+/// A prompt that has been run through the model: its KV cache and final hidden states H ([T, d]). Several
+/// continuations (e.g. one per SLOT setting of a sweep) can decode from it: each rewinds the cache to the prompt.
+/// </summary>
+public sealed class Prefill(int[] promptIds, KvCache cache, Tensor hidden, double milliseconds) : IDisposable
+{
+    public int[] PromptIds { get; } = promptIds;
+    public KvCache Cache { get; } = cache;
+    /// <summary>Final hidden states after the last norm, [T, d], compute dtype.</summary>
+    public Tensor Hidden { get; } = hidden;
+    public double Milliseconds { get; } = milliseconds;
+
+    public void Dispose()
+    {
+        Cache.Dispose(); Hidden.Dispose();
+    }
+}
+
+/// <summary>
 /// Autoregressive decoding with a KV cache: prefill the prompt, optional prompt stage, then one token at a time.
 /// Every logit row is lm_head(h) + bias, the first generated token included.
 /// </summary>
-public sealed class Generator(CausalLM model)
+public sealed class TokenGenerator(CausalLM model)
 {
     public CausalLM Model { get; } = model;
 
+    /// <summary>Prefill + optional prompt stage + decode, in one call.</summary>
     public GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, PromptStage? promptStage = null,
         Tensor? logitBias = null, Action<int>? onToken = null, CancellationToken cancel = default)
     {
         options.Validate();
+        using var prefill = Prefill(promptIds, options.MaxNewTokens);
+        Tensor? stageBias = null;
+        double stageMs = 0;
+        try
+        {
+            if (promptStage != null)
+            {
+                var clock = Stopwatch.StartNew();
+                stageBias = promptStage(prefill.Hidden);
+                stageMs = clock.Elapsed.TotalMilliseconds;
+            }
+            using var combined = Combine(logitBias, stageBias);
+            var result = Decode(prefill, options, combined, onToken, cancel);
+            return result with { Timing = result.Timing with { PromptStageMs = stageMs } };
+        }
+        finally { stageBias?.Dispose(); }
+    }
+
+    /// <summary>Runs the prompt through the model, keeping its KV cache (room for <paramref name="maxNewTokens"/> more).</summary>
+    public Prefill Prefill(IReadOnlyList<int> promptIds, int maxNewTokens)
+    {
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         int vocab = Model.Config.VocabSize;
         foreach (var id in promptIds)
             if (id < 0 || id >= vocab) throw new SlotSharpException($"prompt id {id} is outside the model's vocabulary [0, {vocab})");
-
-        var sampler = new TokenSampler(options);
-        var generated = new List<int>();
-        var stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
-        using var cache = Model.NewCache(promptIds.Count + options.MaxNewTokens + 1);
         var clock = Stopwatch.StartNew();
-        double prefillMs, promptStageMs = 0;
-        Tensor? bias = logitBias?.to(ScalarType.Float32).to(Model.Compute.Device);
-        bool ownsBias = bias is not null && !ReferenceEquals(bias, logitBias);
-        Tensor? lastLogits;
+        var cache = Model.NewCache(promptIds.Count + maxNewTokens + 1);
         try
         {
-            using (var ids = tensor(promptIds.Select(i => (long)i).ToArray()).unsqueeze(0))
-            {
-                // The prompt stage needs H for every position; generation needs only the last row's logits.
-                using var output = Model.Forward(ids, cache, promptStage == null ? LogitsMode.Last : LogitsMode.None);
-                prefillMs = clock.Elapsed.TotalMilliseconds;
-                if (promptStage != null)
-                {
-                    var stageClock = Stopwatch.StartNew();
-                    using var h = output.Hidden[0];
-                    var stageBias = promptStage(h);
-                    if (stageBias is not null)
-                    {
-                        if (ownsBias) bias!.Dispose();
-                        bias = bias is null ? stageBias : bias + stageBias;
-                        ownsBias = true;
-                    }
-                    promptStageMs = stageClock.Elapsed.TotalMilliseconds;
-                    using var lastHidden = output.Hidden.narrow(1, output.Hidden.shape[1] - 1, 1);
-                    lastLogits = Model.Logits(lastHidden);
-                }
-                else lastLogits = output.Logits!.alias();
-            }
+            using var ids = tensor(promptIds.Select(i => (long)i).ToArray()).unsqueeze(0);
+            using var output = Model.Forward(ids, cache, LogitsMode.None);
+            var hidden = output.Hidden[0];
+            return new Prefill(promptIds.ToArray(), cache, hidden, clock.Elapsed.TotalMilliseconds);
+        }
+        catch { cache.Dispose(); throw; }
+    }
 
-            var decodeClock = Stopwatch.StartNew();
-            bool stopped = false;
+    /// <summary>
+    /// Decodes after a prefill: the first token from lm_head(H[T-1]) + bias, then one forward per token.
+    /// The cache is first rewound to the prompt, so the same prefill can serve several continuations.
+    /// </summary>
+    public GenerationResult Decode(Prefill prefill, GenerationOptions options, Tensor? logitBias = null,
+        Action<int>? onToken = null, CancellationToken cancel = default)
+    {
+        options.Validate();
+        prefill.Cache.Rewind(prefill.PromptIds.Length);
+        var sampler = new TokenSampler(options);
+        var stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
+        var generated = new List<int>();
+        using var bias = OnDevice(logitBias);
+        var clock = Stopwatch.StartNew();
+        bool stopped = false;
+        Tensor? logits;
+        using (var last = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1).unsqueeze(0))
+            logits = Model.Logits(last);
+        try
+        {
             for (int step = 0; step < options.MaxNewTokens && !cancel.IsCancellationRequested; step++)
             {
                 int next;
-                using (var row = lastLogits.view(-1))
+                using (var row = logits.view(-1))
                 using (var biased = bias is null ? row.alias() : row + bias)
-                using (var cpu = biased.cpu())
-                    next = sampler.Next(cpu.data<float>().ToArray());
-                lastLogits.Dispose();
-                lastLogits = null;
+                    next = sampler.Next(SlotSharp.Runtime.TensorHost.Floats(biased));
                 generated.Add(next);
                 onToken?.Invoke(next);
                 if (stops.Contains(next)) { stopped = true; break; }
                 if (step + 1 == options.MaxNewTokens) break;
                 using var input = tensor(new long[] { next }).view(1, 1);
-                using var output = Model.Forward(input, cache, LogitsMode.Last);
-                lastLogits = output.Logits!.alias();
+                using var output = Model.Forward(input, prefill.Cache, LogitsMode.Last);
+                logits.Dispose();
+                logits = output.Logits!.alias();
             }
-            lastLogits?.Dispose();
-            double decodeMs = decodeClock.Elapsed.TotalMilliseconds;
-            return new GenerationResult(promptIds.ToArray(), generated.ToArray(),
-                new GenerationTiming(prefillMs, promptStageMs, decodeMs, Math.Max(0, generated.Count - 1)), stopped);
         }
-        finally
-        {
-            if (ownsBias) bias?.Dispose();
-        }
+        finally { logits.Dispose(); }
+        double decodeMs = clock.Elapsed.TotalMilliseconds;
+        return new GenerationResult(prefill.PromptIds, generated.ToArray(),
+            new GenerationTiming(prefill.Milliseconds, 0, decodeMs, Math.Max(0, generated.Count - 1)), stopped);
+    }
+
+    /// <summary>A float32 handle of the bias on the model's device (the caller's tensor is never disposed here).</summary>
+    Tensor? OnDevice(Tensor? bias)
+    {
+        if (bias is null) return null;
+        using var scope = NewDisposeScope();
+        return bias.to(ScalarType.Float32).to(Model.Compute.Device).alias().DetachFromDisposeScope();
+    }
+
+    Tensor? Combine(Tensor? a, Tensor? b)
+    {
+        if (a is null || b is null) return OnDevice(a ?? b);
+        using var scope = NewDisposeScope();
+        return (OnDevice(a)! + OnDevice(b)!).DetachFromDisposeScope();
     }
 }

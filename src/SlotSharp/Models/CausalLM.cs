@@ -48,18 +48,21 @@ public sealed class CausalLM : IDisposable
         _embedTokens = embed; _lmHead = lmHead; _layers = layers; _norm = norm; _rope = rope;
     }
 
-    public static CausalLM Load(Checkpoint checkpoint, ComputeOptions compute)
+    public static CausalLM Load(Checkpoint checkpoint, ComputeOptions compute) =>
+        Load(checkpoint, checkpoint.Config, compute, checkpoint.Folder);
+
+    /// <summary>Builds the model from any tensor source (a checkpoint, or random weights for benchmarks).</summary>
+    public static CausalLM Load(ITensorSource source, ModelConfig c, ComputeOptions compute, string folder)
     {
-        var c = checkpoint.Config;
-        ModelFamilies.Require(c.Architecture, checkpoint.Folder);
-        var w = new WeightLoader(checkpoint, compute.DType, compute.Device);
+        ModelFamilies.Require(c.Architecture, folder);
+        var w = new WeightLoader(source, compute.DType, compute.Device);
         var embed = w.Load("model.embed_tokens.weight", c.VocabSize, c.HiddenSize);
         // Some tied checkpoints still store lm_head.weight; transformers ties it to the embedding regardless.
         var lmHead = c.TieWordEmbeddings ? embed : w.Load("lm_head.weight", c.VocabSize, c.HiddenSize);
         var layers = Enumerable.Range(0, c.NumHiddenLayers).Select(i => new DecoderLayer(w, i, c)).ToArray();
         var norm = new RmsNorm(w.Load("model.norm.weight", c.HiddenSize), c.RmsNormEps);
         var rope = new RotaryEmbedding(c, compute.Device);
-        return new CausalLM(c, compute, Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpoint.Folder)), embed, lmHead, layers, norm, rope);
+        return new CausalLM(c, compute, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), embed, lmHead, layers, norm, rope);
     }
 
     public KvCache NewCache(long capacity = 256) => new(Config.NumHiddenLayers, capacity);

@@ -48,6 +48,13 @@ public sealed class KvCache : IDisposable
         _keys[layer] = keys; _values[layer] = values;
     }
 
+    /// <summary>Forgets every position from <paramref name="length"/> on (later appends overwrite them).</summary>
+    public void Rewind(long length)
+    {
+        if (length < 0 || length > Length) throw new ArgumentOutOfRangeException(nameof(length), $"cannot rewind a cache of {Length} positions to {length}");
+        Length = length;
+    }
+
     /// <summary>Called by the model once every layer has appended the new positions.</summary>
     internal void Advance(long t) => Length += t;
 

@@ -3,14 +3,19 @@ using static TorchSharp.torch;
 
 namespace SlotSharp.Models;
 
-/// <summary>Reads checkpoint tensors, checks their shapes, and converts them to the compute dtype and device.</summary>
-public sealed class WeightLoader(Checkpoint checkpoint, ScalarType dtype, Device device)
+/// <summary>Where weights come from: a checkpoint on disk, or random values for benchmarks.</summary>
+public interface ITensorSource
 {
-    public Checkpoint Checkpoint { get; } = checkpoint;
+    /// <summary>The tensor called <paramref name="name"/> (checkpoint key), checked against <paramref name="shape"/>.</summary>
+    Tensor Read(string name, params long[] shape);
+}
 
+/// <summary>Reads source tensors, checks their shapes, and converts them to the compute dtype and device.</summary>
+public sealed class WeightLoader(ITensorSource source, ScalarType dtype, Device device)
+{
     public Tensor Load(string name, params long[] shape)
     {
-        using var stored = Checkpoint.Read(name, shape);
+        using var stored = source.Read(name, shape);
         return Convert(stored);
     }
 
@@ -18,7 +23,7 @@ public sealed class WeightLoader(Checkpoint checkpoint, ScalarType dtype, Device
     public Tensor Concat((string Name, long[] Shape)[] parts)
     {
         using var scope = NewDisposeScope();
-        var tensors = parts.Select(p => Checkpoint.Read(p.Name, p.Shape)).ToArray();
+        var tensors = parts.Select(p => source.Read(p.Name, p.Shape)).ToArray();
         return Convert(cat(tensors, 0)).MoveToOuterDisposeScope();
     }
 

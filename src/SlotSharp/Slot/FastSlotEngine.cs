@@ -167,11 +167,7 @@ internal sealed class FastSlotEngine : ISlotEngine
         return torch.tensor(f, dtype: float32, device: _w.device);
     }
 
-    static double[] ToDoubles(Tensor t)
-    {
-        using var cpu = t.to(float64, CPU);
-        return cpu.data<double>().ToArray();
-    }
+    static double[] ToDoubles(Tensor t) => SlotSharp.Runtime.TensorHost.Doubles(t);
 
     public void Dispose()
     {

@@ -84,11 +84,7 @@ internal sealed class ReferenceSlotEngine : ISlotEngine
 
     public Tensor? TakeLogitBias() => null;
 
-    static double[] ToDoubles(Tensor t)
-    {
-        using var cpu = t.to(float64, CPU);
-        return cpu.data<double>().ToArray();
-    }
+    static double[] ToDoubles(Tensor t) => SlotSharp.Runtime.TensorHost.Doubles(t);
 
     public void Dispose()
     {

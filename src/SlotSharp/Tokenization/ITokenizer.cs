@@ -12,6 +12,12 @@ public interface ITokenizer
     /// <summary>Decode ids to text (HF decode semantics, including clean_up_tokenization_spaces from the config).</summary>
     string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens = false);
 
+    /// <summary>Decode with an explicit clean_up_tokenization_spaces instead of the config's value.</summary>
+    string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens, bool cleanUpTokenizationSpaces);
+
+    /// <summary>The config's clean_up_tokenization_spaces (what the two-argument Decode applies).</summary>
+    bool CleanUpTokenizationSpaces { get; }
+
     /// <summary>Token string for an id (e.g. "Ġthe"), or null if out of range.</summary>
     string? IdToToken(int id);
 

@@ -15,7 +15,7 @@ public class GoldenGenerationTests
         var p = golden.Prompt(prompt);
         var gen = p["generate"]!;
         var lm = ModelCache.Float32(golden);
-        var result = new Generator(lm).Generate(Golden.Ints(p["input_ids"]), new GenerationOptions
+        var result = new TokenGenerator(lm).Generate(Golden.Ints(p["input_ids"]), new GenerationOptions
         {
             MaxNewTokens = (int)gen["max_new_tokens"]!,
             StopIds = Golden.Ints(gen["stop_ids"]),

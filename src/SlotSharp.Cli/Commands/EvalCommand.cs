@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Globalization;
+using SlotSharp.Evaluation;
+using Spectre.Console;
+
+namespace SlotSharp.Cli.Commands;
+
+/// <summary><c>slot eval gsm8k</c>: SLOT's GSM8K evaluation (eval_only_slot.py) with batching, resume and sweeps.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var eval = new Command("eval", "Evaluate a model with SLOT on a benchmark");
+        eval.Subcommands.Add(CreateGsm8k());
+        return eval;
+    }
+
+    static Command CreateGsm8k()
+    {
+        var modelOptions = new ModelOptions();
+        var slotOptions = new SlotCliOptions();
+        var data = new Option<string>("--data")
+        {
+            Description = "GSM8K JSONL file, a folder with <split>.jsonl, or the Hub id openai/gsm8k",
+            DefaultValueFactory = _ => Gsm8kDataset.HubId,
+        };
+        var split = new Option<string>("--split") { Description = "Dataset split", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "train");
+        var evalSamples = new Option<int?>("--eval-samples")
+        { Description = "Evaluate N samples chosen like Python's random.seed(seed); random.sample(rows, N) (default: all)" };
+        var seed = new Option<long>("--seed") { Description = "Seed for the subset and for --do-sample", DefaultValueFactory = _ => 42 };
+        var times = new Option<string?>("--times") { Description = "SLOT optimisation steps (default: env var 'times', else 5)" };
+        var lr = new Option<string?>("--lr") { Description = "SLOT learning rate (default: env var 'lr', else 0.1)" };
+        var doSample = new Option<bool>("--do-sample") { Description = "Sample instead of greedy decoding (seeded per sample)" };
+        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature", DefaultValueFactory = _ => 0.9 };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Generation limit", DefaultValueFactory = _ => 512 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Prompts per engine call", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--output")
+        { Description = "Folder that receives logs/ (log, results JSONL, summary, sweep plot)", DefaultValueFactory = _ => "." };
+        var sweepTimes = new Option<string?>("--sweep-times") { Description = "Comma-separated SLOT steps to sweep, e.g. 0,1,2,3,4,5" };
+        var sweepLr = new Option<string?>("--sweep-lr") { Description = "Comma-separated learning rates to sweep, e.g. 0.1,0.01" };
+
+        var cmd = new Command("gsm8k", "GSM8K accuracy and format accuracy, reproducing SLOT's eval_only_slot.py");
+        modelOptions.AddTo(cmd);
+        foreach (var o in new Option[] { data, split, evalSamples, seed, times, lr, doSample, temperature,
+                     maxNewTokens, batchSize, output, sweepTimes, sweepLr, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
+            cmd.Options.Add(o);
+
+        cmd.SetAction(pr => CliErrors.Guard(() =>
+        {
+            var settings = ResolveSettings(pr.GetValue(times), pr.GetValue(lr), pr.GetValue(sweepTimes),
+                pr.GetValue(sweepLr), Environment.GetEnvironmentVariable);
+            if (pr.GetValue(maxNewTokens) < 1) throw new UserInputException("--max-new-tokens must be >= 1");
+            if (pr.GetValue(batchSize) < 1) throw new UserInputException("--batch-size must be >= 1");
+            if (pr.GetValue(doSample) && !(pr.GetValue(temperature) > 0))
+                throw new UserInputException("--temperature must be > 0 with --do-sample");
+            var splitName = pr.GetValue(split)!;
+            var dataArg = pr.GetValue(data)!;
+            var options = new Gsm8kRunOptions
+            {
+                ModelPath = pr.GetValue(modelOptions.Model)!,
+                DataLabel = dataArg,
+                Rows = Gsm8kDataset.Load(dataArg, splitName),
+                Split = splitName,
+                EvalSamples = pr.GetValue(evalSamples),
+                Seed = pr.GetValue(seed),
+                Settings = settings,
+                Generation = new EvalGeneration(pr.GetValue(maxNewTokens), pr.GetValue(doSample), pr.GetValue(temperature)),
+                BatchSize = pr.GetValue(batchSize),
+                OutputDirectory = pr.GetValue(output)!,
+            };
+            // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
+            var request = EvalEngineFactory.Override != null
+                ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
+                : new EvalEngineRequest(modelOptions.ResolveFolder(pr), options.BatchSize, modelOptions.Compute(pr), slotOptions.ResolveKinds(pr));
+            using var engine = EvalEngineFactory.Create(request);
+            return Run(engine, options);
+        }));
+        return cmd;
+    }
+
+    /// <summary>
+    /// times/lr are resolved once: flag, else environment variable ("times"/"lr", as the original reads them), else
+    /// 5 and 0.1 (the defaults SLOT's model code uses). A sweep list replaces the single value; the text is kept
+    /// as given because it names the log file.
+    /// </summary>
+    public static IReadOnlyList<SlotSetting> ResolveSettings(string? times, string? lr, string? sweepTimes,
+        string? sweepLr, Func<string, string?> env)
+    {
+        if (times != null && sweepTimes != null) throw new UserInputException("give --times or --sweep-times, not both");
+        if (lr != null && sweepLr != null) throw new UserInputException("give --lr or --sweep-lr, not both");
+        var timesList = sweepTimes != null ? SplitList(sweepTimes, "--sweep-times") : [times ?? NonEmpty(env("times")) ?? "5"];
+        var lrList = sweepLr != null ? SplitList(sweepLr, "--sweep-lr") : [lr ?? NonEmpty(env("lr")) ?? "0.1"];
+        var settings = new List<SlotSetting>();
+        foreach (var l in lrList)
+            foreach (var t in timesList)
+            {
+                try { settings.Add(new SlotSetting(t, l)); }
+                catch (SlotSharpException e) { throw new UserInputException(e.Message, e); }
+            }
+        if (settings.Distinct().Count() != settings.Count)
+            throw new UserInputException("a value is repeated in --sweep-times or --sweep-lr");
+        return settings;
+    }
+
+    static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    static string[] SplitList(string list, string option)
+    {
+        var items = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (items.Length == 0) throw new UserInputException($"{option} is empty");
+        return items;
+    }
+
+    static int Run(IEvalEngine engine, Gsm8kRunOptions options)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            // First Ctrl+C: finish the batch in flight (it is journaled), then stop. A second one kills the process.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+            Console.Error.WriteLine("stopping after the batch in flight; rerun the same command to resume");
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            var result = AnsiConsole.Profile.Capabilities.Interactive
+                ? RunWithProgressBar(engine, options, cancel.Token)
+                : RunWithLines(engine, options, cancel.Token);
+            PrintSummaries(result);
+            if (!result.Completed)
+            {
+                Console.Error.WriteLine("stopped before the end; rerun the same command to resume");
+                return 130;
+            }
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    static Gsm8kRunResult RunWithProgressBar(IEvalEngine engine, Gsm8kRunOptions options, CancellationToken cancel) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
+                new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = options.Settings.ToDictionary(s => s, s => ctx.AddTask(Markup.Escape(s.ToString())));
+                return new Gsm8kEvalRunner(engine, options).Run(p =>
+                {
+                    var task = tasks[p.Setting];
+                    task.MaxValue = p.Total;
+                    task.Value = p.Done;
+                    task.Description = Markup.Escape(Describe(p));
+                }, cancel);
+            });
+
+    static Gsm8kRunResult RunWithLines(IEvalEngine engine, Gsm8kRunOptions options, CancellationToken cancel) =>
+        new Gsm8kEvalRunner(engine, options).Run(p =>
+        {
+            if (p.Done % 10 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{Describe(p)} [{p.Done}/{p.Total}]");
+        }, cancel);
+
+    static string Describe(EvalProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"{p.Setting}  acc {p.Accuracy:0.0000}  format {p.FormatAccuracy:0.0000}  {p.TokensPerSecond:0.0} tok/s");
+
+    static void PrintSummaries(Gsm8kRunResult result)
+    {
+        foreach (var s in result.Summaries)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"times={s.Times} lr={s.Lr}: answer accuracy {s.Accuracy:0.0000} ± {s.AccuracyStderr:0.0000}, " +
+                $"format accuracy {s.FormatAccuracy:0.0000} ± {s.FormatAccuracyStderr:0.0000} " +
+                $"({s.Samples} samples, {s.TokensPerSecond:0.0} tok/s) -> {s.LogFile}"));
+        }
+        if (result.SweepPlotFile != null) Console.WriteLine($"sweep plot: {result.SweepPlotFile}");
+    }
+}

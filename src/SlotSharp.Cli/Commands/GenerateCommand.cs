@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SlotSharp.Chat;
+using SlotSharp.Generation;
+using SlotSharp.Pipeline;
+using SlotSharp.Slot;
+using SlotSharp.Tokenization;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Cli.Commands;
+
+/// <summary>
+/// `slot generate`: load a model, optionally adapt it to the prompt with SLOT, and generate. Without --json the text
+/// streams to stdout as tokens arrive; with --json exactly one JSON object is printed at the end.
+/// </summary>
+public static class GenerateCommand
+{
+    static readonly JsonSerializerOptions JsonOut = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create()
+    {
+        var model = new ModelOptions();
+        var slot = new SlotCliOptions();
+        var prompt = new Option<string?>("--prompt") { Description = "Prompt text (the user message with --chat)" };
+        var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt as comma-separated token ids, e.g. 1,2,3" };
+        var chat = new Option<bool>("--chat") { Description = "Render --prompt as a user message with the model's chat template (add_generation_prompt)" };
+        var system = new Option<string?>("--system") { Description = "System message for --chat" };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most", DefaultValueFactory = _ => 128 };
+        var temperature = new Option<double>("--temperature") { Description = "0 = greedy (default); > 0 samples" };
+        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass", DefaultValueFactory = _ => 1.0 };
+        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)" };
+        var seed = new Option<int>("--seed") { Description = "Sampling seed" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with ids, text, timings and the SLOT trajectory" };
+        var explain = new Option<int>("--explain") { Description = "Print the K tokens whose logits SLOT raised and lowered most" };
+        var saveDelta = new Option<string?>("--save-delta") { Description = "Write the learned delta (safetensors, with metadata) to FILE" };
+        var loadDelta = new Option<string?>("--load-delta") { Description = "Apply a stored delta instead of running the SLOT prompt stage" };
+
+        var cmd = new Command("generate", "Generate text, adapting the model to the prompt with SLOT (--times 0 = plain generation)");
+        model.AddTo(cmd);
+        foreach (var o in new Option[] { prompt, promptIds, chat, system, maxNew, temperature, topP, topK, seed, json, explain, saveDelta, loadDelta })
+            cmd.Options.Add(o);
+        slot.AddTo(cmd);
+
+        cmd.SetAction(parse =>
+        {
+            // Validate every argument before the (slow) model load.
+            string? text = parse.GetValue(prompt), idsText = parse.GetValue(promptIds);
+            if ((text == null) == (idsText == null)) throw new UserInputException("give exactly one of --prompt or --prompt-ids");
+            if (parse.GetValue(chat) && text == null) throw new UserInputException("--chat needs --prompt (the user message)");
+            if (parse.GetValue(system) != null && !parse.GetValue(chat)) throw new UserInputException("--system needs --chat");
+            int[]? ids = idsText == null ? null : ParseIds(idsText);
+            var generation = new GenerationOptions
+            {
+                MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature),
+                TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed),
+            };
+            generation.Validate();
+            var slotOptions = slot.Resolve(parse);
+            int explainK = parse.GetValue(explain);
+            if (explainK < 0) throw new UserInputException($"--explain must be >= 0, got {explainK}");
+            string? save = parse.GetValue(saveDelta), load = parse.GetValue(loadDelta);
+            if (save != null && load != null) throw new UserInputException("--save-delta and --load-delta cannot be combined");
+            if (load != null && !File.Exists(load)) throw new UserInputException($"--load-delta: file '{load}' does not exist");
+            bool asJson = parse.GetValue(json);
+
+            using var pipeline = model.LoadPipeline(parse);
+            float[]? delta = null;
+            if (load != null) delta = SlotDeltaFile.LoadDelta(load, pipeline.Model.Config.HiddenSize, pipeline.ModelId).Delta;
+
+            if (ids == null)
+            {
+                var messages = new List<ChatMessage>();
+                if (parse.GetValue(system) is { } s) messages.Add(ChatMessage.System(s));
+                messages.Add(ChatMessage.User(text!));
+                ids = parse.GetValue(chat) ? pipeline.EncodeChat(messages) : pipeline.EncodeText(text!);
+            }
+            generation = generation with { StopIds = pipeline.StopIds.ToArray() };
+
+            var stream = asJson ? null : new StreamingDetokenizer(pipeline.Tokenizer, skipSpecialTokens: true);
+            JsonObject? explained = null;
+            var result = pipeline.Generate(ids, generation, slotOptions, delta,
+                onToken: stream == null ? null : id => { Console.Write(stream.Push(id)); Console.Out.Flush(); },
+                onBias: explainK == 0 ? null : b => explained = Explain(pipeline.Tokenizer, b, explainK, asJson));
+            if (stream != null) Console.WriteLine(stream.Flush());
+
+            if (save != null)
+            {
+                var s = result.Slot;
+                var d = s?.Delta ?? new float[pipeline.Model.Config.HiddenSize];
+                SlotDeltaFile.SaveDelta(save, d, new SlotDeltaMetadata(pipeline.ModelId, pipeline.Model.Config.HiddenSize,
+                    slotOptions.Times, slotOptions.Lr, SlotCliOptions.Name(slotOptions.Optimizer), s?.Losses ?? []));
+                if (!asJson) Console.Error.WriteLine($"saved delta to {save}");
+            }
+            if (asJson) Console.WriteLine(ToJson(pipeline, result, slotOptions, explained).ToJsonString(JsonOut));
+            return 0;
+        });
+        return cmd;
+    }
+
+    static int[] ParseIds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new UserInputException("--prompt-ids is empty");
+        return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
+            ? v : throw new UserInputException($"--prompt-ids: '{p}' is not a token id")).ToArray();
+    }
+
+    static JsonObject Explain(ITokenizer tokenizer, Tensor bias, int k, bool asJson)
+    {
+        var e = SlotBiasExplanation.Explain(bias, k);
+        JsonArray Rows(IEnumerable<TokenBias> rows) => [.. rows.Select(r => new JsonObject
+        {
+            ["id"] = r.Id, ["token"] = tokenizer.Decode([(int)r.Id]), ["bias"] = r.Bias,
+        })];
+        if (!asJson)
+        {
+            Console.Error.WriteLine($"SLOT raised most: {string.Join(", ", e.Raised.Select(r => $"{JsonSerializer.Serialize(tokenizer.Decode([(int)r.Id]), JsonOut)} {r.Bias:+0.000;-0.000}"))}");
+            Console.Error.WriteLine($"SLOT lowered most: {string.Join(", ", e.Lowered.Select(r => $"{JsonSerializer.Serialize(tokenizer.Decode([(int)r.Id]), JsonOut)} {r.Bias:+0.000;-0.000}"))}");
+        }
+        return new JsonObject { ["raised"] = Rows(e.Raised), ["lowered"] = Rows(e.Lowered) };
+    }
+
+    static JsonObject ToJson(SlotPipeline pipeline, SlotGeneration result, SlotOptions slot, JsonObject? explained)
+    {
+        var g = result.Generation;
+        var o = new JsonObject
+        {
+            ["prompt_ids"] = new JsonArray([.. g.PromptIds.Select(i => (JsonNode)i)]),
+            ["generated_ids"] = new JsonArray([.. g.GeneratedIds.Select(i => (JsonNode)i)]),
+            ["text"] = pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true),
+            ["timing"] = new JsonObject
+            {
+                ["load_ms"] = Math.Round(pipeline.LoadMilliseconds, 3),
+                ["prefill_ms"] = Math.Round(g.Timing.PrefillMs, 3),
+                ["decode_ms"] = Math.Round(g.Timing.DecodeMs, 3),
+                ["decode_tokens_per_s"] = Math.Round(g.Timing.DecodeTokensPerSecond, 3),
+            },
+        };
+        var s = result.Slot;
+        o["slot"] = new JsonObject
+        {
+            ["times"] = s?.Times ?? slot.Times,
+            ["lr"] = slot.Lr,
+            ["impl"] = SlotCliOptions.Name(slot.Impl),
+            ["optimizer"] = SlotCliOptions.Name(slot.Optimizer),
+            ["losses"] = new JsonArray([.. (s?.Losses ?? []).Select(l => double.IsFinite(l) ? JsonValue.Create(l) : null)]),
+            ["delta_norms"] = new JsonArray([.. (s?.DeltaNorms ?? []).Select(l => double.IsFinite(l) ? JsonValue.Create(l) : null)]),
+            ["prompt_stage_ms"] = Math.Round(s?.Milliseconds ?? 0, 3),
+            ["skipped"] = s?.Skipped ?? true,
+            ["delta_loaded"] = s?.Loaded ?? false,
+        };
+        if (explained != null) o["explain"] = explained;
+        return o;
+    }
+}

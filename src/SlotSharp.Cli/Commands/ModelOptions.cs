@@ -1,0 +1,44 @@
+using System.CommandLine;
+using SlotSharp.Hub;
+using SlotSharp.Pipeline;
+using SlotSharp.Runtime;
+
+namespace SlotSharp.Cli.Commands;
+
+/// <summary>The options every model-running command shares: --model, --revision, --dtype, --device, --threads.</summary>
+public sealed class ModelOptions
+{
+    public Option<string> Model { get; } = new("--model") { Description = "Model folder, or a Hugging Face repo id (downloaded once into the shared HF cache)", Required = true };
+    public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
+    public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: bf16 on CUDA or CPUs with native bf16, else fp32)" };
+    public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads (0 = libtorch's default)" };
+
+    public void AddTo(Command cmd)
+    {
+        cmd.Options.Add(Model); cmd.Options.Add(Revision); cmd.Options.Add(DType); cmd.Options.Add(Device); cmd.Options.Add(Threads);
+    }
+
+    /// <summary>Local folder as given, or the snapshot folder of a Hub repo id (with progress bars on stderr).</summary>
+    public string ResolveFolder(ParseResult parse)
+    {
+        string model = parse.GetValue(Model)!;
+        if (Directory.Exists(model)) return model;
+        if (File.Exists(model)) throw new UserInputException($"--model '{model}' is a file; give the model folder (with config.json) or a Hub repo id");
+        return HubProgressBars.Run(p => HubResolver.ResolveModel(model, parse.GetValue(Revision), p));
+    }
+
+    public ComputeOptions Compute(ParseResult parse)
+    {
+        int threads = parse.GetValue(Threads);
+        if (threads < 0) throw new UserInputException($"--threads must be >= 0, got {threads}");
+        TorchRuntime.SetThreads(threads);
+        return ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType));
+    }
+
+    public SlotPipeline LoadPipeline(ParseResult parse)
+    {
+        var compute = Compute(parse);
+        return SlotPipeline.Load(ResolveFolder(parse), compute);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Parquet.Serialization;
+
+namespace SlotSharp.Datasets;
+
+/// <summary>Reads JSONL, JSON arrays and Parquet into rows of field -> text (non-strings as JSON text).</summary>
+public static class DatasetRows
+{
+    public static List<IReadOnlyDictionary<string, string?>> Read(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".parquet" => ReadParquet(path),
+            ".jsonl" => ReadJsonl(path),
+            ".json" => ReadJsonArray(path),
+            var ext => throw new SlotSharpException($"dataset file '{path}' has unsupported extension '{ext}' " +
+                                                    "(expected .parquet, .jsonl or .json)"),
+        };
+
+    static List<IReadOnlyDictionary<string, string?>> ReadJsonl(string path)
+    {
+        var rows = new List<IReadOnlyDictionary<string, string?>>();
+        var lineNo = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            JsonNode? node;
+            try { node = JsonNode.Parse(line); }
+            catch (JsonException e) { throw new SlotSharpException($"'{path}' line {lineNo} is not valid JSON: {e.Message}", e); }
+            rows.Add(FromObject(node as JsonObject
+                ?? throw new SlotSharpException($"'{path}' line {lineNo} is not a JSON object")));
+        }
+        return rows;
+    }
+
+    static List<IReadOnlyDictionary<string, string?>> ReadJsonArray(string path)
+    {
+        JsonNode? node;
+        try { node = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new SlotSharpException($"'{path}' is not valid JSON: {e.Message}", e); }
+        if (node is not JsonArray array) throw new SlotSharpException($"'{path}' is not a JSON array of objects");
+        return array.Select((item, i) => FromObject(item as JsonObject
+            ?? throw new SlotSharpException($"'{path}' item {i} is not a JSON object"))).ToList();
+    }
+
+    static IReadOnlyDictionary<string, string?> FromObject(JsonObject obj) =>
+        obj.ToDictionary(p => p.Key, p => p.Value switch
+        {
+            null => null,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            var other => other.ToJsonString(),
+        });
+
+    static List<IReadOnlyDictionary<string, string?>> ReadParquet(string path)
+    {
+        using var stream = File.OpenRead(path);
+        DeserializationResult<Dictionary<string, object>> result;
+        try { result = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException)
+        {
+            throw new SlotSharpException($"'{path}' is not a readable Parquet file: {e.Message}", e);
+        }
+        return result.Data.Select(row => (IReadOnlyDictionary<string, string?>)row.ToDictionary(
+            p => p.Key, p => ToText(p.Value))).ToList();
+    }
+
+    static string? ToText(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        IFormattable f when value is not DateTime and not DateTimeOffset => f.ToString(null, CultureInfo.InvariantCulture),
+        DateTime d => d.ToString("o", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("o", CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(value), // lists and structs keep their shape as JSON text
+    };
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SlotSharp.Evaluation;
+
+/// <summary>
+/// First line of a results JSONL: the settings that determine the results. A rerun whose settings differ in any
+/// compared field is refused, so a resumed file never mixes two experiments.
+/// </summary>
+public sealed record EvalRunHeader
+{
+    public const string FormatName = "slotsharp.gsm8k.results";
+    public string Type { get; init; } = "header";
+    public string Format { get; init; } = FormatName;
+    public int Version { get; init; } = 1;
+    public required string ModelPath { get; init; }
+    public required string Data { get; init; }
+    /// <summary>SHA-256 of the whole split's rows (<see cref="Gsm8kDataset.Fingerprint"/>).</summary>
+    public required string DataSha256 { get; init; }
+    public required string Split { get; init; }
+    public required int? EvalSamples { get; init; }
+    public required long Seed { get; init; }
+    public required string Times { get; init; }
+    public required string Lr { get; init; }
+    public required bool DoSample { get; init; }
+    public required double Temperature { get; init; }
+    public required int MaxNewTokens { get; init; }
+    /// <summary>Number of samples evaluated (after subsetting).</summary>
+    public required int SampleCount { get; init; }
+
+    /// <summary>Names of the fields that differ from <paramref name="other"/> with both values ("" when equal).</summary>
+    public string Differences(EvalRunHeader other)
+    {
+        var diffs = new List<string>();
+        void Check<T>(string name, T a, T b)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a, b)) diffs.Add($"{name}: file has '{a}', this run has '{b}'");
+        }
+        Check("format", Format, other.Format);
+        Check("version", Version, other.Version);
+        Check("model_path", ModelPath, other.ModelPath);
+        Check("data_sha256", DataSha256, other.DataSha256);
+        Check("split", Split, other.Split);
+        Check("eval_samples", EvalSamples?.ToString() ?? "All", other.EvalSamples?.ToString() ?? "All");
+        Check("seed", Seed, other.Seed);
+        Check("times", Times, other.Times);
+        Check("lr", Lr, other.Lr);
+        Check("do_sample", DoSample, other.DoSample);
+        Check("temperature", Temperature, other.Temperature);
+        Check("max_new_tokens", MaxNewTokens, other.MaxNewTokens);
+        Check("sample_count", SampleCount, other.SampleCount);
+        return string.Join("; ", diffs);
+    }
+}
+
+/// <summary>One finished sample (one line of the results JSONL).</summary>
+public sealed record EvalSampleRecord
+{
+    public string Type { get; init; } = "sample";
+    /// <summary>1-based position in evaluation order (the log's "Sample i").</summary>
+    public required int Sample { get; init; }
+    /// <summary>0-based row of the split.</summary>
+    public required int DatasetIndex { get; init; }
+    public required string Question { get; init; }
+    public required string Response { get; init; }
+    /// <summary>Gold answer text (after "####").</summary>
+    public required string Answer { get; init; }
+    /// <summary>Last number found in the response, or null.</summary>
+    public string? Extracted { get; init; }
+    public required bool Correct { get; init; }
+    public required bool Format { get; init; }
+    public required IReadOnlyList<double> SlotLosses { get; init; }
+    public required int PromptTokens { get; init; }
+    public required int GeneratedTokens { get; init; }
+    public required double PrefillSeconds { get; init; }
+    public required double SlotSeconds { get; init; }
+    public required double DecodeSeconds { get; init; }
+    /// <summary>Wall time of the engine call that produced this sample divided by the completions it produced.</summary>
+    public required double ElapsedSeconds { get; init; }
+}
+
+/// <summary>Totals of one setting, written as summary JSON and used for the sweep plot.</summary>
+public sealed record EvalSummary
+{
+    public required string Times { get; init; }
+    public required string Lr { get; init; }
+    public required int Samples { get; init; }
+    public required int Correct { get; init; }
+    public required int FormatCorrect { get; init; }
+    public required double Accuracy { get; init; }
+    /// <summary>sqrt(p(1-p)/n), the binomial standard error.</summary>
+    public required double AccuracyStderr { get; init; }
+    public required double FormatAccuracy { get; init; }
+    public required double FormatAccuracyStderr { get; init; }
+    public required long PromptTokens { get; init; }
+    public required long GeneratedTokens { get; init; }
+    /// <summary>Sum of the samples' elapsed seconds (engine wall time, over all sessions of a resumed run).</summary>
+    public required double WallSeconds { get; init; }
+    public required double TokensPerSecond { get; init; }
+    public required double PrefillSeconds { get; init; }
+    public required double SlotSeconds { get; init; }
+    public required double DecodeSeconds { get; init; }
+    public required string LogFile { get; init; }
+    public required string ResultsFile { get; init; }
+
+    public static EvalSummary From(SlotSetting setting, IReadOnlyCollection<EvalSampleRecord> records, string logFile, string resultsFile)
+    {
+        int n = records.Count;
+        int correct = records.Count(r => r.Correct), format = records.Count(r => r.Format);
+        double acc = n > 0 ? (double)correct / n : 0, fmt = n > 0 ? (double)format / n : 0;
+        double wall = records.Sum(r => r.ElapsedSeconds);
+        long generated = records.Sum(r => (long)r.GeneratedTokens);
+        return new EvalSummary
+        {
+            Times = setting.TimesText, Lr = setting.LrText, Samples = n, Correct = correct, FormatCorrect = format,
+            Accuracy = acc, AccuracyStderr = StdErr(acc, n), FormatAccuracy = fmt, FormatAccuracyStderr = StdErr(fmt, n),
+            PromptTokens = records.Sum(r => (long)r.PromptTokens), GeneratedTokens = generated,
+            WallSeconds = wall, TokensPerSecond = wall > 0 ? generated / wall : 0,
+            PrefillSeconds = records.Sum(r => r.PrefillSeconds), SlotSeconds = records.Sum(r => r.SlotSeconds),
+            DecodeSeconds = records.Sum(r => r.DecodeSeconds), LogFile = logFile, ResultsFile = resultsFile,
+        };
+    }
+
+    public static double StdErr(double p, int n) => n > 0 ? Math.Sqrt(p * (1 - p) / n) : 0;
+}
+
+static class EvalJson
+{
+    public static readonly JsonSerializerOptions Line = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        WriteIndented = false,
+        // Keep non-ASCII text readable in the JSONL (questions contain curly quotes and currency signs).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static readonly JsonSerializerOptions Indented = new(Line) { WriteIndented = true };
+}

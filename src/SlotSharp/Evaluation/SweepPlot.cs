@@ -1,0 +1,48 @@
+using ScottPlot;
+
+namespace SlotSharp.Evaluation;
+
+/// <summary>Accuracy and format accuracy versus SLOT iterations, one pair of lines per learning rate.</summary>
+public static class SweepPlot
+{
+    public static void Save(string path, IReadOnlyList<EvalSummary> summaries, string title, int width = 900, int height = 560)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int colorIndex = 0;
+        foreach (var group in summaries.GroupBy(s => s.Lr))
+        {
+            var points = group.OrderBy(s => int.Parse(s.Times, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            double[] xs = points.Select(s => (double)int.Parse(s.Times, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var color = palette.GetColor(colorIndex++);
+
+            var acc = plot.Add.Scatter(xs, points.Select(s => s.Accuracy).ToArray());
+            acc.Color = color;
+            acc.LineWidth = 2;
+            acc.MarkerSize = 7;
+            acc.LegendText = $"answer accuracy, lr={group.Key}";
+            // Error bars show one binomial standard error, so readers can judge whether differences are noise.
+            var err = plot.Add.ErrorBar(xs, points.Select(s => s.Accuracy).ToArray(), points.Select(s => s.AccuracyStderr).ToArray());
+            err.Color = color;
+
+            var fmt = plot.Add.Scatter(xs, points.Select(s => s.FormatAccuracy).ToArray());
+            fmt.Color = color;
+            fmt.LineWidth = 2;
+            fmt.MarkerSize = 7;
+            fmt.MarkerShape = MarkerShape.OpenSquare;
+            fmt.LinePattern = LinePattern.Dashed;
+            fmt.LegendText = $"format accuracy, lr={group.Key}";
+        }
+        plot.Title(title);
+        plot.XLabel("SLOT iterations (times)");
+        plot.YLabel("accuracy");
+        plot.Axes.SetLimitsY(0, 1.05);
+        var allTimes = summaries.Select(s => double.Parse(s.Times, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        plot.Axes.SetLimitsX(allTimes.Min() - 0.5, allTimes.Max() + 0.5);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
+        // Outside the data area so it never hides a point near 0 or 1.
+        plot.ShowLegend(Edge.Right);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        plot.SavePng(path, width, height);
+    }
+}

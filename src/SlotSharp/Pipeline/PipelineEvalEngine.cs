@@ -1,0 +1,57 @@
+using SlotSharp.Chat;
+using SlotSharp.Evaluation;
+using SlotSharp.Generation;
+using SlotSharp.Slot;
+
+namespace SlotSharp.Pipeline;
+
+/// <summary>
+/// The real engine behind `slot eval`: each prompt is rendered with the model's chat template, tokenized without
+/// special tokens, prefilled once, and then decoded once per SLOT setting of the sweep (each setting runs its own
+/// prompt stage on the same hidden states H and rewinds the KV cache to the prompt).
+/// Prompts of a batch are independent (own delta, own Adam state, own sampling seed), so any batch size gives the
+/// results of batch size 1.
+/// </summary>
+public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTemplate, bool ownsPipeline = true) : IEvalEngine
+{
+    public IReadOnlyList<IReadOnlyList<EvalCompletion>> Complete(IReadOnlyList<EvalPrompt> batch,
+        IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
+    {
+        var results = new List<IReadOnlyList<EvalCompletion>>(batch.Count);
+        foreach (var prompt in batch) results.Add(CompleteOne(prompt, settings, generation));
+        return results;
+    }
+
+    IReadOnlyList<EvalCompletion> CompleteOne(EvalPrompt prompt, IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
+    {
+        var messages = prompt.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
+        int[] ids = pipeline.EncodeChat(messages);
+        using var prefill = pipeline.Generator.Prefill(ids, generation.MaxNewTokens);
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = generation.MaxNewTokens,
+            Temperature = generation.DoSample ? generation.Temperature : 0,
+            Seed = (int)(prompt.SamplingSeed & int.MaxValue),
+            StopIds = pipeline.StopIds.ToArray(),
+        };
+        double prefillShare = prefill.Milliseconds / 1000.0 / settings.Count;
+        var completions = new List<EvalCompletion>(settings.Count);
+        foreach (var setting in settings)
+        {
+            var slot = slotTemplate with { Times = setting.Times, Lr = setting.LearningRate };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var result = setting.Times > 0 ? pipeline.RunSlot(prefill, slot) : null;
+            double slotSeconds = clock.Elapsed.TotalSeconds;
+            var g = pipeline.Generator.Decode(prefill, options, result is { Skipped: false } ? result.LogitBias : null);
+            completions.Add(new EvalCompletion(
+                pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true), g.GeneratedIds.Length, ids.Length,
+                result?.Losses ?? [], new EvalTimings(prefillShare, slotSeconds, g.Timing.DecodeMs / 1000.0)));
+        }
+        return completions;
+    }
+
+    public void Dispose()
+    {
+        if (ownsPipeline) pipeline.Dispose();
+    }
+}

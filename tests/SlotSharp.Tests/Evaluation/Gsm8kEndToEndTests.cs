@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+
+namespace SlotSharp.Tests.Evaluation;
+
+/// <summary>`slot eval gsm8k` on the real tiny-qwen2 checkpoint: log layout line by line, and resume after a crash.</summary>
+public sealed class Gsm8kEndToEndTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("slotsharp-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    (int Code, string Out, string Err) Eval(string output, params string[] extra)
+    {
+        var model = SharedAssets.Require("models", "tiny-qwen2");
+        var data = SharedAssets.Require("datasets", "gsm8k", "test.jsonl");
+        return SlotProcess.Run(["eval", "gsm8k", "--model", model, "--data", data, "--eval-samples", "5", "--seed", "42",
+            "--max-new-tokens", "6", "--times", "2", "--lr", "0.1", "--dtype", "fp32", "--output", output, .. extra]);
+    }
+
+    [SkippableFact]
+    public void FiveSamplesWriteTheOriginalLogLayoutAndResumeAfterACrash()
+    {
+        var full = Path.Combine(_dir, "full");
+        var run = Eval(full);
+        Assert.True(run.Code == 0, run.Err);
+        var log = Path.Combine(full, "logs", "log_times_2_lr_0.1.txt");
+        var lines = File.ReadAllLines(log);
+
+        // Questions chosen by Python's random.seed(42); random.sample(range(1319), 5).
+        int[] expectedRows = [1309, 228, 51, 563, 501];
+        var questions = File.ReadLines(SharedAssets.Require("datasets", "gsm8k", "test.jsonl"))
+            .Select(l => JsonNode.Parse(l)!).ToArray();
+
+        var expectedHeader = new[]
+        {
+            $"Model Path: {SharedAssets.Require("models", "tiny-qwen2")}", "Times (from env): 2", "LR (from env): 0.1",
+            "Eval Samples: 5", "Dataset Split: test", "Do Sample: False", "Temperature: 0.9", "Seed: 42", "",
+            "Number of evaluation samples: 5", "",
+        };
+        Assert.Equal(expectedHeader, lines.Take(expectedHeader.Length));
+        int at = expectedHeader.Length;
+        for (int i = 0; i < 5; i++)
+        {
+            var row = questions[expectedRows[i]];
+            Assert.Equal($"Sample {i + 1}:", lines[at++]);
+            Assert.Equal($"Question: {(string)row["question"]!}", lines[at++]);
+            Assert.StartsWith("Model Response: ", lines[at]);
+            while (!lines[at].StartsWith("Correct Answer: ")) at++; // responses may span lines
+            string gold = ((string)row["answer"]!).Split("####")[^1].Trim();
+            Assert.Equal($"Correct Answer: {gold}", lines[at++]);
+            Assert.Matches("^Format Correct: (True|False), Answer Correct: (True|False)$", lines[at++]);
+            Assert.Equal("", lines[at++]);
+        }
+        Assert.Equal("Evaluation Results (Samples: 5):", lines[at++]);
+        Assert.Matches(@"^Answer Accuracy: \d\.\d{4}$", lines[at++]);
+        Assert.Matches(@"^Format Accuracy: \d\.\d{4}$", lines[at++]);
+        Assert.Equal(lines.Length, at);
+
+        // A crash after two samples, mid-way through writing the third line of the results journal.
+        var crashed = Path.Combine(_dir, "crashed", "logs");
+        Directory.CreateDirectory(crashed);
+        var journal = File.ReadAllLines(Path.Combine(full, "logs", "results_times_2_lr_0.1.jsonl"));
+        Assert.Equal(6, journal.Length); // header + 5 samples
+        File.WriteAllText(Path.Combine(crashed, "results_times_2_lr_0.1.jsonl"),
+            string.Join("\n", journal.Take(3)) + "\n" + journal[3][..(journal[3].Length / 2)]);
+        var resumed = Eval(Path.Combine(_dir, "crashed"));
+        Assert.True(resumed.Code == 0, resumed.Err);
+        Assert.Equal(lines, File.ReadAllLines(Path.Combine(crashed, "log_times_2_lr_0.1.txt")));
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(crashed, "summary_times_2_lr_0.1.json")))!;
+        Assert.Equal(5, (int)summary["samples"]!);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace SlotSharp.Tests;
+
+/// <summary>Runs the `slot` CLI as a child process (its environment and console cannot leak into other tests).</summary>
+public static class SlotProcess
+{
+    static readonly string[] IsolatedVariables = ["HF_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN_PATH", "times", "lr", "CHOT_STEPS", "CHOT_LR"];
+
+    public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string>? env, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "slot.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var name in IsolatedVariables) start.Environment.Remove(name);
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static (int Code, string Out, string Err) Run(params string[] args) => Run(null, args);
+}

@@ -36,7 +36,7 @@ public static class BenchSlotCommand
         };
         var times = new Option<int>("--times") { Description = "SLOT steps", DefaultValueFactory = _ => 5 };
         var optimizer = new Option<SlotOptimizerKind>("--slot-optimizer") { Description = "adamw or vllm", DefaultValueFactory = _ => SlotOptimizerKind.AdamW };
-        var budget = new Option<long>("--memory-budget-mb")
+        var budget = new Option<long>("--slot-memory-mb")
         {
             Description = "fast path's cache budget for the (T-1) x V logits block, MB",
             DefaultValueFactory = _ => SlotOptions.DefaultMemoryBudgetBytes / (1024 * 1024),
@@ -64,7 +64,7 @@ public static class BenchSlotCommand
             var ts = parse.GetValue(lengths)!;
             if (ts.Any(t => t < 2)) throw new UserInputException("--lengths: every prompt length must be >= 2");
             long budgetMb = parse.GetValue(budget);
-            if (budgetMb <= 0) throw new UserInputException("--memory-budget-mb must be > 0");
+            if (budgetMb <= 0) throw new UserInputException("--slot-memory-mb must be > 0");
             var options = new SlotOptions
             {
                 Times = parse.GetValue(times),

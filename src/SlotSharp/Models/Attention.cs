@@ -1,3 +1,4 @@
+using SlotSharp.Runtime;
 using SlotSharp.Checkpoints;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -37,7 +38,7 @@ public sealed class Attention : IDisposable
         long b = x.shape[0], t = x.shape[1], past = cache.Length;
         int groups = _heads / _kvHeads;
 
-        var qkv = F.linear(x, _qkvWeight, _qkvBias);
+        var qkv = MatVec.Linear(x, _qkvWeight, _qkvBias);
         var q = qkv.narrow(-1, 0, _heads * _headDim).view(b, t, _heads, _headDim).transpose(1, 2);
         var k = qkv.narrow(-1, _heads * _headDim, _kvHeads * _headDim).view(b, t, _kvHeads, _headDim).transpose(1, 2);
         var v = qkv.narrow(-1, (_heads + _kvHeads) * _headDim, _kvHeads * _headDim).view(b, t, _kvHeads, _headDim).transpose(1, 2);
@@ -61,7 +62,7 @@ public sealed class Attention : IDisposable
         var probs = F.softmax(scores, -1, ScalarType.Float32).to(x.dtype);
         var context = matmul(probs, values)                                       // [B, K, groups*T, hd]
             .view(b, _heads, t, _headDim).transpose(1, 2).reshape(b, t, _heads * _headDim);
-        return F.linear(context, _oWeight).MoveToOuterDisposeScope();
+        return MatVec.Linear(context, _oWeight).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

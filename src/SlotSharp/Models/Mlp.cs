@@ -1,3 +1,4 @@
+using SlotSharp.Runtime;
 using SlotSharp.Checkpoints;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -22,10 +23,10 @@ public sealed class Mlp : IDisposable
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gateUp = F.linear(x, _gateUp);
+        var gateUp = MatVec.Linear(x, _gateUp);
         var gate = gateUp.narrow(-1, 0, _intermediate);
         var up = gateUp.narrow(-1, _intermediate, _intermediate);
-        return F.linear(F.silu(gate) * up, _down).MoveToOuterDisposeScope();
+        return MatVec.Linear(F.silu(gate) * up, _down).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using SlotSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -78,7 +79,7 @@ internal sealed class FastSlotEngine : ISlotEngine
     {
         using var scope = NewDisposeScope();
         // Step 1 starts at delta = 0, where u = W·0 = 0 exactly: skip that pass over W.
-        var u = _delta.All(x => x == 0) ? torch.zeros(_vocab, dtype: float32, device: _w.device) : _w.mv(DeltaTensor());
+        var u = _delta.All(x => x == 0) ? torch.zeros(_vocab, dtype: float32, device: _w.device) : MatVec.Mv(_w, DeltaTensor());
         _lastU?.Dispose();
         _lastU = u.alias().DetachFromDisposeScope();
         _lastUDelta = (double[])_delta.Clone();
@@ -95,7 +96,7 @@ internal sealed class FastSlotEngine : ISlotEngine
         {
             // r = c (colsum P - counts(y)); g = Wᵀ r, one GEMV.
             colSum!.index_add_(0, _targets, _minusOnes, 1).mul_(SlotObjective.GradientScale(_hp.Optimizer, _n));
-            var g = _w.t().mv(colSum);
+            var g = MatVec.Tv(_w, colSum);
             ToDoubles(g).CopyTo(gradient, 0);
         }
         return loss;

@@ -76,7 +76,7 @@ public sealed class SlotRunner : IDisposable
     {
         if (delta.Length != HiddenSize) throw new SlotSharpException($"SLOT: delta has {delta.Length} values but the LM head's hidden size is {HiddenSize}");
         using var d = torch.tensor(delta.ToArray(), dtype: float32, device: _w32.device);
-        return _w32.mv(d);
+        return SlotSharp.Runtime.MatVec.Mv(_w32, d);
     }
 
     SlotResult Finish(double[] delta, IReadOnlyList<double> losses, IReadOnlyList<double> norms, bool skipped, string? stopReason, Tensor? bias = null)

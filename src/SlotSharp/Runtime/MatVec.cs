@@ -1,0 +1,63 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace SlotSharp.Runtime;
+
+/// <summary>
+/// Matrix-vector products that reach memory bandwidth on CPU. libtorch 2.10's float32 mv / linear with one row runs
+/// one MKL sgemv at about 19 GB/s on this project's 2-core machines, while a bmm over row blocks of the same matrix
+/// runs the blocks on separate threads at about 47 GB/s (measured on a 151936 x 896 matrix; docs/benchmarks.md).
+/// Decoding one token and every SLOT step are such products, so this is where decode speed comes from.
+/// Other dtypes and devices use libtorch's own kernels (bf16 bmm measured slower than mm).
+/// </summary>
+public static class MatVec
+{
+    /// <summary>W x for W [N, K] and x [K]: [N].</summary>
+    public static Tensor Mv(Tensor w, Tensor x)
+    {
+        int parts = Parts(w);
+        if (parts == 1) return w.mv(x);
+        using var scope = NewDisposeScope();
+        long n = w.shape[0], k = w.shape[1];
+        var blocks = w.view(parts, n / parts, k);
+        // x as a transposed row: with the plain [K, 1] column layout the same bmm runs 6x slower (measured).
+        var xs = x.view(1, 1, k).expand(parts, 1, k).transpose(1, 2);
+        return blocks.bmm(xs).view(n).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Wᵀ r for W [N, K] and r [N]: [K] (one pass over W, rows split across threads).</summary>
+    public static Tensor Tv(Tensor w, Tensor r)
+    {
+        int parts = Parts(w);
+        if (parts == 1) return w.t().mv(r);
+        using var scope = NewDisposeScope();
+        long n = w.shape[0], k = w.shape[1];
+        var blocks = w.view(parts, n / parts, k);
+        var rs = r.view(parts, 1, n / parts);
+        return rs.bmm(blocks).sum([0L]).reshape(k).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>F.linear, taking the matrix-vector route when the input is a single row.</summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias = null)
+    {
+        long k = x.shape[^1];
+        if (x.numel() != k || Parts(w) == 1) return F.linear(x, w, bias);
+        using var scope = NewDisposeScope();
+        var y = Mv(w, x.reshape(k));
+        if (bias is not null) y = y + bias;
+        long[] shape = [.. x.shape[..^1], w.shape[0]];
+        return y.view(shape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>How many row blocks to run in parallel: 1 means "use libtorch's kernel as is".</summary>
+    static int Parts(Tensor w)
+    {
+        if (w.dtype != ScalarType.Float32 || w.device_type != TorchSharp.DeviceType.CPU || !w.is_contiguous()) return 1;
+        int threads = Math.Max(1, get_num_threads());
+        if (threads == 1) return 1;
+        long n = w.shape[0];
+        foreach (int p in new[] { threads, 2 * threads, 16, 8, 4, 2 })
+            if (p > 1 && n % p == 0 && n / p >= 64) return p;
+        return 1;
+    }
+}

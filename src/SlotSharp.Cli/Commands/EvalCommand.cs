@@ -72,11 +72,17 @@ public static class EvalCommand
             // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
             var request = EvalEngineFactory.Override != null
                 ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : new EvalEngineRequest(modelOptions.ResolveFolder(pr), options.BatchSize, modelOptions.Compute(pr), slotOptions.ResolveKinds(pr));
+                : ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize);
             using var engine = EvalEngineFactory.Create(request);
             return Run(engine, options);
         }));
         return cmd;
+    }
+
+    static EvalEngineRequest ResolveRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize)
+    {
+        var folder = model.ResolveFolder(pr);
+        return new EvalEngineRequest(folder, batchSize, model.Compute(pr, folder), slot.ResolveKinds(pr));
     }
 
     /// <summary>

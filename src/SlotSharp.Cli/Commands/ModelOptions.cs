@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SlotSharp.Checkpoints;
 using SlotSharp.Hub;
 using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
@@ -28,17 +29,18 @@ public sealed class ModelOptions
         return HubProgressBars.Run(p => HubResolver.ResolveModel(model, parse.GetValue(Revision), p));
     }
 
-    public ComputeOptions Compute(ParseResult parse)
+    /// <summary>Device and dtype; <paramref name="folder"/> (when known) sizes the weights for the default dtype.</summary>
+    public ComputeOptions Compute(ParseResult parse, string? folder = null)
     {
         int threads = parse.GetValue(Threads);
         if (threads < 0) throw new UserInputException($"--threads must be >= 0, got {threads}");
         TorchRuntime.SetThreads(threads);
-        return ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType));
+        return ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType), folder == null ? 0 : Checkpoint.CountParameters(folder));
     }
 
     public SlotPipeline LoadPipeline(ParseResult parse)
     {
-        var compute = Compute(parse);
-        return SlotPipeline.Load(ResolveFolder(parse), compute);
+        var folder = ResolveFolder(parse);
+        return SlotPipeline.Load(folder, Compute(parse, folder));
     }
 }

@@ -12,6 +12,8 @@ public static class VersionCommand
             SlotSharp.Runtime.TorchRuntime.EnsureLoadable();
             Console.WriteLine($"threads: {TorchSharp.torch.get_num_threads()}");
             Console.WriteLine($"cuda available: {TorchSharp.torch.cuda.is_available()}");
+            Console.WriteLine($"cpu: {SlotSharp.Runtime.CpuFeatures.ModelName}; native bf16 (amx_bf16/avx512_bf16): {SlotSharp.Runtime.CpuFeatures.HasNativeBf16}");
+            Console.WriteLine($"default compute dtype (cpu): {SlotSharp.Runtime.ComputeOptions.Name(SlotSharp.Runtime.ComputeOptions.DefaultDType(TorchSharp.torch.CPU))}");
             return 0;
         });
         return cmd;

@@ -79,6 +79,16 @@ public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
 
     public IEnumerable<string> TensorNames => _tensorToFile.Keys;
 
+    /// <summary>Number of stored parameters (headers only; no weights are read).</summary>
+    public long ParameterCount => _tensorToFile.Sum(kv => kv.Value.Tensors[kv.Key].ElementCount);
+
+    /// <summary>Parameter count of a model folder, or 0 when it cannot be read (the load reports the problem).</summary>
+    public static long CountParameters(string folder)
+    {
+        try { using var c = Open(folder); return c.ParameterCount; }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return 0; }
+    }
+
     public bool Has(string name) => _tensorToFile.ContainsKey(name);
 
     public TensorInfo Info(string name) => _tensorToFile.TryGetValue(name, out var f)

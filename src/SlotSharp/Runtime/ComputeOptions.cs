@@ -8,11 +8,11 @@ public sealed record ComputeOptions(Device Device, ScalarType DType)
     public static readonly string[] DTypeNames = ["fp32", "bf16", "fp16"];
 
     /// <summary>
-    /// Parses --device / --dtype; a null dtype picks the measured default for the device: on CUDA bf16; on CPU bf16
-    /// only where the CPU computes bf16 natively (AMX or AVX512-BF16), else fp32, because libtorch emulates bf16
-    /// matmul on AVX2-only CPUs (measured: fp32 GEMM 165 GFLOP/s vs bf16 under 1; see docs/benchmarks.md).
+    /// Parses --device / --dtype. A null dtype picks the measured default (see <see cref="DefaultDType"/>);
+    /// <paramref name="weightElements"/> (parameter count, when known) lets it fall back to bf16 when float32
+    /// weights would not fit in memory.
     /// </summary>
-    public static ComputeOptions Parse(string? device, string? dtype)
+    public static ComputeOptions Parse(string? device, string? dtype, long weightElements = 0)
     {
         TorchRuntime.EnsureLoadable();
         Device dev = (device ?? "cpu").ToLowerInvariant() switch
@@ -24,7 +24,7 @@ public sealed record ComputeOptions(Device Device, ScalarType DType)
                 : throw new SlotSharpException($"--device {d}: CUDA is not available"),
             var d => throw new SlotSharpException($"--device '{d}' is not one of cpu, cuda"),
         };
-        ScalarType type = dtype == null ? DefaultDType(dev) : ParseDType(dtype);
+        ScalarType type = dtype == null ? DefaultDType(dev, weightElements) : ParseDType(dtype);
         return new ComputeOptions(dev, type);
     }
 
@@ -44,9 +44,19 @@ public sealed record ComputeOptions(Device Device, ScalarType DType)
         _ => t.ToString(),
     };
 
-    public static ScalarType DefaultDType(Device device) =>
-        device.type == TorchSharp.DeviceType.CUDA ? ScalarType.BFloat16
-        : CpuFeatures.HasNativeBf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+    /// <summary>
+    /// CUDA: bf16. CPU: fp32, measured faster for decoding on every CPU seen here: without native bf16 (AVX2 only)
+    /// libtorch emulates bf16 matmul (fp32 GEMM 165 GFLOP/s vs bf16 under 1), and even with AVX512-BF16 its bf16
+    /// matrix-vector product reads 20 GB/s while the float32 one (MatVec) reads 48 GB/s, so fp32 decodes faster
+    /// although it moves twice the bytes (docs/benchmarks.md). bf16 only when float32 weights would take more than
+    /// 60% of the memory this process may use.
+    /// </summary>
+    public static ScalarType DefaultDType(Device device, long weightElements = 0)
+    {
+        if (device.type == TorchSharp.DeviceType.CUDA) return ScalarType.BFloat16;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return weightElements * 4.0 > 0.6 * available ? ScalarType.BFloat16 : ScalarType.Float32;
+    }
 }
 
 /// <summary>CPU capabilities read from /proc/cpuinfo (Linux); absent elsewhere.</summary>

@@ -18,7 +18,7 @@ public sealed class Gsm8kEndToEndTests : IDisposable
     }
 
     [SkippableFact]
-    public void FiveSamplesWriteTheOriginalLogLayoutAndResumeAfterACrash()
+    public void FiveSamplesWriteTheOriginalLogLayoutAndResumeBatchedAfterACrash()
     {
         var full = Path.Combine(_dir, "full");
         var run = Eval(full);
@@ -63,7 +63,8 @@ public sealed class Gsm8kEndToEndTests : IDisposable
         Assert.Equal(6, journal.Length); // header + 5 samples
         File.WriteAllText(Path.Combine(crashed, "results_times_2_lr_0.1.jsonl"),
             string.Join("\n", journal.Take(3)) + "\n" + journal[3][..(journal[3].Length / 2)]);
-        var resumed = Eval(Path.Combine(_dir, "crashed"));
+        // Resumed with 2 prompts in flight: batching must not change any result.
+        var resumed = Eval(Path.Combine(_dir, "crashed"), "--batch-size", "2");
         Assert.True(resumed.Code == 0, resumed.Err);
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(crashed, "log_times_2_lr_0.1.txt")));
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(crashed, "summary_times_2_lr_0.1.json")))!;

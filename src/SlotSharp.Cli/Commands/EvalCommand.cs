@@ -54,6 +54,7 @@ public static class EvalCommand
             if (pr.GetValue(batchSize) < 1) throw new UserInputException("--batch-size must be >= 1");
             if (pr.GetValue(doSample) && !(pr.GetValue(temperature) > 0))
                 throw new UserInputException("--temperature must be > 0 with --do-sample");
+            modelOptions.Validate(pr);
             var splitName = pr.GetValue(split)!;
             var dataArg = pr.GetValue(data)!;
             var options = new Gsm8kRunOptions

@@ -65,6 +65,7 @@ public static class GenerateCommand
             if (save != null && load != null) throw new UserInputException("--save-delta and --load-delta cannot be combined");
             if (load != null && !File.Exists(load)) throw new UserInputException($"--load-delta: file '{load}' does not exist");
             bool asJson = parse.GetValue(json);
+            model.Validate(parse);
 
             using var pipeline = model.LoadPipeline(parse);
             float[]? delta = null;

@@ -20,6 +20,16 @@ public sealed class ModelOptions
         cmd.Options.Add(Model); cmd.Options.Add(Revision); cmd.Options.Add(DType); cmd.Options.Add(Device); cmd.Options.Add(Threads);
     }
 
+    /// <summary>Checks --dtype, --device and --threads before anything slow (model download or load) happens.</summary>
+    public void Validate(ParseResult parse)
+    {
+        if (parse.GetValue(DType) is { } dtype) ComputeOptions.ParseDType(dtype);
+        var device = parse.GetValue(Device) ?? "cpu";
+        if (device is not ("cpu" or "cuda" or "gpu") && !device.StartsWith("cuda:"))
+            throw new UserInputException($"--device '{device}' is not one of cpu, cuda");
+        if (parse.GetValue(Threads) < 0) throw new UserInputException($"--threads must be >= 0, got {parse.GetValue(Threads)}");
+    }
+
     /// <summary>Local folder as given, or the snapshot folder of a Hub repo id (with progress bars on stderr).</summary>
     public string ResolveFolder(ParseResult parse)
     {

@@ -60,7 +60,7 @@ public class ChatTemplateErrorTests
         Assert.Contains("Conversation roles must alternate!", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Llama31RejectsParallelToolCallsWithItsOwnMessage()
     {
         var template = ChatTemplate.Parse(File.ReadAllText(SharedAssets.Require("tokenizers", "llama3.1", "chat_template.jinja")));

@@ -1,3 +1,4 @@
+using SlotSharp.Pipeline;
 using System.CommandLine;
 using System.Globalization;
 using SlotSharp.Evaluation;

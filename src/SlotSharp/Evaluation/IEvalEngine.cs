@@ -83,20 +83,3 @@ public interface IEvalEngine : IDisposable
 /// <param name="Slot">SLOT optimizer and implementation; times and lr come from each <see cref="SlotSetting"/>.</param>
 public sealed record EvalEngineRequest(string ModelPath, int MaxBatchSize, SlotSharp.Runtime.ComputeOptions? Compute = null,
     SlotSharp.Slot.SlotOptions? Slot = null);
-
-/// <summary>
-/// Builds the engine for <c>slot eval</c>: the model pipeline, unless a test has set <see cref="Override"/>.
-/// </summary>
-public static class EvalEngineFactory
-{
-    /// <summary>Test seam: a fake engine instead of loading a model.</summary>
-    public static Func<EvalEngineRequest, IEvalEngine>? Override { get; set; }
-
-    public static IEvalEngine Create(EvalEngineRequest request)
-    {
-        if (Override is { } build) return build(request);
-        var compute = request.Compute ?? SlotSharp.Runtime.ComputeOptions.Parse("cpu", null);
-        var pipeline = SlotSharp.Pipeline.SlotPipeline.Load(request.ModelPath, compute);
-        return new SlotSharp.Pipeline.PipelineEvalEngine(pipeline, request.Slot ?? new SlotSharp.Slot.SlotOptions());
-    }
-}

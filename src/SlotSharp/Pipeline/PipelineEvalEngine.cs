@@ -38,14 +38,11 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
         var completions = new List<EvalCompletion>(settings.Count);
         foreach (var setting in settings)
         {
-            var slot = slotTemplate with { Times = setting.Times, Lr = setting.LearningRate };
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var result = setting.Times > 0 ? pipeline.RunSlot(prefill, slot) : null;
-            double slotSeconds = clock.Elapsed.TotalSeconds;
-            var g = pipeline.Generator.Decode(prefill, options, result is { Skipped: false } ? result.LogitBias : null);
+            var run = pipeline.Continue(prefill, options, slotTemplate with { Times = setting.Times, Lr = setting.LearningRate });
+            var g = run.Generation;
             completions.Add(new EvalCompletion(
                 pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true), g.GeneratedIds.Length, ids.Length,
-                result?.Losses ?? [], new EvalTimings(prefillShare, slotSeconds, g.Timing.DecodeMs / 1000.0)));
+                run.Slot?.Losses ?? [], new EvalTimings(prefillShare, g.Timing.PromptStageMs / 1000.0, g.Timing.DecodeMs / 1000.0)));
         }
         return completions;
     }
@@ -53,5 +50,21 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
     public void Dispose()
     {
         if (ownsPipeline) pipeline.Dispose();
+    }
+}
+
+/// <summary>
+/// Builds the engine for <c>slot eval</c>: the model pipeline, unless a test has set <see cref="Override"/>.
+/// </summary>
+public static class EvalEngineFactory
+{
+    /// <summary>Test seam: a fake engine instead of loading a model.</summary>
+    public static Func<EvalEngineRequest, IEvalEngine>? Override { get; set; }
+
+    public static IEvalEngine Create(EvalEngineRequest request)
+    {
+        if (Override is { } build) return build(request);
+        var compute = request.Compute ?? SlotSharp.Runtime.ComputeOptions.Parse("cpu", null);
+        return new PipelineEvalEngine(SlotPipeline.Load(request.ModelPath, compute), request.Slot ?? new SlotOptions());
     }
 }

@@ -101,23 +101,33 @@ public sealed class SlotPipeline : IDisposable
         float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
     {
         using var prefill = Generator.Prefill(promptIds, generation.MaxNewTokens);
+        return Continue(prefill, generation, slot, loadedDelta, onToken, onBias, cancel);
+    }
+
+    /// <summary>
+    /// Everything after the prefill: SLOT prompt stage on its hidden states, then decoding. The prefill can serve
+    /// several calls (a sweep over SLOT settings runs the backbone on the prompt once).
+    /// </summary>
+    public SlotGeneration Continue(Prefill prefill, GenerationOptions generation, SlotOptions? slot = null,
+        float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
+    {
+        var options = slot ?? new SlotOptions { Times = 0 };
         if (loadedDelta != null)
         {
             using var bias = LogitBias(loadedDelta);
             onBias?.Invoke(bias);
             var g = Generator.Decode(prefill, generation, bias, onToken, cancel);
-            var options = slot ?? new SlotOptions { Times = 0 };
             return new SlotGeneration(g, new SlotSummary(0, options.Lr, options.Impl, options.Optimizer, loadedDelta, [], [], false, null, 0, Loaded: true));
         }
-        if (slot == null || slot.Times == 0)
+        if (options.Times == 0)
             return new SlotGeneration(Generator.Decode(prefill, generation, null, onToken, cancel), null);
 
         var clock = Stopwatch.StartNew();
-        using var result = RunSlot(prefill, slot);
+        using var result = RunSlot(prefill, options);
         double slotMs = clock.Elapsed.TotalMilliseconds;
         if (!result.Skipped) onBias?.Invoke(result.LogitBias);
         var generated = Generator.Decode(prefill, generation, result.Skipped ? null : result.LogitBias, onToken, cancel);
-        var summary = new SlotSummary(slot.Times, slot.Lr, slot.Impl, slot.Optimizer, result.Delta, result.Losses, result.DeltaNorms,
+        var summary = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses, result.DeltaNorms,
             result.Skipped, result.StopReason, slotMs, Loaded: false);
         return new SlotGeneration(generated with { Timing = generated.Timing with { PromptStageMs = slotMs } }, summary);
     }

@@ -74,8 +74,8 @@ public static class ElfVersionPatcher
 
     static string ReadCString(Span<byte> span, ulong offset)
     {
-        var rest = Slice(span, offset, 0);
-        rest = span[(int)offset..];
+        if (offset >= (ulong)span.Length) throw new InvalidDataException($"ELF string at offset {offset} lies outside the file");
+        var rest = span[(int)offset..];
         int end = rest.IndexOf((byte)0);
         return Encoding.ASCII.GetString(end < 0 ? rest : rest[..end]);
     }

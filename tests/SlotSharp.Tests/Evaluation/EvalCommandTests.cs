@@ -1,3 +1,4 @@
+using SlotSharp.Pipeline;
 using SlotSharp.Cli.Commands;
 using SlotSharp.Evaluation;
 

@@ -8,7 +8,7 @@ namespace SlotSharp.Cli.Commands;
 
 /// <summary>
 /// `slot bench slot`: the SLOT prompt stage, fast vs reference, on random H and W with real LM-head shapes, next to the
-/// one H Wᵀ GEMM a prompt of that length needs anyway (the floor). Registered under `bench` by the lead.
+/// one H Wᵀ GEMM a prompt of that length needs anyway (the floor). Registered in BenchCommand.
 /// </summary>
 public static class BenchSlotCommand
 {

@@ -26,15 +26,16 @@ public class EvalCommandTests
     }
 
     [Fact]
-    public void Cli_runs_with_an_injected_engine_and_reports_when_not_wired()
+    public void Cli_runs_with_an_injected_engine_and_reports_a_missing_model()
     {
         using var data = new EvalTestData();
         var output = Path.Combine(data.Dir, "cli");
-        string[] args = ["eval", "gsm8k", "--model", "models/fake-qwen", "--data", data.DataFile, "--eval-samples", "5",
+        var model = Path.Combine(data.Dir, "no-such-model"); // a local path: never looked up on the Hub
+        string[] args = ["eval", "gsm8k", "--model", model, "--data", data.DataFile, "--eval-samples", "5",
             "--times", "5", "--lr", "0.1", "--batch-size", "2", "--output", output];
 
         Assert.Null(EvalEngineFactory.Override);
-        Assert.Equal(2, SlotSharp.Cli.Program.Run(args));                 // the engine is not wired yet
+        Assert.Equal(2, SlotSharp.Cli.Program.Run(args));                 // no model there: a user error, exit 2
         try
         {
             EvalEngineFactory.Override = _ => new FakeEvalEngine(data.GoldByRow);

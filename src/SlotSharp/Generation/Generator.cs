@@ -69,10 +69,17 @@ public sealed class TokenGenerator(CausalLM model)
         finally { stageBias?.Dispose(); }
     }
 
+    /// <summary>
+    /// Prompt positions per forward pass. Attention scores take heads x chunk x positions floats, so a 32k-token
+    /// prompt in one pass would need tens of GB; chunks through the KV cache keep it bounded (same semantics).
+    /// </summary>
+    public int PrefillChunk { get; init; } = 512;
+
     /// <summary>Runs the prompt through the model, keeping its KV cache (room for <paramref name="maxNewTokens"/> more).</summary>
     public Prefill Prefill(IReadOnlyList<int> promptIds, int maxNewTokens)
     {
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
+        if (PrefillChunk < 1) throw new SlotSharpException($"prefill chunk must be >= 1, got {PrefillChunk}");
         int vocab = Model.Config.VocabSize;
         foreach (var id in promptIds)
             if (id < 0 || id >= vocab) throw new SlotSharpException($"prompt id {id} is outside the model's vocabulary [0, {vocab})");
@@ -81,9 +88,19 @@ public sealed class TokenGenerator(CausalLM model)
         try
         {
             using var ids = tensor(promptIds.Select(i => (long)i).ToArray()).unsqueeze(0);
-            using var output = Model.Forward(ids, cache, LogitsMode.None);
-            var hidden = output.Hidden[0];
-            return new Prefill(promptIds.ToArray(), cache, hidden, clock.Elapsed.TotalMilliseconds);
+            var parts = new List<Tensor>();
+            try
+            {
+                for (int start = 0; start < promptIds.Count; start += PrefillChunk)
+                {
+                    using var chunk = ids.narrow(1, start, Math.Min(PrefillChunk, promptIds.Count - start));
+                    using var output = Model.Forward(chunk, cache, LogitsMode.None);
+                    parts.Add(output.Hidden[0]);
+                }
+                var hidden = parts.Count == 1 ? parts[0].alias() : cat(parts, 0);
+                return new Prefill(promptIds.ToArray(), cache, hidden, clock.Elapsed.TotalMilliseconds);
+            }
+            finally { foreach (var p in parts) p.Dispose(); }
         }
         catch { cache.Dispose(); throw; }
     }

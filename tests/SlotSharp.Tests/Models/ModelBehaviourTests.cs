@@ -88,3 +88,23 @@ public class ModelBehaviourTests
         Assert.Contains("llama3", e.Message);
     }
 }
+
+public class ChunkedPrefillTests
+{
+    [SkippableFact]
+    public void ChunkedPrefillGivesTheSameHiddenStatesAndTokens()
+    {
+        var golden = Golden.Load("stories260K");
+        var lm = ModelCache.Float32(golden);
+        int[] ids = Golden.Ints(golden.Prompts.Last()["input_ids"]);
+        var whole = new SlotSharp.Generation.TokenGenerator(lm);
+        var chunked = new SlotSharp.Generation.TokenGenerator(lm) { PrefillChunk = 7 };
+        using var a = whole.Prefill(ids, 8);
+        using var b = chunked.Prefill(ids, 8);
+        Assert.Equal(a.Hidden.shape, b.Hidden.shape);
+        using var diff = (a.Hidden - b.Hidden).abs().max();
+        Assert.True(diff.item<float>() < 1e-4, $"max |H_whole - H_chunked| = {diff.item<float>()}");
+        var options = new SlotSharp.Generation.GenerationOptions { MaxNewTokens = 24 };
+        Assert.Equal(whole.Decode(a, options).GeneratedIds, chunked.Decode(b, options).GeneratedIds);
+    }
+}

@@ -24,6 +24,7 @@ public sealed record SlotSummary(int Times, double Lr, SlotImplKind Impl, SlotOp
 public sealed class SlotPipeline : IDisposable
 {
     ChatTemplate? _chat;
+    Tensor? _lmHead32;
 
     public string Folder { get; }
     public CausalLM Model { get; }
@@ -78,17 +79,27 @@ public sealed class SlotPipeline : IDisposable
     public int[] EncodeChat(IReadOnlyList<ChatMessage> messages) =>
         Tokenizer.Encode(Chat.Render(messages, addGenerationPrompt: true), addSpecialTokens: false);
 
+    /// <summary>
+    /// W in float32 for the SLOT fast path, converted once per pipeline (a no-op alias for fp32 models): a bf16 7B
+    /// head would otherwise be copied (2.2 GB) for every prompt and every setting of a sweep.
+    /// </summary>
+    Tensor LmHeadFloat32 => _lmHead32 ??= (Model.LmHeadWeight.dtype == ScalarType.Float32
+        ? Model.LmHeadWeight.alias()
+        : Model.LmHeadWeight.to(ScalarType.Float32)).DetachFromDisposeScope(); // lives as long as the pipeline
+
+    SlotRunner Runner(SlotOptions options) => new(Model.LmHeadWeight, options, Warn, LmHeadFloat32);
+
     /// <summary>Runs the SLOT prompt stage on a prefill's hidden states; the caller disposes the result.</summary>
     public SlotResult RunSlot(Prefill prefill, SlotOptions options)
     {
-        using var runner = new SlotRunner(Model.LmHeadWeight, options, Warn);
+        using var runner = Runner(options);
         return runner.Run(prefill.Hidden, prefill.PromptIds.Select(i => (long)i).ToArray());
     }
 
     /// <summary>b = W delta for a stored delta.</summary>
     public Tensor LogitBias(float[] delta)
     {
-        using var runner = new SlotRunner(Model.LmHeadWeight, new SlotOptions { Times = 0 });
+        using var runner = Runner(new SlotOptions { Times = 0 });
         return runner.LogitBias(delta);
     }
 
@@ -141,5 +152,9 @@ public sealed class SlotPipeline : IDisposable
         return parts.Length > 0 ? parts[^1] : folder;
     }
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        _lmHead32?.Dispose();
+        Model.Dispose();
+    }
 }

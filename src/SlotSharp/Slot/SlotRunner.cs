@@ -23,15 +23,19 @@ public sealed class SlotRunner : IDisposable
 
     /// <param name="lmHead">W (V x d); borrowed, not disposed. A float32 copy is made once when it has another dtype.</param>
     /// <param name="warn">Receives each distinct warning once (short prompts, non-finite values).</param>
-    public SlotRunner(Tensor lmHead, SlotOptions options, Action<string>? warn = null)
+    /// <param name="lmHeadFloat32">Optional float32 copy of W that the caller keeps (borrowed): lets many runners
+    /// over one bf16/fp16 model share one conversion instead of copying W per prompt.</param>
+    public SlotRunner(Tensor lmHead, SlotOptions options, Action<string>? warn = null, Tensor? lmHeadFloat32 = null)
     {
         if (lmHead.dim() != 2) throw new SlotSharpException($"SLOT: the LM head weight must be V x d (got shape [{string.Join(", ", lmHead.shape)}])");
+        if (lmHeadFloat32 is not null && (lmHeadFloat32.dtype != float32 || !lmHeadFloat32.shape.SequenceEqual(lmHead.shape)))
+            throw new SlotSharpException("SLOT: the float32 LM head copy must be float32 with the LM head's shape");
         _hp = options.Resolve();
         _options = options;
         _lmHead = lmHead;
         _warn = warn;
-        _ownsW32 = lmHead.dtype != float32;
-        _w32 = _ownsW32 ? lmHead.detach().to(float32).DetachFromDisposeScope() : lmHead.detach();
+        _ownsW32 = lmHeadFloat32 is null && lmHead.dtype != float32;
+        _w32 = lmHeadFloat32?.detach() ?? (_ownsW32 ? lmHead.detach().to(float32).DetachFromDisposeScope() : lmHead.detach());
     }
 
     public SlotHyperParameters HyperParameters => _hp;

@@ -15,6 +15,7 @@ public sealed class RotaryEmbedding : IDisposable
     readonly Tensor _invFreq; // [head_dim/2] float32
     Tensor _cos, _sin;         // [capacity, head_dim] float32
     long _capacity;
+    readonly object _growLock = new();
 
     public RotaryEmbedding(ModelConfig config, Device device)
     {
@@ -74,8 +75,12 @@ public sealed class RotaryEmbedding : IDisposable
     /// <summary>cos and sin for positions [start, start + length), in <paramref name="dtype"/>, shape [length, head_dim].</summary>
     public (Tensor Cos, Tensor Sin) Table(long start, long length, ScalarType dtype)
     {
-        if (start + length > _capacity) Grow(start + length);
-        return (_cos.narrow(0, start, length).to(dtype), _sin.narrow(0, start, length).to(dtype));
+        // Growing replaces the tables: concurrent forward passes (several caches, one model) must not see that half-done.
+        lock (_growLock)
+        {
+            if (start + length > _capacity) Grow(start + length);
+            return (_cos.narrow(0, start, length).to(dtype), _sin.narrow(0, start, length).to(dtype));
+        }
     }
 
     /// <summary>x * cos + rotate_half(x) * sin for x of shape [B, heads, T, head_dim].</summary>

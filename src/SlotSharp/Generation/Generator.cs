@@ -46,6 +46,12 @@ public sealed class TokenGenerator(CausalLM model)
 {
     public CausalLM Model { get; } = model;
 
+    /// <summary>
+    /// Prompt positions per forward pass. Attention scores take heads x chunk x positions floats, so a 32k-token
+    /// prompt in one pass would need tens of GB; chunks through the KV cache keep it bounded (same semantics).
+    /// </summary>
+    public int PrefillChunk { get; init; } = 512;
+
     /// <summary>Prefill + optional prompt stage + decode, in one call.</summary>
     public GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, PromptStage? promptStage = null,
         Tensor? logitBias = null, Action<int>? onToken = null, CancellationToken cancel = default)
@@ -68,12 +74,6 @@ public sealed class TokenGenerator(CausalLM model)
         }
         finally { stageBias?.Dispose(); }
     }
-
-    /// <summary>
-    /// Prompt positions per forward pass. Attention scores take heads x chunk x positions floats, so a 32k-token
-    /// prompt in one pass would need tens of GB; chunks through the KV cache keep it bounded (same semantics).
-    /// </summary>
-    public int PrefillChunk { get; init; } = 512;
 
     /// <summary>Runs the prompt through the model, keeping its KV cache (room for <paramref name="maxNewTokens"/> more).</summary>
     public Prefill Prefill(IReadOnlyList<int> promptIds, int maxNewTokens)

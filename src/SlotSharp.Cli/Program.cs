@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DownloadCommand.Create());

@@ -33,6 +33,7 @@ public static class GenerateCommand
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass", DefaultValueFactory = _ => 1.0 };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)" };
         var seed = new Option<int>("--seed") { Description = "Sampling seed" };
+        var repetition = new Option<double?>("--repetition-penalty") { Description = "transformers' repetition penalty (default: generation_config.json's, else 1 = off)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with ids, text, timings and the SLOT trajectory" };
         var explain = new Option<int>("--explain") { Description = "Print the K tokens whose logits SLOT raised and lowered most" };
         var saveDelta = new Option<string?>("--save-delta") { Description = "Write the learned delta (safetensors, with metadata) to FILE" };
@@ -40,7 +41,7 @@ public static class GenerateCommand
 
         var cmd = new Command("generate", "Generate text, adapting the model to the prompt with SLOT (--times 0 = plain generation)");
         model.AddTo(cmd);
-        foreach (var o in new Option[] { prompt, promptIds, chat, system, maxNew, temperature, topP, topK, seed, json, explain, saveDelta, loadDelta })
+        foreach (var o in new Option[] { prompt, promptIds, chat, system, maxNew, temperature, topP, topK, seed, repetition, json, explain, saveDelta, loadDelta })
             cmd.Options.Add(o);
         slot.AddTo(cmd);
 
@@ -56,6 +57,7 @@ public static class GenerateCommand
             {
                 MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature),
                 TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed),
+                RepetitionPenalty = parse.GetValue(repetition) ?? 1.0,
             };
             generation.Validate();
             var slotOptions = slot.Resolve(parse);
@@ -78,7 +80,11 @@ public static class GenerateCommand
                 messages.Add(ChatMessage.User(text!));
                 ids = parse.GetValue(chat) ? pipeline.EncodeChat(messages) : pipeline.EncodeText(text!);
             }
-            generation = generation with { StopIds = pipeline.StopIds.ToArray() };
+            generation = generation with
+            {
+                StopIds = pipeline.StopIds.ToArray(),
+                RepetitionPenalty = parse.GetValue(repetition) ?? pipeline.DefaultRepetitionPenalty,
+            };
 
             var stream = asJson ? null : new StreamingDetokenizer(pipeline.Tokenizer, skipSpecialTokens: true);
             JsonObject? explained = null;

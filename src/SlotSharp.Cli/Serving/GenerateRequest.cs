@@ -17,6 +17,8 @@ public sealed record GenerateRequest
     [JsonPropertyName("top_p")] public double TopP { get; init; } = 1.0;
     [JsonPropertyName("top_k")] public int TopK { get; init; }
     [JsonPropertyName("seed")] public int Seed { get; init; }
+    /// <summary>Defaults to the model folder's generation_config.json value (as transformers does).</summary>
+    [JsonPropertyName("repetition_penalty")] public double? RepetitionPenalty { get; init; }
     /// <summary>SLOT steps; 0 = plain generation. Defaults to the server's --times.</summary>
     [JsonPropertyName("times")] public int? Times { get; init; }
     [JsonPropertyName("lr")] public double? Lr { get; init; }
@@ -24,7 +26,7 @@ public sealed record GenerateRequest
     [JsonPropertyName("slot_impl")] public string? SlotImpl { get; init; }
 
     /// <summary>Checks the request; the exception names the field at fault.</summary>
-    public (GenerationOptions Generation, SlotOptions Slot) Resolve(SlotOptions serverDefaults)
+    public (GenerationOptions Generation, SlotOptions Slot) Resolve(SlotOptions serverDefaults, double defaultRepetitionPenalty = 1.0)
     {
         int given = (Prompt != null ? 1 : 0) + (PromptIds != null ? 1 : 0) + (Messages != null ? 1 : 0);
         if (given != 1) throw new SlotSharpException("give exactly one of 'prompt', 'prompt_ids', 'messages'");
@@ -32,7 +34,11 @@ public sealed record GenerateRequest
         if (Messages is { Length: 0 }) throw new SlotSharpException("'messages' is empty");
         if (Messages != null && Messages.Any(m => string.IsNullOrEmpty(m.Role) || m.Content == null))
             throw new SlotSharpException("every entry of 'messages' needs 'role' and 'content'");
-        var generation = new GenerationOptions { MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed };
+        var generation = new GenerationOptions
+        {
+            MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed,
+            RepetitionPenalty = RepetitionPenalty ?? defaultRepetitionPenalty,
+        };
         try { generation.Validate(); }
         catch (SlotSharpException e) { throw new SlotSharpException(e.Message.Replace("--", "").Replace('-', '_')); }
         var slot = serverDefaults with

@@ -38,7 +38,7 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults)
         await _gate.WaitAsync(context.RequestAborted);
         try
         {
-            var (generation, slot) = request.Resolve(slotDefaults);
+            var (generation, slot) = request.Resolve(slotDefaults, pipeline.DefaultRepetitionPenalty);
             int[] ids = request.PromptIds ?? (request.Messages != null
                 ? pipeline.EncodeChat(request.ChatMessages())
                 : pipeline.EncodeText(request.Prompt!));

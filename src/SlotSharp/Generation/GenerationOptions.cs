@@ -11,6 +11,11 @@ public sealed record GenerationOptions
     public int TopK { get; init; }
     public double TopP { get; init; } = 1.0;
     public int Seed { get; init; }
+    /// <summary>
+    /// transformers' RepetitionPenaltyLogitsProcessor: every id already in the context (prompt and generated) has its
+    /// logit divided by this when positive, multiplied when negative. 1 = off. Applied before sampling, greedy too.
+    /// </summary>
+    public double RepetitionPenalty { get; init; } = 1.0;
     /// <summary>Generation stops after emitting any of these ids (the id is kept in the output).</summary>
     public IReadOnlyCollection<int> StopIds { get; init; } = [];
 
@@ -22,5 +27,7 @@ public sealed record GenerationOptions
         if (double.IsNaN(Temperature) || Temperature < 0) throw new SlotSharpException($"--temperature must be >= 0, got {Temperature}");
         if (TopK < 0) throw new SlotSharpException($"--top-k must be >= 0, got {TopK}");
         if (!(TopP > 0 && TopP <= 1)) throw new SlotSharpException($"--top-p must be in (0, 1], got {TopP}");
+        if (!(RepetitionPenalty > 0) || !double.IsFinite(RepetitionPenalty))
+            throw new SlotSharpException($"--repetition-penalty must be a finite number > 0, got {RepetitionPenalty}");
     }
 }

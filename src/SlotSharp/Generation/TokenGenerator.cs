@@ -117,6 +117,7 @@ public sealed class TokenGenerator(CausalLM model)
         var sampler = new TokenSampler(options);
         var stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
         var generated = new List<int>();
+        var context = options.RepetitionPenalty == 1.0 ? null : new HashSet<int>(prefill.PromptIds);
         using var bias = OnDevice(logitBias);
         var clock = Stopwatch.StartNew();
         bool stopped = false;
@@ -130,8 +131,13 @@ public sealed class TokenGenerator(CausalLM model)
                 int next;
                 using (var row = logits.view(-1))
                 using (var biased = bias is null ? row.alias() : row + bias)
-                    next = sampler.Next(SlotSharp.Runtime.TensorHost.Floats(biased));
+                {
+                    var scores = SlotSharp.Runtime.TensorHost.Floats(biased);
+                    if (context != null) TokenSampler.ApplyRepetitionPenalty(scores, context, options.RepetitionPenalty);
+                    next = sampler.Next(scores);
+                }
                 generated.Add(next);
+                context?.Add(next);
                 onToken?.Invoke(next);
                 if (stops.Contains(next)) { stopped = true; break; }
                 if (step + 1 == options.MaxNewTokens) break;

@@ -7,6 +7,20 @@ public sealed class TokenSampler(GenerationOptions options)
 
     public int Next(ReadOnlySpan<float> logits) => options.Greedy ? ArgMax(logits) : Sample(logits);
 
+    /// <summary>
+    /// transformers' repetition penalty, in place: for each distinct id of <paramref name="context"/>,
+    /// logit &lt; 0 ? logit * penalty : logit / penalty.
+    /// </summary>
+    public static void ApplyRepetitionPenalty(Span<float> logits, IEnumerable<int> context, double penalty)
+    {
+        if (penalty == 1.0) return;
+        foreach (int id in context is ISet<int> set ? set : context.ToHashSet())
+        {
+            float v = logits[id];
+            logits[id] = v < 0 ? (float)(v * penalty) : (float)(v / penalty);
+        }
+    }
+
     /// <summary>First index of the maximum (torch.argmax's tie rule); NaN never wins.</summary>
     public static int ArgMax(ReadOnlySpan<float> logits)
     {

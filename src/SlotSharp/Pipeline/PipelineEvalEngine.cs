@@ -33,6 +33,8 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
             Temperature = generation.DoSample ? generation.Temperature : 0,
             Seed = (int)(prompt.SamplingSeed & int.MaxValue),
             StopIds = pipeline.StopIds.ToArray(),
+            // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty.
+            RepetitionPenalty = pipeline.DefaultRepetitionPenalty,
         };
         double prefillShare = prefill.Milliseconds / 1000.0 / settings.Count;
         var completions = new List<EvalCompletion>(settings.Count);

@@ -30,6 +30,8 @@ public sealed class SlotPipeline : IDisposable
     public CausalLM Model { get; }
     public ITokenizer Tokenizer { get; }
     public IReadOnlyList<int> StopIds { get; }
+    /// <summary>generation_config.json's repetition_penalty (1 when absent): transformers applies it by default.</summary>
+    public double DefaultRepetitionPenalty { get; }
     public TokenGenerator Generator { get; }
     public double LoadMilliseconds { get; }
     /// <summary>
@@ -40,9 +42,10 @@ public sealed class SlotPipeline : IDisposable
     /// <summary>Receives warnings (fallback chat template, skipped SLOT stage, ...); defaults to stderr.</summary>
     public Action<string> Warn { get; set; } = m => Console.Error.WriteLine($"warning: {m}");
 
-    SlotPipeline(string folder, CausalLM model, ITokenizer tokenizer, IReadOnlyList<int> stopIds, double loadMs)
+    SlotPipeline(string folder, CausalLM model, ITokenizer tokenizer, IReadOnlyList<int> stopIds, double repetitionPenalty, double loadMs)
     {
         Folder = folder; Model = model; Tokenizer = tokenizer; StopIds = stopIds; LoadMilliseconds = loadMs;
+        DefaultRepetitionPenalty = repetitionPenalty;
         Generator = new TokenGenerator(model);
     }
 
@@ -52,7 +55,8 @@ public sealed class SlotPipeline : IDisposable
         using var checkpoint = Checkpoint.Open(folder);
         var tokenizer = TokenizerLoader.FromModelFolder(folder);
         var model = CausalLM.Load(checkpoint, compute);
-        return new SlotPipeline(folder, model, tokenizer, checkpoint.StopIds, clock.Elapsed.TotalMilliseconds);
+        return new SlotPipeline(folder, model, tokenizer, checkpoint.StopIds, checkpoint.Generation?.RepetitionPenalty ?? 1.0,
+            clock.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>The model folder's chat template (or the ChatML fallback, with a warning), loaded on first use.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using SlotSharp.Runtime;
 using SlotSharp.Checkpoints;
 using static TorchSharp.torch;
@@ -16,14 +17,16 @@ public sealed class Attention : IDisposable
     readonly Tensor? _qkvBias;
     readonly Tensor _oWeight;     // o_proj [d, H * hd]
     readonly int _heads, _kvHeads, _headDim;
-    readonly double _scale;
+    // Scalars live as fields: TorchSharp frees an implicitly converted Scalar from its finalizer, which can run while
+    // the native op still reads it (seen as a failed masked_fill under test parallelism). Fields stay reachable.
+    readonly Scalar _scale, _negativeInfinity = double.NegativeInfinity.ToScalar();
 
     public Attention(WeightLoader w, string prefix, ModelConfig c)
     {
         _heads = c.NumAttentionHeads; _kvHeads = c.NumKeyValueHeads; _headDim = c.HeadDim;
         if (_heads % _kvHeads != 0)
             throw new InvalidDataException($"config.json: num_attention_heads {_heads} is not a multiple of num_key_value_heads {_kvHeads}");
-        _scale = 1.0 / Math.Sqrt(_headDim);
+        _scale = (1.0 / Math.Sqrt(_headDim)).ToScalar();
         long d = c.HiddenSize, q = (long)_heads * _headDim, kv = (long)_kvHeads * _headDim;
         _qkvWeight = w.Concat([(prefix + "q_proj.weight", [q, d]), (prefix + "k_proj.weight", [kv, d]), (prefix + "v_proj.weight", [kv, d])]);
         if (c.AttentionBias)
@@ -57,7 +60,7 @@ public sealed class Attention : IDisposable
         {
             // Query i (absolute position past + i) sees keys 0..past + i.
             var mask = ones(t, s, ScalarType.Bool, x.device).triu(past + 1);      // true = masked
-            scores = scores.view(b, _kvHeads, groups, t, s).masked_fill(mask, double.NegativeInfinity).view(b, _kvHeads, groups * t, s);
+            scores = scores.view(b, _kvHeads, groups, t, s).masked_fill(mask, _negativeInfinity).view(b, _kvHeads, groups * t, s);
         }
         var probs = F.softmax(scores, -1, ScalarType.Float32).to(x.dtype);
         var context = matmul(probs, values)                                       // [B, K, groups*T, hd]
@@ -68,5 +71,6 @@ public sealed class Attention : IDisposable
     public void Dispose()
     {
         _qkvWeight.Dispose(); _qkvBias?.Dispose(); _oWeight.Dispose();
+        _scale.Dispose(); _negativeInfinity.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Models;
@@ -8,6 +9,9 @@ namespace SlotSharp.Models;
 /// </summary>
 public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
 {
+    // A field, not an implicit conversion per call: see Attention on TorchSharp's Scalar finalizer.
+    readonly Scalar _eps = eps.ToScalar();
+
     public Tensor Weight { get; } = weight;
 
     public Tensor Forward(Tensor x)
@@ -15,10 +19,13 @@ public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
         using var scope = NewDisposeScope();
         var inputType = x.dtype;
         var h = x.to(ScalarType.Float32);
-        var variance = h.pow(2).mean([-1L], keepdim: true);
-        h = h * rsqrt(variance + eps);
+        var variance = h.square().mean([-1L], keepdim: true);
+        h = h * rsqrt(variance + _eps);
         return (Weight * h.to(inputType)).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => Weight.Dispose();
+    public void Dispose()
+    {
+        Weight.Dispose(); _eps.Dispose();
+    }
 }

@@ -70,7 +70,8 @@ internal sealed class FastSlotEngine : ISlotEngine
             var rowMax = l0.amax(1);
             _rowMax = ToDoubles(rowMax);
             _targetLogit0 = ToDoubles(l0.gather(1, _targets.unsqueeze(1)).squeeze(1));
-            l0.sub_(rowMax.unsqueeze(1)).clamp_min_(E0LogFloor).exp_();
+            using var floor = E0LogFloor.ToScalar(); // explicit Scalars: see Models/Attention.cs on TorchSharp's finalizer
+            l0.sub_(rowMax.unsqueeze(1)).clamp_min_(floor).exp_();
             _e0 = l0.MoveToOuterDisposeScope();
         }
     }
@@ -95,7 +96,9 @@ internal sealed class FastSlotEngine : ISlotEngine
         if (withGradient)
         {
             // r = c (colsum P - counts(y)); g = Wᵀ r, one GEMV.
-            colSum!.index_add_(0, _targets, _minusOnes, 1).mul_(SlotObjective.GradientScale(_hp.Optimizer, _n));
+            using var one = 1.ToScalar();
+            using var scale = SlotObjective.GradientScale(_hp.Optimizer, _n).ToScalar();
+            colSum!.index_add_(0, _targets, _minusOnes, one).mul_(scale);
             var g = MatVec.Tv(_w, colSum);
             ToDoubles(g).CopyTo(gradient, 0);
         }
@@ -104,7 +107,8 @@ internal sealed class FastSlotEngine : ISlotEngine
 
     Tensor? FactorizedStats(Tensor u, float uMax, bool withGradient, double[] logProb)
     {
-        var eu = (u - uMax).exp_();
+        using var shift = uMax.ToScalar();
+        var eu = (u - shift).exp_();
         var s = _e0!.mv(eu); // row sums of exp(z_t - rowmax_t - max u)
         var sHost = ToDoubles(s);
         var uy = ToDoubles(u.index_select(0, _targets));

@@ -33,12 +33,14 @@ public sealed class TokenSampler(GenerationOptions options)
 
     int Sample(ReadOnlySpan<float> logits)
     {
-        // Candidates sorted by logit, descending (stable: lower id first on ties).
+        // Candidates sorted by logit, descending: sort the negated logits with their ids (a primitive-key sort is
+        // several times faster than a comparison delegate over 152k entries).
         var order = new int[logits.Length];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var keys = new double[logits.Length];
+        for (int i = 0; i < order.Length; i++) { order[i] = i; keys[i] = -(logits[i] / options.Temperature); }
+        Array.Sort(keys, order);
         var scaled = new double[logits.Length];
         for (int i = 0; i < scaled.Length; i++) scaled[i] = logits[i] / options.Temperature;
-        Array.Sort(order, (a, b) => scaled[b].CompareTo(scaled[a]) is var c && c != 0 ? c : a.CompareTo(b));
 
         int keep = order.Length;
         if (options.TopK > 0 && options.TopK < keep)

@@ -33,48 +33,70 @@ public sealed class TokenSampler(GenerationOptions options)
 
     int Sample(ReadOnlySpan<float> logits)
     {
-        // Candidates sorted by logit, descending: sort the negated logits with their ids (a primitive-key sort is
-        // several times faster than a comparison delegate over 152k entries).
-        var order = new int[logits.Length];
-        var keys = new double[logits.Length];
-        for (int i = 0; i < order.Length; i++) { order[i] = i; keys[i] = -(logits[i] / options.Temperature); }
-        Array.Sort(keys, order);
-        var scaled = new double[logits.Length];
-        for (int i = 0; i < scaled.Length; i++) scaled[i] = logits[i] / options.Temperature;
+        // Unnormalised probabilities w = exp(logit / T - max) over the whole vocabulary: O(V).
+        int vocab = logits.Length;
+        var scaled = new double[vocab];
+        double max = double.NegativeInfinity;
+        for (int i = 0; i < vocab; i++) { scaled[i] = logits[i] / options.Temperature; if (scaled[i] > max) max = scaled[i]; }
+        var w = new double[vocab];
+        for (int i = 0; i < vocab; i++) w[i] = Math.Exp(scaled[i] - max);
 
-        int keep = order.Length;
-        if (options.TopK > 0 && options.TopK < keep)
+        // transformers' TopKLogitsWarper removes logits strictly below the k-th largest: ties with it stay.
+        double floor = options.TopK > 0 && options.TopK < vocab ? KthLargest(scaled, options.TopK) : double.NegativeInfinity;
+        double total = 0;
+        for (int i = 0; i < vocab; i++) if (scaled[i] >= floor) total += w[i];
+
+        if (options.TopP >= 1.0)
         {
-            // transformers' TopKLogitsWarper removes logits strictly below the k-th largest: ties with it stay.
-            double kth = scaled[order[options.TopK - 1]];
-            keep = options.TopK;
-            while (keep < order.Length && scaled[order[keep]] >= kth) keep++;
+            // No nucleus: draw straight from the (top-k) distribution, no sort needed.
+            double target = _random.NextDouble() * total, acc = 0;
+            int last = -1;
+            for (int i = 0; i < vocab; i++)
+            {
+                if (scaled[i] < floor) continue;
+                acc += w[i]; last = i;
+                if (target < acc) return i;
+            }
+            return last;
         }
 
-        double max = scaled[order[0]];
-        var probs = new double[keep];
-        double sum = 0;
-        for (int i = 0; i < keep; i++) { probs[i] = Math.Exp(scaled[order[i]] - max); sum += probs[i]; }
-        for (int i = 0; i < keep; i++) probs[i] /= sum;
-
-        if (options.TopP < 1.0)
+        // TopPLogitsWarper keeps the smallest descending prefix whose mass reaches top_p. Only tokens with w >= tau can
+        // be in it once the mass of those tokens reaches top_p (every other token has at least that mass before it),
+        // so sort just them: exact, and a handful of tokens instead of the vocabulary.
+        var candidates = new List<int>();
+        for (double tau = 0.1; ; tau *= 0.1)
         {
-            // TopPLogitsWarper: keep the smallest prefix whose mass reaches top_p (at least one token).
-            double cumulative = 0;
-            int n = 0;
-            while (n < keep) { cumulative += probs[n++]; if (cumulative >= options.TopP) break; }
-            keep = n;
-            double kept = 0;
-            for (int i = 0; i < keep; i++) kept += probs[i];
-            for (int i = 0; i < keep; i++) probs[i] /= kept;
+            candidates.Clear();
+            double mass = 0;
+            for (int i = 0; i < vocab; i++)
+                if (scaled[i] >= floor && (w[i] >= tau || tau < 1e-300)) { candidates.Add(i); mass += w[i]; }
+            if (mass / total >= options.TopP || tau < 1e-300) break;
         }
+        candidates.Sort((a, b) => scaled[b].CompareTo(scaled[a]) is var c && c != 0 ? c : a.CompareTo(b));
 
-        double u = _random.NextDouble(), acc = 0;
+        double cumulative = 0;
+        int keep = 0;
+        while (keep < candidates.Count) { cumulative += w[candidates[keep++]] / total; if (cumulative >= options.TopP) break; }
+        double kept = 0;
+        for (int i = 0; i < keep; i++) kept += w[candidates[i]];
+        double u = _random.NextDouble() * kept, run = 0;
         for (int i = 0; i < keep; i++)
         {
-            acc += probs[i];
-            if (u < acc) return order[i];
+            run += w[candidates[i]];
+            if (u < run) return candidates[i];
         }
-        return order[keep - 1];
+        return candidates[keep - 1];
+    }
+
+    /// <summary>The k-th largest value (a size-k min-heap: O(V log k)).</summary>
+    static double KthLargest(double[] values, int k)
+    {
+        var heap = new PriorityQueue<double, double>(k);
+        foreach (var v in values)
+        {
+            if (heap.Count < k) heap.Enqueue(v, v);
+            else if (v > heap.Peek()) heap.EnqueueDequeue(v, v);
+        }
+        return heap.Peek();
     }
 }

@@ -11,7 +11,7 @@ public sealed class ModelOptions
 {
     public Option<string> Model { get; } = new("--model") { Description = "Model folder, or a Hugging Face repo id (downloaded once into the shared HF cache)", Required = true };
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
-    public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: bf16 on CUDA or CPUs with native bf16, else fp32)" };
+    public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
     public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads (0 = libtorch's default)" };
 
@@ -23,11 +23,14 @@ public sealed class ModelOptions
     /// <summary>Checks --dtype, --device and --threads before anything slow (model download or load) happens.</summary>
     public void Validate(ParseResult parse)
     {
-        if (parse.GetValue(DType) is { } dtype) ComputeOptions.ParseDType(dtype);
-        var device = parse.GetValue(Device) ?? "cpu";
-        if (device is not ("cpu" or "cuda" or "gpu") && !device.StartsWith("cuda:"))
-            throw new UserInputException($"--device '{device}' is not one of cpu, cuda");
-        if (parse.GetValue(Threads) < 0) throw new UserInputException($"--threads must be >= 0, got {parse.GetValue(Threads)}");
+        ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType)); // names a bad --device or --dtype
+        CheckThreads(parse);
+    }
+
+    int CheckThreads(ParseResult parse)
+    {
+        int threads = parse.GetValue(Threads);
+        return threads >= 0 ? threads : throw new UserInputException($"--threads must be >= 0, got {threads}");
     }
 
     /// <summary>Local folder as given, or the snapshot folder of a Hub repo id (with progress bars on stderr).</summary>
@@ -42,9 +45,7 @@ public sealed class ModelOptions
     /// <summary>Device and dtype; <paramref name="folder"/> (when known) sizes the weights for the default dtype.</summary>
     public ComputeOptions Compute(ParseResult parse, string? folder = null)
     {
-        int threads = parse.GetValue(Threads);
-        if (threads < 0) throw new UserInputException($"--threads must be >= 0, got {threads}");
-        TorchRuntime.SetThreads(threads);
+        TorchRuntime.SetThreads(CheckThreads(parse));
         return ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType), folder == null ? 0 : Checkpoint.CountParameters(folder));
     }
 

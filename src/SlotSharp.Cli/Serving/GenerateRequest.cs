@@ -39,8 +39,7 @@ public sealed record GenerateRequest
             MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed,
             RepetitionPenalty = RepetitionPenalty ?? defaultRepetitionPenalty,
         };
-        try { generation.Validate(); }
-        catch (SlotSharpException e) { throw new SlotSharpException(e.Message.Replace("--", "").Replace('-', '_')); }
+        generation.Validate(flag => $"'{flag.Replace('-', '_')}'"); // the JSON field names
         var slot = serverDefaults with
         {
             Times = Times ?? serverDefaults.Times,

@@ -21,13 +21,17 @@ public sealed record GenerationOptions
 
     public bool Greedy => Temperature <= 0;
 
-    public void Validate()
+    /// <summary>Throws a message naming the bad setting; <paramref name="name"/> spells it for the caller
+    /// (default: the CLI flag, e.g. "--top-p"; the HTTP server names its JSON field instead).</summary>
+    public void Validate(Func<string, string>? name = null)
     {
-        if (MaxNewTokens < 0) throw new SlotSharpException($"--max-new-tokens must be >= 0, got {MaxNewTokens}");
-        if (double.IsNaN(Temperature) || Temperature < 0) throw new SlotSharpException($"--temperature must be >= 0, got {Temperature}");
-        if (TopK < 0) throw new SlotSharpException($"--top-k must be >= 0, got {TopK}");
-        if (!(TopP > 0 && TopP <= 1)) throw new SlotSharpException($"--top-p must be in (0, 1], got {TopP}");
+        name ??= flag => "--" + flag;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (MaxNewTokens < 0) throw new SlotSharpException($"{name("max-new-tokens")} must be >= 0, got {MaxNewTokens}");
+        if (double.IsNaN(Temperature) || Temperature < 0) throw new SlotSharpException($"{name("temperature")} must be >= 0, got {Temperature.ToString(inv)}");
+        if (TopK < 0) throw new SlotSharpException($"{name("top-k")} must be >= 0, got {TopK}");
+        if (!(TopP > 0 && TopP <= 1)) throw new SlotSharpException($"{name("top-p")} must be in (0, 1], got {TopP.ToString(inv)}");
         if (!(RepetitionPenalty > 0) || !double.IsFinite(RepetitionPenalty))
-            throw new SlotSharpException($"--repetition-penalty must be a finite number > 0, got {RepetitionPenalty}");
+            throw new SlotSharpException($"{name("repetition-penalty")} must be a finite number > 0, got {RepetitionPenalty.ToString(inv)}");
     }
 }

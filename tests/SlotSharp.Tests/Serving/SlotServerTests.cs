@@ -46,7 +46,8 @@ public class SlotServerTests
         {
             (new JsonObject { ["prompt"] = "a", ["prompt_ids"] = new JsonArray(1) }, "exactly one of"),
             (new JsonObject { ["prompt_ids"] = new JsonArray(1, 2), ["lr"] = -1 }, "'lr'"),
-            (new JsonObject { ["prompt_ids"] = new JsonArray(1, 2), ["top_p"] = 2 }, "top_p"),
+            (new JsonObject { ["prompt_ids"] = new JsonArray(1, 2), ["top_p"] = 2 }, "'top_p' must be in (0, 1], got 2"),
+            (new JsonObject { ["prompt_ids"] = new JsonArray(1, 2), ["temperature"] = -1 }, "'temperature' must be >= 0, got -1"),
             (new JsonObject { ["prompt_ids"] = new JsonArray(1, 2), ["slot_optimizer"] = "sgd" }, "'slot_optimizer'"),
             (new JsonObject { ["prompt_ids"] = new JsonArray(999999) }, "outside the model's vocabulary"),
         })

@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -133,6 +134,42 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     static InvalidDataException Bad(string path, string why) => new($"{path}: {why}");
+
+    /// <summary>
+    /// Writes float32 tensors (and string metadata) as a safetensors file: the header is padded with spaces so the
+    /// data starts 8-byte aligned, as the reference writer does; written beside the target, then renamed into place.
+    /// </summary>
+    public static void WriteFloat32(string path, IReadOnlyList<(string Name, long[] Shape, float[] Data)> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var header = new JsonObject();
+        if (metadata is { Count: > 0 })
+            header["__metadata__"] = new JsonObject([.. metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
+        long offset = 0;
+        foreach (var (name, shape, data) in tensors)
+        {
+            if (shape.Aggregate(1L, (a, b) => a * b) != data.Length)
+                throw new ArgumentException($"tensor '{name}': shape [{string.Join(",", shape)}] does not hold {data.Length} values");
+            header[name] = new JsonObject
+            {
+                ["dtype"] = "F32",
+                ["shape"] = new JsonArray([.. shape.Select(d => (JsonNode)d)]),
+                ["data_offsets"] = new JsonArray(offset, offset + 4L * data.Length),
+            };
+            offset += 4L * data.Length;
+        }
+        var json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        int padded = (json.Length + 7) / 8 * 8;
+        var tmp = path + ".tmp";
+        using (var fs = File.Create(tmp))
+        {
+            fs.Write(BitConverter.GetBytes((ulong)padded));
+            fs.Write(json);
+            for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
+            foreach (var (_, _, data) in tensors) fs.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
 
     /// <summary>Copies one tensor out of the mapped file into a new CPU tensor of its stored dtype.</summary>
     public unsafe Tensor Read(string name)

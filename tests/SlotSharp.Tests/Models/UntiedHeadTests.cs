@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using SlotSharp.Checkpoints;
 using SlotSharp.Models;
@@ -61,27 +60,11 @@ public sealed class UntiedHeadTests : IDisposable
 
         using var file = SafetensorsFile.Open(Path.Combine(source, "model.safetensors"));
         var tensors = file.Tensors.Keys.OrderBy(k => k, StringComparer.Ordinal)
-            .Select(name => (Name: name, Values: ReadFloats(file, name), Shape: file.Tensors[name].Shape)).ToList();
+            .Select(name => (Name: name, Shape: file.Tensors[name].Shape, Data: ReadFloats(file, name))).ToList();
         var embed = tensors.Single(t => t.Name == "model.embed_tokens.weight");
-        tensors.Add(("lm_head.weight", embed.Values.Select(v => v * scaleHead).ToArray(), embed.Shape));
+        tensors.Add(("lm_head.weight", embed.Shape, embed.Data.Select(v => v * scaleHead).ToArray()));
 
-        var header = new JsonObject();
-        long offset = 0;
-        foreach (var t in tensors)
-        {
-            header[t.Name] = new JsonObject
-            {
-                ["dtype"] = "F32",
-                ["shape"] = new JsonArray([.. t.Shape.Select(s => (JsonNode)s)]),
-                ["data_offsets"] = new JsonArray(offset, offset + 4L * t.Values.Length),
-            };
-            offset += 4L * t.Values.Length;
-        }
-        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
-        using var fs = File.Create(Path.Combine(target, "model.safetensors"));
-        fs.Write(BitConverter.GetBytes((ulong)headerBytes.Length));
-        fs.Write(headerBytes);
-        foreach (var t in tensors) fs.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Values.AsSpan()));
+        SafetensorsFile.WriteFloat32(Path.Combine(target, "model.safetensors"), tensors);
         return target;
     }
 }

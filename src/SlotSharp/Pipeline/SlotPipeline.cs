@@ -54,6 +54,7 @@ public sealed class SlotPipeline : IDisposable
         var clock = Stopwatch.StartNew();
         using var checkpoint = Checkpoint.Open(folder);
         var tokenizer = TokenizerLoader.FromModelFolder(folder);
+        checkpoint.RequireCovers(tokenizer);
         var model = CausalLM.Load(checkpoint, compute);
         return new SlotPipeline(folder, model, tokenizer, checkpoint.StopIds, checkpoint.Generation?.RepetitionPenalty ?? 1.0,
             clock.Elapsed.TotalMilliseconds);

@@ -109,7 +109,7 @@ internal readonly struct JsonFields(JsonObject obj, string source, string prefix
     {
         if (!TryInteger(node, out long v)) throw Bad(key, $"must be an integer, got {node.ToJsonString()}");
         if (v < min || v > max)
-            throw Bad(key, max == int.MaxValue ? $"must be an integer >= {min} (at most {max}), got {v}" : $"must be an integer in [{min}, {max}], got {v}");
+            throw Bad(key, $"must be an integer in [{min}, {max}], got {v}");
         return (int)v;
     }
 

@@ -75,7 +75,8 @@ sealed class TextBuilder(MemoryBudget budget)
     public TextBuilder Repeat(string s, long times)
     {
         if (times <= 0 || s.Length == 0) return this;
-        var total = (long)s.Length * times;
+        // A count beyond int range can never fit; saturating keeps the product from wrapping around.
+        var total = times > int.MaxValue ? long.MaxValue : s.Length * times;
         budget.Grow(_sb.Length, total);
         if (s.Length == 1) _sb.Append(s[0], (int)times);
         else for (var i = 0L; i < times; i++) _sb.Append(s);

@@ -73,9 +73,9 @@ public static class EvalCommand
                 OutputDirectory = pr.GetValue(output)!,
             };
             // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
-            var request = EvalEngineFactory.Override != null
+            var request = (EvalEngineFactory.Override != null
                 ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize) with { AllowLongContext = pr.GetValue(longContext) };
+                : ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize)) with { AllowLongContext = pr.GetValue(longContext) };
             using var engine = EvalEngineFactory.Create(request);
             return LongContextOption.NamingTheFlag(() => Run(engine, options));
         }));

@@ -22,11 +22,10 @@ public sealed class KvCache : IDisposable
     public long ExpectedMaximum { get; set; }
 
     /// <summary>Positions the buffers hold now (0 before the first append).</summary>
-    public long Capacity => _keys[0]?.shape[2] ?? 0;
+    public long Capacity => _keys.Length > 0 ? _keys[0]?.shape[2] ?? 0 : 0;
 
     public KvCache(int layers, long initialCapacity = 256, long expectedMaximum = long.MaxValue)
     {
-        if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), $"a cache needs at least one layer, got {layers}");
         _keys = new Tensor?[layers];
         _values = new Tensor?[layers];
         _initialCapacity = Math.Max(1, initialCapacity);

@@ -50,10 +50,10 @@ public sealed class HubClient(HubSettings settings) : IDisposable
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentDownloads, CancellationToken = ct };
         await Parallel.ForEachAsync(paths.Distinct(), options, async (path, token) =>
         {
-            var local = cache.SnapshotFile(snapshot.Commit, path);
-            if (File.Exists(local))
+            // A dangling link (its blob deleted) is missing, as for huggingface_hub, and is downloaded again.
+            if (LinkedFile.Size(cache.SnapshotFile(snapshot.Commit, path)) is { } size)
             {
-                progress?.Report(new HubProgress(snapshot.Repo.Id, path, new FileInfo(local).Length, null, HubFileStatus.Cached));
+                progress?.Report(new HubProgress(snapshot.Repo.Id, path, size, null, HubFileStatus.Cached));
                 return;
             }
             if (snapshot.FromCacheOnly)

@@ -35,6 +35,11 @@ public sealed class FakeHub : IAsyncDisposable
         public Dictionary<string, string> Revisions { get; } = new() { ["main"] = Commit };
         public bool Gated { get; init; }
         public HashSet<string> ListedButMissing { get; } = [];
+
+        /// <summary>A repo holding a local model folder's files; safetensors and tokenizer.json are LFS, as on the Hub.</summary>
+        public static FakeRepo FromFolder(string id, string commit, string folder) => new(HubRepoType.Model, id, commit,
+            Directory.EnumerateFiles(folder).ToDictionary(f => Path.GetFileName(f), f => new FakeFile(File.ReadAllBytes(f),
+                Lfs: f.EndsWith(".safetensors", StringComparison.Ordinal) || f.EndsWith("tokenizer.json", StringComparison.Ordinal))));
     }
 
     public sealed record Request(string Method, string Path, string? Range, string? Authorization);

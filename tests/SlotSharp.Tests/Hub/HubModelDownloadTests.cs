@@ -100,6 +100,21 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public void DanglingSnapshotLink_IsDownloadedAgain()
+    {
+        _hub.Add(TinyModel.Repo());
+        var folder = Resolve();
+        // Someone deleted the blob (e.g. a partial cache clean-up); the link under snapshots/ is left dangling.
+        File.Delete(Path.Combine(RepoFolder, "blobs", TinyModel.WeightsSha256));
+        _hub.Requests.Clear();
+
+        Assert.Equal(folder, Resolve());
+
+        Assert.Equal(TinyModel.Weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+        Assert.Single(_hub.Downloads, r => r.Path == "/lfs/" + TinyModel.WeightsSha256);
+    }
+
+    [Fact]
     public void Offline_ResolvesFromRefsWithoutNetwork_AndNamesRepoWhenNotCached()
     {
         _hub.Add(TinyModel.Repo());
@@ -255,11 +270,5 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
     {
         var e = Assert.Throws<SlotSharpException>(() => Resolve(id: "not a/valid/id"));
         Assert.Contains("'not a/valid/id'", e.Message);
-    }
-
-    /// <summary>Progress&lt;T&gt; posts asynchronously; tests need every report before asserting.</summary>
-    sealed class SyncProgress(List<HubProgress> sink) : IProgress<HubProgress>
-    {
-        public void Report(HubProgress value) { lock (sink) sink.Add(value); }
     }
 }

@@ -258,6 +258,36 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Equal(2, _hub.Downloads.Count(r => r.Path.StartsWith("/lfs/")));
     }
 
+    [Theory]
+    [InlineData("HF_HUB_CACHE", "")]
+    [InlineData("HF_HOME", "hub")]
+    public void CacheThatCannotBeWritten_NamesTheFolderAndTheVariable(string variable, string subfolder)
+    {
+        _hub.Add(TinyModel.Repo());
+        // A regular file where the cache folder would be: unwritable for root too, unlike permission bits.
+        var blocker = Path.Combine(_cache.Dir, "not-a-folder");
+        File.WriteAllText(blocker, "");
+        var value = Path.Combine(blocker, "hf");
+        var settings = HubSettings.FromEnvironment(name =>
+            name == variable ? value : name == "HF_ENDPOINT" ? _hub.Endpoint : null);
+
+        var e = Assert.Throws<SlotSharpException>(() => HubResolver.ResolveModel(TinyModel.Id, settings: settings));
+
+        Assert.Contains(Path.Combine(value, subfolder), e.Message);
+        Assert.Contains(variable, e.Message);
+    }
+
+    [Fact]
+    public void LocksFolderThatCannotBeCreated_IsAnErrorNamingTheCache()
+    {
+        _hub.Add(TinyModel.Repo());
+        File.WriteAllText(Path.Combine(_cache.Dir, ".locks"), ""); // a file where .locks/ must go
+
+        var e = Assert.Throws<SlotSharpException>(() => Resolve());
+
+        Assert.Contains($"cannot write to the Hugging Face cache {_cache.Dir}", e.Message);
+    }
+
     [Fact]
     public void ExistingLocalFolder_PassesThroughWithoutNetwork()
     {

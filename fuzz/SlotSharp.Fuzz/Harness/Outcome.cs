@@ -41,10 +41,14 @@ public sealed record Outcome(OutcomeKind Kind, Exception? Error, TimeSpan Elapse
         {
             var type = frame.GetMethod()?.DeclaringType;
             if (type?.Namespace is { } ns && ns.StartsWith("SlotSharp", StringComparison.Ordinal) && !ns.StartsWith("SlotSharp.Fuzz", StringComparison.Ordinal))
-                return $"{OuterName(type)}.{frame.GetMethod()!.Name}";
+                return $"{OuterName(type)}.{AuthoredName(frame.GetMethod()!.Name)}";
         }
         return frames.Length > 0 && frames[0].GetMethod() is { } m ? $"{m.DeclaringType?.Name}.{m.Name}" : "?";
     }
+
+    // A lambda inside Foo compiles to a method named "<Foo>b__9_1": report Foo.
+    static string AuthoredName(string method) =>
+        method.StartsWith('<') && method.IndexOf('>') is > 1 and var end ? method[1..end] : method;
 
     // Lambdas and iterators live in compiler-generated nested types ("<>c"); name the type the author wrote.
     static string OuterName(Type type)

@@ -14,12 +14,14 @@ public sealed record FuzzOptions
     public int ShrinkSeconds { get; init; } = 5;
     public string Out { get; init; } = "fuzz-findings";
     public string? Shared { get; init; }
+    /// <summary>--summary FILE: also write the counts and findings as JSON.</summary>
+    public string? Summary { get; init; }
     /// <summary>--repro FORMAT SEED: regenerate one input, save it, run it once and print the full outcome.</summary>
     public (string Format, string Seed)? Repro { get; init; }
 
     public const string Usage = """
         usage: SlotSharp.Fuzz [--format all|NAME[,NAME...]] [--count N] [--seed N] [--timeout-ms MS] [--max-alloc-mb MB]
-                              [--max-hangs N] [--shrink-seconds S] [--out DIR] [--shared DIR]
+                              [--max-hangs N] [--shrink-seconds S] [--out DIR] [--shared DIR] [--summary FILE]
                SlotSharp.Fuzz --repro FORMAT SEED-STRING [--out DIR]
         """;
 
@@ -40,6 +42,7 @@ public sealed record FuzzOptions
                 "--shrink-seconds" => o with { ShrinkSeconds = Int(Next(), "--shrink-seconds") },
                 "--out" => o with { Out = Next() },
                 "--shared" => o with { Shared = Next() },
+                "--summary" => o with { Summary = Next() },
                 "--repro" => o with { Repro = (Next(), Next()) },
                 var other => throw new ArgumentException($"unknown argument '{other}'"),
             };

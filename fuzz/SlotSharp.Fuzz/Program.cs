@@ -64,6 +64,7 @@ try
     }
     File.Delete(settings.InFlightFile);
     FuzzReport.Save(results, options.Out);
+    if (options.Summary != null) FormatSummary.Write(results, options.Summary);
     Console.WriteLine();
     Console.WriteLine(FuzzReport.Table(results));
     Console.WriteLine(FuzzReport.Findings(results, options.Out));

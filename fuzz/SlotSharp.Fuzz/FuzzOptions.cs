@@ -18,11 +18,14 @@ public sealed record FuzzOptions
     public string? Summary { get; init; }
     /// <summary>--repro FORMAT SEED: regenerate one input, save it, run it once and print the full outcome.</summary>
     public (string Format, string Seed)? Repro { get; init; }
+    /// <summary>--file FORMAT PATH: run one saved input (e.g. from fuzz-findings) and print the full outcome.</summary>
+    public (string Format, string Path)? File { get; init; }
 
     public const string Usage = """
         usage: SlotSharp.Fuzz [--format all|NAME[,NAME...]] [--count N] [--seed N] [--timeout-ms MS] [--max-alloc-mb MB]
                               [--max-hangs N] [--shrink-seconds S] [--out DIR] [--shared DIR] [--summary FILE]
                SlotSharp.Fuzz --repro FORMAT SEED-STRING [--out DIR]
+               SlotSharp.Fuzz --file FORMAT PATH
         """;
 
     public static FuzzOptions Parse(string[] args)
@@ -44,6 +47,7 @@ public sealed record FuzzOptions
                 "--shared" => o with { Shared = Next() },
                 "--summary" => o with { Summary = Next() },
                 "--repro" => o with { Repro = (Next(), Next()) },
+                "--file" => o with { File = (Next(), Next()) },
                 var other => throw new ArgumentException($"unknown argument '{other}'"),
             };
         }

@@ -22,7 +22,7 @@ var scratch = Path.Combine(Path.GetTempPath(), $"slotsharp-fuzz-{Environment.Pro
 try
 {
     var formats = FormatRegistry.All(new SharedSeeds(sharedRoot), scratch);
-    var wanted = options.Repro is { } r ? [r.Format] : options.Formats;
+    var wanted = options.Repro is { } r ? [r.Format] : options.File is { } f ? [f.Format] : options.Formats;
     var selected = wanted.Contains("all") ? formats : formats.Where(f => wanted.Contains(f.Name, StringComparer.OrdinalIgnoreCase)).ToList();
     var unknown = wanted.Where(w => w != "all" && !formats.Any(f => string.Equals(f.Name, w, StringComparison.OrdinalIgnoreCase))).ToList();
     if (unknown.Count > 0)
@@ -41,14 +41,20 @@ try
     };
     var campaign = new FuzzCampaign(settings, executor);
 
-    if (options.Repro is { } repro)
+    if (options.Repro is not null || options.File is not null)
     {
         var format = selected[0];
-        var input = FuzzCampaign.Regenerate(format, repro.Seed);
-        var path = Path.Combine(options.Out, "repro" + format.Extension);
-        File.WriteAllBytes(path, input);
+        byte[] input;
+        if (options.Repro is { } repro)
+        {
+            input = FuzzCampaign.Regenerate(format, repro.Seed);
+            var path = Path.Combine(options.Out, "repro" + format.Extension);
+            File.WriteAllBytes(path, input);
+            Console.WriteLine($"{format.Name} seed {repro.Seed}: {input.Length} bytes saved to {path}");
+        }
+        else input = File.ReadAllBytes(options.File!.Value.Path);
+        campaign.WarmUp(format);
         var outcome = campaign.Execute(format, input);
-        Console.WriteLine($"{format.Name} seed {repro.Seed}: {input.Length} bytes saved to {path}");
         Console.WriteLine($"{outcome.Kind} in {outcome.Elapsed.TotalMilliseconds:F0} ms, {outcome.AllocatedBytes / 1024} KB allocated");
         if (outcome.Error != null) Console.WriteLine(outcome.Error);
         return 0;

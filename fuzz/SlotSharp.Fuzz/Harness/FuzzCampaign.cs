@@ -33,8 +33,7 @@ public sealed class FuzzCampaign(CampaignSettings settings, GuardedExecutor exec
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var pcg = new PCG(StreamOf(format.Name), settings.Seed);
         int hangs = 0;
-        // The first call pays one-time costs (JIT, loading TorchSharp's native library: about 2 s) that are not the input's.
-        executor.Run(scratch => format.Run(format.Seeds[0], scratch), format.IsDocumentedError, timeout: WarmupTimeout);
+        WarmUp(format);
         for (int i = 0; i < settings.Count; i++)
         {
             var seed = pcg.ToString();
@@ -52,6 +51,11 @@ public sealed class FuzzCampaign(CampaignSettings settings, GuardedExecutor exec
         result.Elapsed = clock.Elapsed;
         return result;
     }
+
+    /// <summary>Runs the first seed untimed: the first call pays one-time costs (JIT, loading TorchSharp's native
+    /// library: about 2 s) that are not the input's.</summary>
+    public void WarmUp(FuzzFormat format) =>
+        executor.Run(scratch => format.Run(format.Seeds[0], scratch), format.IsDocumentedError, timeout: WarmupTimeout);
 
     /// <summary>Regenerates the input of a recorded seed string.</summary>
     public static byte[] Regenerate(FuzzFormat format, string seed) => format.Inputs.Generate(PCG.Parse(seed), null, out _);

@@ -61,6 +61,7 @@ public sealed class FuzzSmokeTests(ITestOutputHelper output) : IDisposable
         foreach (var p in KnownFindings.Pending.Where(p => p.Signature.StartsWith(nameof(OutcomeKind.Crash), StringComparison.Ordinal)))
         {
             var format = formats[p.Format];
+            campaign.WarmUp(format);
             var outcome = campaign.Execute(format, FuzzCampaign.Regenerate(format, p.Seed));
             output.WriteLine($"{p.Format}: {p.Signature} (seed {p.Seed}) -> {outcome.Signature}; pending: {p.Note}");
             if (!KnownFindings.SameCause(outcome.Signature, p.Signature)) fixedNow.Add($"{p.Format}: {p.Signature} (now {outcome.Signature})");

@@ -1,5 +1,4 @@
 using CsCheck;
-using SlotSharp.Fuzz.Seeds;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Fuzz.Formats;

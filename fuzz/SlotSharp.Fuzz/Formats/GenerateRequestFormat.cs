@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using CsCheck;
 using SlotSharp.Cli.Serving;
 using SlotSharp.Slot;
 

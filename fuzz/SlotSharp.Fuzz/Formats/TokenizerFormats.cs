@@ -1,4 +1,3 @@
-using CsCheck;
 using SlotSharp.Chat;
 using SlotSharp.Fuzz.Seeds;
 using SlotSharp.Tokenization;

@@ -32,7 +32,23 @@ public sealed class FormatResult(FuzzFormat format)
     /// <summary>Why the run ended before its count, if it did (too many hung workers).</summary>
     public string? StoppedEarly { get; set; }
 
+    // Record runs on the fuzzing thread, NoteLateFinish on an abandoned worker: both take this lock.
+    readonly Lock _gate = new();
+
     public void Record(string seed, byte[] input, Outcome outcome)
+    {
+        lock (_gate) RecordLocked(seed, input, outcome);
+    }
+
+    /// <summary>A hung input finished after all: tells the hang findings (still without a time) how long it took.</summary>
+    public void NoteLateFinish(TimeSpan elapsed)
+    {
+        lock (_gate)
+            foreach (var f in Findings.Values.Where(f => f.Kind == OutcomeKind.Hang && f.LateFinish == null))
+                f.LateFinish = elapsed;
+    }
+
+    void RecordLocked(string seed, byte[] input, Outcome outcome)
     {
         Inputs++;
         Counts[outcome.Kind]++;

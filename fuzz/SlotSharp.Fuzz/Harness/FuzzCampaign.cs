@@ -61,14 +61,8 @@ public sealed class FuzzCampaign(CampaignSettings settings, GuardedExecutor exec
     public static byte[] Regenerate(FuzzFormat format, string seed) => format.Inputs.Generate(PCG.Parse(seed), null, out _);
 
     public Outcome Execute(FuzzFormat format, byte[] input, FormatResult? result = null) =>
-        executor.Run(scratch => format.Run(input, scratch), format.IsDocumentedError, late =>
-        {
-            // A hung input that finishes later tells whether it was slow or truly stuck.
-            if (result != null)
-                lock (result)
-                    foreach (var f in result.Findings.Values.Where(f => f.Kind == OutcomeKind.Hang && f.LateFinish == null))
-                        f.LateFinish = late;
-        });
+        // A hung input that finishes later tells whether it was slow or truly stuck.
+        executor.Run(scratch => format.Run(input, scratch), format.IsDocumentedError, late => result?.NoteLateFinish(late));
 
     /// <summary>
     /// Lets CsCheck search, from the recorded failure, for shorter inputs failing the same way; keeps the shortest.

@@ -26,9 +26,6 @@ public sealed class GuardedExecutor : IDisposable
         _worker = NewWorker();
     }
 
-    /// <summary>Threads left running after a deadline (each still holds whatever the hung target holds).</summary>
-    public int AbandonedWorkers { get; private set; }
-
     /// <summary>
     /// Runs <paramref name="target"/> (given a scratch folder of its own) and classifies the result.
     /// <paramref name="onLateFinish"/> is told how long a hung target took, if it ever finishes.
@@ -42,8 +39,7 @@ public sealed class GuardedExecutor : IDisposable
         if (!job.Done.Wait(timeout ?? _limits.Timeout))
         {
             job.OnLateFinish = onLateFinish;
-            _worker.Retire();
-            AbandonedWorkers++;
+            _worker.Retire(); // the hung thread keeps running until its target returns, if ever
             _worker = NewWorker();
             return new Outcome(OutcomeKind.Hang, null, _limits.Timeout, 0);
         }

@@ -86,7 +86,9 @@ public static class AnswerExtractor
         if (expr.Length == 0) return (null, "");
         try
         {
-            return (ParsedAnswer.Of(LatexParser.Parse(expr.Replace('\n', ' '), options.MaxDepth)), expr);
+            // Python reads "3." as the float 3.0 ("... is 2/3." parses as 2/3.0).
+            var source = TrailingDot.Replace(expr.Replace('\n', ' '), "$1.0");
+            return (ParsedAnswer.Of(LatexParser.Parse(source, options.MaxDepth)), expr);
         }
         catch (MathParseException)
         {
@@ -125,6 +127,7 @@ public static class AnswerExtractor
         return (values[0] is { } first ? ParsedAnswer.Of(first) : null, texts[0]);
     }
 
+    static readonly Regex TrailingDot = new(@"(\d)\.(?!\d)", RegexOptions.CultureInvariant);
     static readonly Regex EquationSplit = new(@"(?<!\\|<|!|>)=", RegexOptions.CultureInvariant);
 
     /// <summary>Parses normalized LaTeX; if that fails, the part after the last "=" of an "a = b = c" chain.</summary>

@@ -59,22 +59,38 @@ public sealed partial class LatexParser
         public void Dispose() => parser._depth--;
     }
 
-    /// <summary>Comma- or semicolon-separated items; more than one item at top level or in braces is a set.</summary>
+    /// <summary>
+    /// Comma- or semicolon-separated items; more than one item at top level is a set. When both separators occur,
+    /// ";" separates the elements and "," groups tuples: "p=5,q=2;p=7,q=2" is {(p=5, q=2), (p=7, q=2)}.
+    /// </summary>
     MathNode ParseList(bool isTop)
     {
-        var items = ParseItems();
+        var items = ParseItems(out var groupEnds);
         if (items.Count == 1) return items[0];
         if (!isTop) return new TupleNode(items);
-        return new SetNode(items);
+        if (groupEnds.Count == 0 || groupEnds.Count == items.Count - 1) return new SetNode(items);
+        var elements = new List<MathNode>();
+        int start = 0;
+        foreach (var end in groupEnds.Append(items.Count))
+        {
+            var group = items.GetRange(start, end - start);
+            elements.Add(group.Count == 1 ? group[0] : new TupleNode(group));
+            start = end;
+        }
+        return new SetNode(elements);
     }
 
-    List<MathNode> ParseItems()
+    List<MathNode> ParseItems() => ParseItems(out _);
+
+    /// <summary>The items, and the item counts at which a ";" ended a group.</summary>
+    List<MathNode> ParseItems(out List<int> semicolonAfter)
     {
         using var _ = Enter();
+        semicolonAfter = [];
         var items = new List<MathNode> { ParseRelation() };
         while (Peek.Is(",") || Peek.Is(";"))
         {
-            _pos++;
+            if (Next().Is(";")) semicolonAfter.Add(items.Count);
             if (Peek.Kind == TokenKind.End || Peek.Is(")") || Peek.Is("]") || Peek.Is(@"\}")) break; // trailing comma
             items.Add(ParseRelation());
         }

@@ -21,6 +21,8 @@ public readonly record struct LatexToken(TokenKind Kind, string Text, int Start)
 public static class LatexTokenizer
 {
     static readonly Regex NumberPattern = new(@"\G(?:[1-9]\d{0,2}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)", RegexOptions.CultureInvariant);
+    static readonly Regex PlainNumberPattern = new(@"\G(?:\d+(?:\.\d+)?|\.\d+)", RegexOptions.CultureInvariant);
+    static readonly string[] SpacingPrefixes = [@"\qquad", @"\quad"];
     static readonly HashSet<string> Spacing = [@"\quad", @"\qquad", @"\,", @"\;", @"\:", @"\ ", @"\!", @"\>", @"\enspace", @"\space", @"\hspace", @"\displaystyle", @"\limits", @"\nolimits"];
 
     public static List<LatexToken> Tokenize(string text)
@@ -33,7 +35,8 @@ public static class LatexTokenizer
             if (char.IsWhiteSpace(c)) { i++; continue; }
             if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
             {
-                var m = NumberPattern.Match(text, i);
+                // Right after an opening bracket, "(12,102)" is a pair, not twelve thousand one hundred two.
+                var m = (AfterOpeningBracket(text, i) ? PlainNumberPattern : NumberPattern).Match(text, i);
                 tokens.Add(new LatexToken(TokenKind.Number, m.Value.Replace(",", ""), i));
                 i += m.Length;
                 continue;
@@ -44,7 +47,16 @@ public static class LatexTokenizer
                 while (j < text.Length && char.IsAsciiLetter(text[j])) j++;
                 if (j == i + 1 && j < text.Length) j++; // one-character command: \{ \} \, \\ \%
                 var command = text[i..j];
-                i = j;
+                // "\quadx" is \quad then x, as latex2sympy's lexer reads it.
+                if (SpacingPrefixes.FirstOrDefault(p => command.Length > p.Length && command.StartsWith(p, StringComparison.Ordinal)) is { } spacing)
+                    command = spacing;
+                i += command.Length;
+                // \( and \) left inside an answer (from a doubled "\\left(") are plain parentheses.
+                if (command is @"\(" or @"\)")
+                {
+                    tokens.Add(new LatexToken(TokenKind.Punct, command[1..], i - 2));
+                    continue;
+                }
                 if (command == @"\hspace" && i < text.Length && text[i] == '{')
                 {
                     var close = text.IndexOf('}', i);
@@ -59,5 +71,12 @@ public static class LatexTokenizer
         }
         tokens.Add(new LatexToken(TokenKind.End, "", text.Length));
         return tokens;
+    }
+
+    static bool AfterOpeningBracket(string text, int i)
+    {
+        int k = i - 1;
+        while (k >= 0 && char.IsWhiteSpace(text[k])) k--;
+        return k >= 0 && (text[k] == '(' || text[k] == '[');
     }
 }

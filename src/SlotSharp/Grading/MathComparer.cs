@@ -49,6 +49,8 @@ public sealed class MathComparer(GradingOptions options)
         if (g is RelationNode gRel && p is RelationNode pRel) return RelationsEqual(gRel, pRel, depth);
         if (g is RelationNode || p is RelationNode) return false;
         if (IsCollection(g) || IsCollection(p)) return CollectionsEqual(g, p, depth);
+        g = MatrixProducts.Evaluate(g);
+        p = MatrixProducts.Evaluate(p);
         if (g is MatrixNode gm && p is MatrixNode pm) return MatricesEqual(gm, pm, depth);
         if (g is MatrixNode || p is MatrixNode) return false;
         if (WordsEqual(g, p) is { } words) return words;

@@ -45,7 +45,9 @@ public sealed record LatexTarget(int BoxedMatchPriority = 50, NormalizationConfi
                 "normalization.malformed_operators" => normalization with { MalformedOperators = Bool(value) },
                 "normalization.nits" => normalization with { Nits = Bool(value) },
                 "normalization.equations" => normalization with { Equations = Bool(value) },
-                "normalization.boxed" => normalization with { Boxed = value switch { "true" or "all" => BoxedMode.All, "last" => BoxedMode.Last, "false" or "none" => BoxedMode.None, _ => throw new FormatException($"bad boxed mode '{value}'") } },
+                // Only "all" and "last" extract boxes: latex2sympy2_extended compares the field with those strings, so
+                // test_configs.py's boxed=True switches extraction off.
+                "normalization.boxed" => normalization with { Boxed = value switch { "all" => BoxedMode.All, "last" => BoxedMode.Last, "true" or "false" or "none" => BoxedMode.None, _ => throw new FormatException($"bad boxed mode '{value}'") } },
                 "boxed_match_priority" => normalization,
                 "try_extract_without_anchor" => normalization,
                 _ => throw new FormatException($"unknown latex option '{key}'"),

@@ -100,8 +100,15 @@ public sealed partial class LatexParser
         throw new MathParseException($"unsupported command '{t.Text}' at {t.Start}");
     }
 
-    /// <summary>A command argument: "{...}" or, unbraced, one token ("\\frac12" is normalized before it gets here).</summary>
-    MathNode ParseRequiredGroup() => ParseGroupOrAtom();
+    /// <summary>
+    /// A braced command argument. Unbraced "\frac12" / "\sqrt3" fail as in latex2sympy; the normalizer's
+    /// malformed-operator repair is what makes them parse.
+    /// </summary>
+    MathNode ParseRequiredGroup()
+    {
+        if (!Peek.Is("{")) throw new MathParseException($"expected '{{' at {Peek.Start}");
+        return ParseGroupOrAtom();
+    }
 
     MathNode ParseDelimited(string function, string close)
     {

@@ -84,6 +84,7 @@ public static class AnswerExtractor
         }
         var expr = match.Groups["expr"].Value;
         if (expr.Length == 0) return (null, "");
+        if (expr.Length > options.MaxAnswerChars) return (null, expr);
         try
         {
             // Python reads "3." as the float 3.0 ("... is 2/3." parses as 2/3.0).

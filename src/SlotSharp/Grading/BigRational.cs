@@ -12,6 +12,9 @@ public readonly record struct BigRational : IComparable<BigRational>
     /// <summary>Exponents above this are not expanded exactly (2^100000 would be a valid but hostile input).</summary>
     public const int MaxExactExponent = 4096;
 
+    /// <summary>Results of <see cref="Pow"/> above this many bits are not computed exactly ((10^4096)^4096 would take minutes).</summary>
+    public const long MaxExactPowerBits = 1 << 20;
+
     public BigInteger Numerator { get; }
     public BigInteger Denominator { get; }
 
@@ -71,6 +74,7 @@ public readonly record struct BigRational : IComparable<BigRational>
         if (BigInteger.Abs(n) > MaxExactExponent) return null;
         if (n.Sign < 0 && a.Numerator.IsZero) return null;
         int k = (int)BigInteger.Abs(n);
+        if ((a.Numerator.GetBitLength() + a.Denominator.GetBitLength()) * k > MaxExactPowerBits) return null;
         var r = new BigRational(BigInteger.Pow(a.Numerator, k), BigInteger.Pow(a.Denominator, k));
         return n.Sign < 0 ? One / r : r;
     }

@@ -16,6 +16,9 @@ public sealed partial class LatexParser
     int _depth;
     int _absDepth;
 
+    /// <summary>Each \pm doubles the alternatives; more than this many in one sum is not an answer.</summary>
+    const int MaxPlusMinus = 4;
+
     LatexParser(string text, int maxDepth)
     {
         _tokens = LatexTokenizer.Tokenize(text);
@@ -169,18 +172,19 @@ public sealed partial class LatexParser
             signs.Add(sign);
         }
         int plusMinus = signs.Count(s => s == 0);
-        if (plusMinus > 4) throw new MathParseException("too many \\pm signs");
+        if (plusMinus > MaxPlusMinus) throw new MathParseException("too many \\pm signs");
         for (int mask = 0; mask < 1 << plusMinus; mask++)
         {
-            MathNode? sum = null;
+            // One flat list per alternative: building the sum pairwise would copy it once per term.
+            var sum = new List<MathNode>(terms.Count);
             int bit = 0;
             for (int i = 0; i < terms.Count; i++)
             {
                 int s = signs[i] != 0 ? signs[i] : ((mask >> bit++) & 1) == 0 ? 1 : -1;
                 var term = s < 0 ? Build.Neg(terms[i]) : terms[i];
-                sum = sum is null ? term : Build.Add(sum, term);
+                if (term is SumNode nested) sum.AddRange(nested.Terms); else sum.Add(term);
             }
-            alternatives.Add(sum!);
+            alternatives.Add(sum.Count == 1 ? sum[0] : new SumNode(sum));
         }
         return alternatives.Count == 1 ? alternatives[0] : new SetNode(alternatives);
     }
@@ -188,13 +192,18 @@ public sealed partial class LatexParser
     MathNode ParseTerm()
     {
         using var _ = Enter();
-        var node = ParseUnary();
+        var factors = new List<MathNode>();
+        void Add(MathNode f)
+        {
+            if (f is ProductNode p) factors.AddRange(p.Factors); else factors.Add(f);
+        }
+        Add(ParseUnary());
         while (true)
         {
-            if (Accept(@"\cdot") || Accept(@"\times") || Accept("*") || Accept("×") || Accept("·")) node = Build.Mul(node, ParseUnary());
-            else if (Accept("/") || Accept(@"\div") || Accept("÷") || Accept(":")) node = Build.Div(node, ParseUnary());
-            else if (StartsImplicitFactor()) node = Build.Mul(node, ParsePower());
-            else return node;
+            if (Accept(@"\cdot") || Accept(@"\times") || Accept("*") || Accept("×") || Accept("·")) Add(ParseUnary());
+            else if (Accept("/") || Accept(@"\div") || Accept("÷") || Accept(":")) factors.Add(new PowerNode(ParseUnary(), NumberNode.MinusOne));
+            else if (StartsImplicitFactor()) Add(ParsePower());
+            else return factors.Count == 1 ? factors[0] : new ProductNode(factors);
         }
     }
 

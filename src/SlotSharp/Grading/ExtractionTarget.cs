@@ -24,8 +24,11 @@ public abstract record ExtractionTarget
     }
 }
 
-/// <summary>LaTeX in math delimiters or \boxed{}; <paramref name="BoxedMatchPriority"/> -1 turns the boxed patterns off.</summary>
-public sealed record LatexTarget(int BoxedMatchPriority = 50, NormalizationConfig? Normalization = null, bool TryExtractWithoutAnchor = true) : ExtractionTarget
+/// <summary>
+/// LaTeX in math delimiters or \boxed{}; <paramref name="BoxedMatchPriority"/> -1 turns the boxed patterns off.
+/// <paramref name="Lighteval08"/>: the joined-environment patterns of lighteval 0.8's own extractor (see docs/grading.md).
+/// </summary>
+public sealed record LatexTarget(int BoxedMatchPriority = 50, NormalizationConfig? Normalization = null, bool TryExtractWithoutAnchor = true, bool Lighteval08 = false) : ExtractionTarget
 {
     public NormalizationConfig NormalizationOrDefault => Normalization ?? new NormalizationConfig();
 
@@ -76,8 +79,11 @@ public sealed record LatexTarget(int BoxedMatchPriority = 50, NormalizationConfi
     };
 }
 
-/// <summary>Plain numbers ("1,000.5", "$12", "30%") and simple arithmetic ("3/4", "2^10").</summary>
-public sealed record ExprTarget(bool TryExtractWithoutAnchor = true) : ExtractionTarget;
+/// <summary>
+/// Plain numbers ("1,000.5", "$12", "30%") and simple arithmetic ("3/4", "2^10"). <paramref name="Lighteval08"/>:
+/// lighteval 0.8's thousands pattern (any first digit, no check for a digit before it).
+/// </summary>
+public sealed record ExprTarget(bool TryExtractWithoutAnchor = true, bool Lighteval08 = false) : ExtractionTarget;
 
 /// <summary>
 /// Literal choices such as answer letters. <paramref name="LightevalIndices"/> selects lighteval 0.8's own letter

@@ -130,7 +130,7 @@ public sealed class TokenGenerator(CausalLM model)
             {
                 int next;
                 using (var row = logits.view(-1))
-                using (var biased = bias is null ? row.alias() : row + bias)
+                using (var biased = bias is null ? row.alias() : row.add(bias, SlotSharp.Runtime.HeldScalars.One))
                 {
                     var scores = SlotSharp.Runtime.TensorHost.Floats(biased);
                     if (context != null) TokenSampler.ApplyRepetitionPenalty(scores, context, options.RepetitionPenalty);
@@ -165,6 +165,6 @@ public sealed class TokenGenerator(CausalLM model)
     {
         if (a is null || b is null) return OnDevice(a ?? b);
         using var scope = NewDisposeScope();
-        return (OnDevice(a)! + OnDevice(b)!).DetachFromDisposeScope();
+        return OnDevice(a)!.add(OnDevice(b)!, SlotSharp.Runtime.HeldScalars.One).DetachFromDisposeScope();
     }
 }

@@ -25,8 +25,9 @@ public sealed class RotaryEmbedding : IDisposable
         int dim = config.HeadDim;
         using (var scope = NewDisposeScope())
         {
-            using Scalar zero = 0.ToScalar(), two = 2.ToScalar(), width = dim.ToScalar(), theta = config.RopeTheta.ToScalar();
+            using Scalar zero = 0.ToScalar(), two = 2.ToScalar(), width = dim.ToScalar();
             var exponent = arange(zero, width, two, dtype: ScalarType.Int64).to(ScalarType.Float32).div(width);
+            var theta = tensor(config.RopeTheta); // a float64 0-dim tensor: the result stays float32
             var invFreq = pow(theta, exponent).reciprocal(); // 1 / theta^(2i/dim)
             invFreq = Scale(invFreq, config.RopeScaling);
             _invFreq = invFreq.to(device).DetachFromDisposeScope();

@@ -87,7 +87,7 @@ public sealed class TokenGenerator(CausalLM model)
         var cache = Model.NewCache(promptIds.Count + maxNewTokens + 1);
         try
         {
-            using var ids = tensor(promptIds.Select(i => (long)i).ToArray()).unsqueeze(0);
+            using var ids = tensor(promptIds.Select(i => (long)i).ToArray(), [1L, promptIds.Count]);
             var parts = new List<Tensor>();
             try
             {
@@ -122,7 +122,8 @@ public sealed class TokenGenerator(CausalLM model)
         var clock = Stopwatch.StartNew();
         bool stopped = false;
         Tensor? logits;
-        using (var last = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1).unsqueeze(0))
+        using (var lastRow = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1))
+        using (var last = lastRow.unsqueeze(0))
             logits = Model.Logits(last);
         try
         {
@@ -141,7 +142,7 @@ public sealed class TokenGenerator(CausalLM model)
                 onToken?.Invoke(next);
                 if (stops.Contains(next)) { stopped = true; break; }
                 if (step + 1 == options.MaxNewTokens) break;
-                using var input = tensor(new long[] { next }).view(1, 1);
+                using var input = tensor(new long[] { next }, [1L, 1L]);
                 using var output = Model.Forward(input, prefill.Cache, LogitsMode.Last);
                 logits.Dispose();
                 logits = output.Logits!.alias();
@@ -164,7 +165,8 @@ public sealed class TokenGenerator(CausalLM model)
     Tensor? Combine(Tensor? a, Tensor? b)
     {
         if (a is null || b is null) return OnDevice(a ?? b);
-        using var scope = NewDisposeScope();
-        return OnDevice(a)!.add(OnDevice(b)!, SlotSharp.Runtime.HeldScalars.One).DetachFromDisposeScope();
+        using var onDeviceA = OnDevice(a)!;
+        using var onDeviceB = OnDevice(b)!;
+        return onDeviceA.add(onDeviceB, SlotSharp.Runtime.HeldScalars.One);
     }
 }

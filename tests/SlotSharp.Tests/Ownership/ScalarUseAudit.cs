@@ -12,9 +12,9 @@ namespace SlotSharp.Tests.Ownership;
 /// Roslyn and three kinds of use are reported:
 /// (1) implicit conversions of a number or bool to Scalar (arguments, operators like x * 0.5, assignments);
 /// (2) ToScalar() whose result is not held by a `using` local or a field;
-/// (3) TorchSharp 0.107 members that convert a number themselves (read from its source: Tensor.add(x) calls
-///     add(x, 1), x + y calls add, x * 0.5 binds operator *(Tensor, double) which calls mul(0.5), s - x calls
-///     negative().add(s), arange(start, stop) passes step 1, ...).
+/// (3) calls of TorchSharp members that make a Scalar themselves, found in TorchSharp's IL (TorchSharpScalarMakers):
+///     Tensor.add(x) calls add(x, 1), x + y calls add, square() is pow(2), x * 0.5 binds operator *(Tensor, double)
+///     which calls mul(0.5), arange(start, stop) passes step 1, ...
 /// </summary>
 public static class ScalarUseAudit
 {
@@ -66,10 +66,12 @@ public static class ScalarUseAudit
             $"implicit {operation.Type} from {((IConversionOperation)operation).Operand.Type}",
         IInvocationOperation call when call.TargetMethod.Name == "ToScalar" && IsScalar(call.Type) && !IsHeld(call.Syntax) =>
             "ToScalar() not held by a using local or a field",
-        IInvocationOperation call when InternallyConverts(call.TargetMethod) => $"{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name} converts a literal to Scalar inside TorchSharp",
-        IBinaryOperation { OperatorMethod: { } op } when InternallyConverts(op) => $"operator {op.Name} converts a literal to Scalar inside TorchSharp",
-        IUnaryOperation { OperatorMethod: { } op } when InternallyConverts(op) => $"operator {op.Name} converts a literal to Scalar inside TorchSharp",
-        ICompoundAssignmentOperation { OperatorMethod: { } op } when InternallyConverts(op) => $"operator {op.Name} converts a literal to Scalar inside TorchSharp",
+        IInvocationOperation call when InternallyConverts(call.TargetMethod) => $"{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name} makes a Scalar inside TorchSharp",
+        IPropertyReferenceOperation { Property.GetMethod: { } get } when InternallyConverts(get) => $"{get.ContainingType.Name}.{get.Name} makes a Scalar inside TorchSharp",
+        IObjectCreationOperation { Constructor: { } ctor } when InternallyConverts(ctor) => $"new {ctor.ContainingType.Name} makes a Scalar inside TorchSharp",
+        IBinaryOperation { OperatorMethod: { } op } when InternallyConverts(op) => $"operator {op.Name} makes a Scalar inside TorchSharp",
+        IUnaryOperation { OperatorMethod: { } op } when InternallyConverts(op) => $"operator {op.Name} makes a Scalar inside TorchSharp",
+        ICompoundAssignmentOperation { OperatorMethod: { } op } when InternallyConverts(op) => $"operator {op.Name} makes a Scalar inside TorchSharp",
         _ => null,
     };
 
@@ -77,25 +79,13 @@ public static class ScalarUseAudit
 
     static bool IsTensor(ITypeSymbol? t) => t?.Name == "Tensor" && t.ContainingNamespace?.ToDisplayString() == "TorchSharp";
 
+    /// <summary>A TorchSharp member whose IL makes a Scalar (see TorchSharpScalarMakers), or an operator taking a plain number.</summary>
     static bool InternallyConverts(IMethodSymbol m)
     {
         if (m.ContainingAssembly?.Name != "TorchSharp") return false;
-        var ps = m.Parameters;
-        // Tensor's operators taking a plain number (x * 0.5, 1 - x) convert it to a Scalar themselves.
-        if (m.MethodKind == MethodKind.UserDefinedOperator && ps.Any(p => p.Type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double))
+        if (m.MethodKind == MethodKind.UserDefinedOperator && m.Parameters.Any(p => p.Type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double))
             return true;
-        return m.Name switch
-        {
-            "add" or "add_" => !ps.Any(p => p.Name == "alpha"),
-            "addcdiv" or "addcdiv_" => !ps.Any(p => p.Name == "value"),
-            "arange" => ps.Count(p => IsScalar(p.Type)) < 3,
-            "op_Addition" => ps.Any(p => IsTensor(p.Type)),
-            "op_Subtraction" => ps.Length == 2 && IsScalar(ps[0].Type) && IsTensor(ps[1].Type),
-            "ToDouble" or "ToSingle" or "ToInt32" or "ToInt64" or "ToBoolean" or "ToHalf" or "ToBFloat16" or "ToByte" or "ToSByte" or "ToInt16"
-                => ps.Length == 1 && IsTensor(ps[0].Type),
-            "norm" or "vector_norm" or "matrix_norm" => ps.Any(p => p.Name == "ord" && !IsScalar(p.Type)),
-            _ => false,
-        };
+        return TorchSharpScalarMakers.Contains(m.OriginalDefinition.MetadataToken);
     }
 
     /// <summary>`using var s = x.ToScalar();`, `using (var s = ...)`, or a field (or its initializer) keeps the Scalar reachable.</summary>

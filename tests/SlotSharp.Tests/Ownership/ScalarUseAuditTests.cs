@@ -1,8 +1,9 @@
 namespace SlotSharp.Tests.Ownership;
 
 /// <summary>
-/// The library never hands libtorch a Scalar that only the native call references (see ScalarUseAudit): RmsNorm's
-/// `variance + eps` did so through TorchSharp's add(scalar) -> add(scalar, 1) and failed once in 495 served requests.
+/// The library never hands libtorch a Scalar that only the native call references (see ScalarUseAudit): RmsNorm did so
+/// twice, square() (TorchSharp's pow(2)) and `variance + eps` (add(scalar) -> add(scalar, 1)), and failed once in 495
+/// served requests.
 /// </summary>
 public class ScalarUseAuditTests
 {
@@ -30,6 +31,7 @@ public class ScalarUseAuditTests
                     static Tensor Inline(Tensor x) => x.mul(0.5.ToScalar());
                     static Tensor HiddenAlpha(Tensor x, Tensor y) => x + y;
                     static Tensor HiddenStep() => arange(Held, Held);
+                    static Tensor HiddenPow(Tensor x) => x.square();
                     static Tensor Fine(Tensor x, Tensor y)
                     {
                         using var half = 0.5.ToScalar();
@@ -38,7 +40,7 @@ public class ScalarUseAuditTests
                 }
                 """);
             var findings = ScalarUseAudit.Run(folder.FullName);
-            Assert.Equal([6, 7, 8, 9, 10], findings.Select(f => int.Parse(f.Split(':')[1])).Distinct().Order());
+            Assert.Equal([6, 7, 8, 9, 10, 11], findings.Select(f => int.Parse(f.Split(':')[1])).Distinct().Order());
         }
         finally { folder.Delete(recursive: true); }
     }

@@ -101,7 +101,7 @@ public sealed class TokenGenerator(CausalLM model)
         var cache = Model.NewCache(promptIds.Count + CacheGrowthChunk, MostPositions(promptIds.Count, options));
         try
         {
-            using var ids = tensor(promptIds.Select(i => (long)i).ToArray()).unsqueeze(0);
+            using var ids = tensor(promptIds.Select(i => (long)i).ToArray(), [1L, promptIds.Count]);
             var parts = new List<Tensor>();
             try
             {
@@ -141,7 +141,8 @@ public sealed class TokenGenerator(CausalLM model)
         var clock = Stopwatch.StartNew();
         bool stopped = false;
         Tensor? logits;
-        using (var last = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1).unsqueeze(0))
+        using (var lastRow = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1))
+        using (var last = lastRow.unsqueeze(0))
             logits = Model.Logits(last);
         try
         {
@@ -149,7 +150,7 @@ public sealed class TokenGenerator(CausalLM model)
             {
                 int next;
                 using (var row = logits.view(-1))
-                using (var biased = bias is null ? row.alias() : row + bias)
+                using (var biased = bias is null ? row.alias() : row.add(bias, SlotSharp.Runtime.HeldScalars.One))
                 {
                     var scores = SlotSharp.Runtime.TensorHost.Floats(biased);
                     if (step < 2) RequireFinite(scores, step);
@@ -161,7 +162,7 @@ public sealed class TokenGenerator(CausalLM model)
                 onToken?.Invoke(next);
                 if (stops.Contains(next)) { stopped = true; break; }
                 if (step + 1 == options.MaxNewTokens) break;
-                using var input = tensor(new long[] { next }).view(1, 1);
+                using var input = tensor(new long[] { next }, [1L, 1L]);
                 using var output = Model.Forward(input, prefill.Cache, LogitsMode.Last);
                 logits.Dispose();
                 logits = output.Logits!.alias();
@@ -202,7 +203,8 @@ public sealed class TokenGenerator(CausalLM model)
     Tensor? Combine(Tensor? a, Tensor? b)
     {
         if (a is null || b is null) return OnDevice(a ?? b);
-        using var scope = NewDisposeScope();
-        return (OnDevice(a)! + OnDevice(b)!).DetachFromDisposeScope();
+        using var onDeviceA = OnDevice(a)!;
+        using var onDeviceB = OnDevice(b)!;
+        return onDeviceA.add(onDeviceB, SlotSharp.Runtime.HeldScalars.One);
     }
 }

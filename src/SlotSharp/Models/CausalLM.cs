@@ -89,7 +89,11 @@ public sealed class CausalLM : IDisposable
     }
 
     /// <summary>lm_head(h) in the compute dtype, returned as float32 (transformers calls .float() on logits).</summary>
-    public Tensor Logits(Tensor hidden) => MatVec.Linear(hidden, _lmHead).to(ScalarType.Float32);
+    public Tensor Logits(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return MatVec.Linear(hidden, _lmHead).to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
 
     public void Dispose()
     {

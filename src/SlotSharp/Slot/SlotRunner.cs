@@ -14,8 +14,7 @@ public sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
 public sealed class SlotRunner : IDisposable
 {
     readonly Tensor _lmHead;
-    readonly Tensor _w32;
-    readonly bool _ownsW32;
+    readonly Tensor _w32;         // this runner's own handle (an alias of a float32 W, or a float32 copy): disposed here
     readonly SlotOptions _options;
     readonly SlotHyperParameters _hp;
     readonly Action<string>? _warn;
@@ -34,8 +33,11 @@ public sealed class SlotRunner : IDisposable
         _options = options;
         _lmHead = lmHead;
         _warn = warn;
-        _ownsW32 = lmHeadFloat32 is null && lmHead.dtype != float32;
-        _w32 = lmHeadFloat32?.detach() ?? (_ownsW32 ? lmHead.detach().to(float32).DetachFromDisposeScope() : lmHead.detach());
+        // detach() makes a new handle even when it shares the data, so the runner always owns (and disposes) _w32;
+        // the borrowed tensors themselves are never disposed here (docs/ownership.md).
+        using var scope = NewDisposeScope();
+        var source = (lmHeadFloat32 ?? lmHead).detach();
+        _w32 = (source.dtype == float32 ? source.alias() : source.to(float32)).DetachFromDisposeScope();
     }
 
     public SlotHyperParameters HyperParameters => _hp;
@@ -122,6 +124,6 @@ public sealed class SlotRunner : IDisposable
 
     public void Dispose()
     {
-        if (_ownsW32) _w32.Dispose();
+        _w32.Dispose();
     }
 }

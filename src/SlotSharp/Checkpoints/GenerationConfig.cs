@@ -17,9 +17,12 @@ public sealed record GenerationConfig(IReadOnlyList<int> EosTokenIds, int? BosTo
         try { j = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
         var f = new JsonFields(j, path);
+        double? repetition = j["repetition_penalty"] is null ? null : f.Double("repetition_penalty", 1.0);
+        if (repetition is { } r && !(r > 0 && double.IsFinite(r)))
+            throw new SlotSharpException($"{path}: field 'repetition_penalty' must be a finite number > 0, got {r.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         return new GenerationConfig(JsonFields.IdList(j["eos_token_id"]), f.IntOrNull("bos_token_id"), f.IntOrNull("pad_token_id"),
             f.Bool("do_sample", false), j["temperature"] is null ? null : f.Double("temperature", 1.0),
             f.IntOrNull("top_k"), j["top_p"] is null ? null : f.Double("top_p", 1.0),
-            j["repetition_penalty"] is null ? null : f.Double("repetition_penalty", 1.0));
+            repetition);
     }
 }

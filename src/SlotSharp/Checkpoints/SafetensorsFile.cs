@@ -54,7 +54,8 @@ public sealed class SafetensorsFile : IDisposable
     public static SafetensorsFile Open(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"safetensors file not found: {path}", path);
-        long fileLength = new FileInfo(path).Length;
+        long fileLength; // from an open stream: FileInfo.Length is the link's own size for a symlink (every Hub cache snapshot)
+        using (var probe = File.OpenRead(path)) fileLength = probe.Length;
         if (fileLength < 8) throw Bad(path, $"file is {fileLength} bytes, shorter than the 8-byte header length");
         byte[] header;
         using (var fs = File.OpenRead(path))

@@ -134,7 +134,7 @@ public sealed class SafetensorsFile : IDisposable
         catch (OverflowException) { throw Bad(path, $"tensor '{name}' is too large"); }
     }
 
-    static InvalidDataException Bad(string path, string why) => new($"{path}: {why}");
+    static SlotSharpException Bad(string path, string why) => new($"{path}: {why}");
 
     /// <summary>
     /// Writes float32 tensors (and string metadata) as a safetensors file: the header is padded with spaces so the

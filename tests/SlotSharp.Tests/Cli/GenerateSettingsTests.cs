@@ -48,6 +48,19 @@ public sealed class GenerateSettingsTests : IDisposable
     }
 
     [SkippableFact]
+    public void CorruptWeightsFileIsAUserErrorNamingIt()
+    {
+        // The reader's InvalidDataException counted as an internal error (exit 70) once those stopped being user errors.
+        var model = LinkedTinyQwen2(own: "model.safetensors");
+        var weights = Path.Combine(model, "model.safetensors");
+        File.WriteAllBytes(weights, [.. BitConverter.GetBytes(1000UL), .. "{}"u8.ToArray()]);
+        var (code, _, stderr) = SlotProcess.Run("generate", "--model", model, "--prompt-ids", "9707,11,1879,0", "--max-new-tokens", "2");
+        Assert.Equal(2, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"error: {weights}: declared header length 1000 exceeds the file", line);
+    }
+
+    [SkippableFact]
     public void TinyTemperatureDecodesGreedily()
     {
         // 1e-320 overflowed every logit to infinity, and the draw then picked the last token id.

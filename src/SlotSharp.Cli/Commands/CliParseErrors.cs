@@ -21,7 +21,7 @@ public static class CliParseErrors
         string? unmatched = parse.UnmatchedTokens.Count > 0 ? $"'{parse.UnmatchedTokens[0]}'" : null;
         var first = parse.Errors.FirstOrDefault(e => unmatched != null && e.Message.Contains(unmatched, StringComparison.Ordinal))
                     ?? parse.Errors[0];
-        string line = first.SymbolResult is { } symbol && BadValue(symbol) is { } bad ? bad : TrimPeriod(first.Message);
+        string line = first.SymbolResult is { } symbol && BadValue(symbol) is { } bad ? bad : Named(first);
         if (unmatched != null && line.Contains(unmatched, StringComparison.Ordinal))
         {
             var suggestions = Suggestions(parse, parse.UnmatchedTokens[0]);
@@ -79,5 +79,11 @@ public static class CliParseErrors
         return string.Join(" ", names);
     }
 
-    static string TrimPeriod(string message) => message.TrimEnd().TrimEnd('.');
+    /// <summary>System.CommandLine's message on one line, led by the option it concerns when it does not name it.</summary>
+    static string Named(ParseError error)
+    {
+        var line = System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s+", " ").Trim().TrimEnd('.');
+        var option = (error.SymbolResult as OptionResult ?? error.SymbolResult?.Parent as OptionResult)?.Option;
+        return option != null && !line.Contains(option.Name, StringComparison.Ordinal) ? $"{option.Name}: {line}" : line;
+    }
 }

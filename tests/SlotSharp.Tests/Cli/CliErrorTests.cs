@@ -53,6 +53,14 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public void ValueOutsideTheAllowedSetIsOneLineNamingTheOption()
+    {
+        var (code, lines) = RunInProcess(Program.CreateRoot(), "eval", "gsm8k", "--model", "m", "--split", "dev");
+        Assert.Equal(2, code);
+        Assert.Equal(["error: --split: Argument 'dev' not recognized. Must be one of: 'test' 'train'; see 'slot eval gsm8k --help'"], lines);
+    }
+
+    [Fact]
     public void InternalErrorIsOneLineWithAVerboseHintAndExitCode70()
     {
         var (code, lines) = RunInProcess(Throwing(new InvalidOperationException("index out of step")), "boom");

@@ -8,7 +8,7 @@ public static class Program
     /// <summary>Global: on an internal error, print the stack trace instead of one line.</summary>
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print the stack trace of an internal error", Recursive = true };
 
-    public static int Main(string[] args) => Run(CreateRoot(), args, Console.Error);
+    public static int Main(string[] args) => Run(args);
 
     /// <summary>Entry point also used by tests (in-process CLI runs).</summary>
     public static int Run(string[] args) => Run(CreateRoot(), args, Console.Error);

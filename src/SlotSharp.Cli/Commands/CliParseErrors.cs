@@ -33,14 +33,16 @@ public static class CliParseErrors
     /// <summary>"--lr: expected a number, got 'abc'" for a value of a numeric or boolean option that does not parse.</summary>
     static string? BadValue(SymbolResult symbol)
     {
-        var option = (symbol as OptionResult ?? symbol.Parent as OptionResult)?.Option;
-        if (option == null) return null;
+        if (OptionOf(symbol) is not { } option) return null;
         var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
         var (expected, parses) = Expectation(type);
         if (expected == null) return null;
         var token = symbol.Tokens.FirstOrDefault(t => !parses(t.Value));
         return token == null ? null : $"{option.Name}: expected {expected}, got '{token.Value}'";
     }
+
+    /// <summary>The option an error is about: its result, or the result of its argument.</summary>
+    static Option? OptionOf(SymbolResult? symbol) => (symbol as OptionResult ?? symbol?.Parent as OptionResult)?.Option;
 
     static (string? Expected, Func<string, bool> Parses) Expectation(Type type)
     {
@@ -83,7 +85,7 @@ public static class CliParseErrors
     static string Named(ParseError error)
     {
         var line = System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s+", " ").Trim().TrimEnd('.');
-        var option = (error.SymbolResult as OptionResult ?? error.SymbolResult?.Parent as OptionResult)?.Option;
+        var option = OptionOf(error.SymbolResult);
         return option != null && !line.Contains(option.Name, StringComparison.Ordinal) ? $"{option.Name}: {line}" : line;
     }
 }

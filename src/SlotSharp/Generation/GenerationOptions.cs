@@ -18,6 +18,11 @@ public sealed record GenerationOptions
     public double RepetitionPenalty { get; init; } = 1.0;
     /// <summary>Generation stops after emitting any of these ids (the id is kept in the output).</summary>
     public IReadOnlyCollection<int> StopIds { get; init; } = [];
+    /// <summary>
+    /// Lets the prompt plus <see cref="MaxNewTokens"/> run past the model's max_position_embeddings. Off by default:
+    /// positions the model never saw in training degrade the output silently, so the caller has to ask for them.
+    /// </summary>
+    public bool AllowLongContext { get; init; }
 
     /// <summary>
     /// Temperatures below this decode greedily. Dividing float32 logits by a smaller one overflows them to infinity
@@ -27,6 +32,13 @@ public sealed record GenerationOptions
     public const double GreedyBelowTemperature = 1e-5;
 
     public bool Greedy => Temperature < GreedyBelowTemperature;
+
+    /// <summary>Throws <see cref="ContextLengthException"/> when the prompt plus max_new_tokens exceeds <paramref name="maxPositions"/>, unless allowed.</summary>
+    public void CheckContextLength(int promptLength, int maxPositions)
+    {
+        if (!AllowLongContext && (long)promptLength + MaxNewTokens > maxPositions)
+            throw new ContextLengthException(promptLength, MaxNewTokens, maxPositions);
+    }
 
     /// <summary>Throws a message naming the bad setting; <paramref name="name"/> spells it for the caller
     /// (default: the CLI flag, e.g. "--top-p"; the HTTP server names its JSON field instead).</summary>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SlotSharp.Cli;
+using CliProgram = SlotSharp.Cli.Program; // the fuzz project referenced by the tests has its own Program
 using SlotSharp.Cli.Commands;
 
 namespace SlotSharp.Tests.Cli;
@@ -10,14 +10,14 @@ public sealed class CliErrorTests
     static (int Code, string[] Lines) RunInProcess(RootCommand root, params string[] args)
     {
         var error = new StringWriter();
-        int code = Program.Run(root, args, error);
+        int code = CliProgram.Run(root, args, error);
         return (code, error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     /// <summary>The real command tree plus a `boom` command that throws <paramref name="exception"/>.</summary>
     static RootCommand Throwing(Exception exception)
     {
-        var root = Program.CreateRoot();
+        var root = CliProgram.CreateRoot();
         var boom = new Command("boom");
         boom.SetAction((Func<ParseResult, int>)(_ => throw exception));
         root.Subcommands.Add(boom);
@@ -39,7 +39,7 @@ public sealed class CliErrorTests
     [InlineData("--max-new-tokens", "many", "--max-new-tokens: expected an integer, got 'many'")]
     public void BadNumberNamesTheOptionAndTheExpectedFormWithoutATypeName(string option, string value, string expected)
     {
-        var (code, lines) = RunInProcess(Program.CreateRoot(), "generate", "--model", "m", "--prompt-ids", "1", option, value);
+        var (code, lines) = RunInProcess(CliProgram.CreateRoot(), "generate", "--model", "m", "--prompt-ids", "1", option, value);
         Assert.Equal(2, code);
         Assert.Equal([$"error: {expected}; see 'slot generate --help'"], lines);
     }
@@ -47,7 +47,7 @@ public sealed class CliErrorTests
     [Fact]
     public void MisspeltSubcommandIsNamedWithTheSuggestion()
     {
-        var (code, lines) = RunInProcess(Program.CreateRoot(), "gnerate");
+        var (code, lines) = RunInProcess(CliProgram.CreateRoot(), "gnerate");
         Assert.Equal(2, code);
         Assert.Equal(["error: Unrecognized command or argument 'gnerate' (did you mean generate?); see 'slot --help'"], lines);
     }
@@ -55,7 +55,7 @@ public sealed class CliErrorTests
     [Fact]
     public void ValueOutsideTheAllowedSetIsOneLineNamingTheOption()
     {
-        var (code, lines) = RunInProcess(Program.CreateRoot(), "eval", "gsm8k", "--model", "m", "--split", "dev");
+        var (code, lines) = RunInProcess(CliProgram.CreateRoot(), "eval", "gsm8k", "--model", "m", "--split", "dev");
         Assert.Equal(2, code);
         Assert.Equal(["error: --split: Argument 'dev' not recognized. Must be one of: 'test' 'train'; see 'slot eval gsm8k --help'"], lines);
     }

@@ -5,12 +5,18 @@ namespace SlotSharp.Cli;
 
 public static class Program
 {
+    /// <summary>Global: on an internal error, print the stack trace instead of one line.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print the stack trace of an internal error", Recursive = true };
+
     public static int Main(string[] args) => Run(args);
 
     /// <summary>Entry point also used by tests (in-process CLI runs).</summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(CreateRoot(), args, Console.Error);
+
+    public static RootCommand CreateRoot()
     {
         var root = new RootCommand("slot: SLOT test-time adaptation for Hugging Face causal LMs");
+        root.Options.Add(Verbose);
         // One file per sub-command under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
@@ -20,7 +26,23 @@ public static class Program
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DownloadCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
-        // The default handler would print a stack trace and exit 1 before CliErrors.Guard sees the exception.
-        return CliErrors.Guard(() => root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+        return root;
+    }
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/> against <paramref name="root"/>; failures are reported on
+    /// <paramref name="error"/> as one line (exit 2 for user errors, 70 for internal ones, see <see cref="CliErrors"/>).
+    /// </summary>
+    public static int Run(RootCommand root, string[] args, TextWriter error)
+    {
+        var parse = root.Parse(args);
+        if (CliParseErrors.Failed(parse))
+        {
+            error.WriteLine($"error: {CliParseErrors.Describe(parse)}");
+            return CliErrors.UserError;
+        }
+        // The default handler would print a stack trace and exit 1 before CliErrors sees the exception.
+        return CliErrors.Run(() => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
+            parse.GetValue(Verbose), error);
     }
 }

@@ -3,20 +3,55 @@ namespace SlotSharp.Cli.Commands;
 /// <summary>Thrown for bad user input; the message names the argument, file or field at fault.</summary>
 public sealed class UserInputException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>
+/// How the CLI reports failures. User errors (bad argument, file or field) are one line on stderr and exit code 2;
+/// anything else is a bug here: one "internal error" line and exit code 70 (BSD's EX_SOFTWARE), with the stack
+/// trace only under --verbose.
+/// </summary>
 public static class CliErrors
 {
-    /// <summary>Runs a command; user errors become one line on stderr and exit code 2, never a stack trace.</summary>
-    public static int Guard(Func<int> body)
+    public const int UserError = 2;
+    public const int InternalError = 70;
+
+    /// <summary>Runs a command; user errors become one line on stderr and exit code 2. Other exceptions propagate.</summary>
+    public static int Guard(Func<int> body) => Guard(body, Console.Error);
+
+    static int Guard(Func<int> body, TextWriter error)
     {
         try { return body(); }
         catch (Exception e) when (IsUserError(e))
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return UserError;
         }
     }
 
-    static bool IsUserError(Exception e) =>
-        e is UserInputException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
-          or ArgumentException or FormatException or NotSupportedException or SlotSharp.SlotSharpException;
+    /// <summary>The top level: <see cref="Guard"/>, and any other exception as one "internal error" line (exit 70).</summary>
+    public static int Run(Func<int> body, bool verbose, TextWriter error)
+    {
+        try { return Guard(body, error); }
+        catch (Exception e)
+        {
+            error.WriteLine(verbose
+                ? $"internal error: {e}"
+                : $"internal error: {e.GetType().Name}: {OneLine(e.Message)} (rerun with --verbose for the stack trace)");
+            return InternalError;
+        }
+    }
+
+    /// <summary>
+    /// Decided by type: the library's SlotSharpException family and the CLI's UserInputException are user errors by
+    /// contract. A missing file or folder is one too, but only when the message names the path (the runtime's own
+    /// messages do; a bare "file not found" from deep inside a dependency is treated as a bug). ArgumentException,
+    /// NotSupportedException, FormatException and InvalidDataException are not: they also come from bugs.
+    /// </summary>
+    public static bool IsUserError(Exception e) => e switch
+    {
+        SlotSharpException or UserInputException => true,
+        FileNotFoundException f => f.FileName is { Length: > 0 } name && f.Message.Contains(name, StringComparison.Ordinal),
+        DirectoryNotFoundException d => d.Message.Contains('/') || d.Message.Contains('\\'),
+        _ => false,
+    };
+
+    static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

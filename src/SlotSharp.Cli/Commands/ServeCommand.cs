@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Hosting;
 using SlotSharp.Cli.Serving;
 
 namespace SlotSharp.Cli.Commands;
@@ -20,12 +21,15 @@ public static class ServeCommand
         cmd.Options.Add(longContext);
         cmd.SetAction(parse =>
         {
+            var addresses = ListenAddress.ParseAll(parse.GetValue(urls)!); // before the (slow) model load
             model.Validate(parse);
             var defaults = slot.Resolve(parse);
             using var pipeline = model.LoadPipeline(parse);
-            var app = new SlotServer(pipeline, defaults, parse.GetValue(longContext)).Build(parse.GetValue(urls)!);
-            Console.Error.WriteLine($"serving {pipeline.ModelId} on {parse.GetValue(urls)} (POST /v1/generate, GET /health)");
-            app.Run();
+            using var app = new SlotServer(pipeline, defaults, parse.GetValue(longContext)).Build(addresses);
+            SlotServer.Start(app, addresses);
+            // Only now, when the sockets are bound: the addresses actually listened on.
+            Console.Error.WriteLine($"serving {pipeline.ModelId} on {string.Join(", ", app.Urls)} (POST /v1/generate, GET /health)");
+            app.WaitForShutdown();
             return 0;
         });
         return cmd;

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SlotSharp.Cli.Commands;
 using SlotSharp.Generation;
@@ -19,15 +21,41 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, 
 {
     readonly SemaphoreSlim _gate = new(1, 1);
 
-    public WebApplication Build(string urls)
+    /// <summary>The app for <paramref name="urls"/> (see <see cref="ListenAddress"/>); it listens once started.</summary>
+    public WebApplication Build(string urls) => Build(ListenAddress.ParseAll(urls));
+
+    public WebApplication Build(IReadOnlyList<ListenAddress> addresses)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(urls);
+        // Exactly the addresses given: Kestrel would resolve a host name by listening on every interface.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            foreach (var a in addresses)
+            {
+                if (a.Ip != null) kestrel.Listen(a.Ip, a.Port);
+                else if (a.Port != 0) kestrel.ListenLocalhost(a.Port);
+                else kestrel.Listen(IPAddress.Loopback, 0); // Kestrel has no dynamic port for 'localhost'
+            }
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A failed bind is reported by Start as one line; the host would also log it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         var app = builder.Build();
         app.MapGet("/health", () => Results.Json(new { status = "ok", model = pipeline.ModelId }));
         app.MapPost("/v1/generate", (Func<HttpContext, Task<IResult>>)Generate);
         return app;
+    }
+
+    /// <summary>Starts listening; a busy port or an address this machine does not have is a user error naming it.</summary>
+    public static void Start(WebApplication app, IReadOnlyList<ListenAddress> addresses)
+    {
+        try { app.Start(); }
+        // A busy port arrives as IOException (wrapping AddressInUseException); an address this machine lacks as SocketException.
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            var reason = e.InnerException?.Message ?? e.Message;
+            throw new UserInputException($"cannot listen on {string.Join(", ", addresses.Select(a => a.Text))}: {reason}");
+        }
     }
 
     async Task<IResult> Generate(HttpContext context)

@@ -55,7 +55,7 @@ public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
             foreach (var t in file.Tensors.Keys)
             {
                 if (_tensorToFile.TryGetValue(t, out var other))
-                    throw new InvalidDataException($"tensor '{t}' appears in both {other.Path} and {file.Path}");
+                    throw new SlotSharpException($"tensor '{t}' appears in both {other.Path} and {file.Path}");
                 _tensorToFile[t] = file;
             }
         }
@@ -64,15 +64,15 @@ public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
     static IEnumerable<string> ReadIndex(string index)
     {
         JsonObject j;
-        try { j = JsonNode.Parse(File.ReadAllText(index)) as JsonObject ?? throw new InvalidDataException($"{index}: not a JSON object"); }
-        catch (JsonException e) { throw new InvalidDataException($"{index}: invalid JSON ({e.Message})"); }
-        if (j["weight_map"] is not JsonObject map) throw new InvalidDataException($"{index}: missing field 'weight_map'");
+        try { j = JsonNode.Parse(File.ReadAllText(index)) as JsonObject ?? throw new SlotSharpException($"{index}: not a JSON object"); }
+        catch (JsonException e) { throw new SlotSharpException($"{index}: invalid JSON ({e.Message})"); }
+        if (j["weight_map"] is not JsonObject map) throw new SlotSharpException($"{index}: missing field 'weight_map'");
         var shards = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (tensor, file) in map)
         {
             string? f = file is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
             if (f == null || f.Contains('/') || f.Contains('\\') || f.Contains(".."))
-                throw new InvalidDataException($"{index}: weight_map entry for '{tensor}' is not a plain file name");
+                throw new SlotSharpException($"{index}: weight_map entry for '{tensor}' is not a plain file name");
             shards.Add(f);
         }
         return shards;

@@ -150,7 +150,7 @@ public sealed class SafetensorsFile : IDisposable
         catch (OverflowException) { throw Bad(path, $"tensor '{name}' has a shape or byte count beyond 64 bits ({e.GetProperty("shape").GetRawText()})"); }
     }
 
-    static InvalidDataException Bad(string path, string why) => new($"{path}: {why}");
+    static SlotSharpException Bad(string path, string why) => new($"{path}: {why}");
 
     /// <summary>
     /// Writes float32 tensors (and string metadata) as a safetensors file: the header is padded with spaces so the

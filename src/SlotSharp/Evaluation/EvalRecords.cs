@@ -75,7 +75,10 @@ public sealed record EvalSampleRecord
     public required double PrefillSeconds { get; init; }
     public required double SlotSeconds { get; init; }
     public required double DecodeSeconds { get; init; }
-    /// <summary>Wall time of the engine call that produced this sample divided by the completions it produced.</summary>
+    /// <summary>
+    /// This completion's share of the wall time of the engine call that produced it, in proportion to the engine's
+    /// own timings (see Gsm8kEvalRunner.ShareWallTime); a sweep's shared prefill counts equally per setting.
+    /// </summary>
     public required double ElapsedSeconds { get; init; }
 }
 
@@ -94,7 +97,10 @@ public sealed record EvalSummary
     public required double FormatAccuracyStderr { get; init; }
     public required long PromptTokens { get; init; }
     public required long GeneratedTokens { get; init; }
-    /// <summary>Sum of the samples' elapsed seconds (engine wall time, over all sessions of a resumed run).</summary>
+    /// <summary>
+    /// Sum of the samples' elapsed seconds over all sessions of a resumed run: this setting's own share of the engine
+    /// wall time (its SLOT and decoding, an equal part of each prompt's prefill shared by a sweep's settings).
+    /// </summary>
     public required double WallSeconds { get; init; }
     public required double TokensPerSecond { get; init; }
     public required double PrefillSeconds { get; init; }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace SlotSharp.Evaluation;
@@ -8,9 +7,12 @@ namespace SlotSharp.Evaluation;
 /// sweep in the same call), scores them, journals each finished sample, and writes the original-format text log,
 /// a summary JSON per setting and, for sweeps, an accuracy-versus-iterations plot. Rerunning with the same
 /// options resumes from the journals; results are the same for any batch size.
+/// <paramref name="clock"/> times the engine calls (default: the system clock; tests pass a fake one).
 /// </summary>
-public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
+public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options, TimeProvider? clock = null)
 {
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     sealed class SettingState(SlotSetting setting, EvalOutputPaths paths, ResultsJournal journal)
     {
         public SlotSetting Setting { get; } = setting;
@@ -101,10 +103,11 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
             var needed = states.Where(s => chunk.Any(sample => !s.Journal.Records.ContainsKey(sample))).ToList();
             var prompts = chunk.Select(sample => Prompt(selected[sample - 1])).ToList();
 
-            var clock = Stopwatch.StartNew();
+            long started = _clock.GetTimestamp();
             var results = engine.Complete(prompts, needed.Select(s => s.Setting).ToList(), options.Generation);
-            double perCompletion = clock.Elapsed.TotalSeconds / (chunk.Length * needed.Count);
+            double wall = _clock.GetElapsedTime(started).TotalSeconds;
             CheckShape(results, chunk.Length, needed.Count);
+            var elapsed = ShareWallTime(results, wall);
 
             for (int p = 0; p < chunk.Length; p++)
             {
@@ -113,17 +116,30 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
                 {
                     var state = needed[k];
                     if (state.Journal.Records.ContainsKey(chunk[p])) continue;
-                    var record = Score(chunk[p], item, results[p][k], perCompletion);
+                    var record = Score(chunk[p], item, results[p][k], elapsed[p][k]);
                     state.Journal.Append(record);
                     Gsm8kLogWriter.Append(state.Paths.LogFile, Gsm8kLogWriter.Sample(record));
                     state.SessionTokens += record.GeneratedTokens;
-                    state.SessionSeconds += perCompletion;
+                    state.SessionSeconds += record.ElapsedSeconds;
                     onProgress?.Invoke(new EvalProgress(state.Setting, state.Journal.Records.Count, selected.Count,
                         state.Correct, state.FormatCorrect, state.SessionTokens, state.SessionSeconds));
                 }
             }
         }
         return true;
+    }
+
+    /// <summary>
+    /// Splits one engine call's wall time over its completions in proportion to the time the engine measured for
+    /// each (prefill share + SLOT + decode), so a setting that decodes longer is charged more and the shares still
+    /// add up to the wall time (tokenization and other unmeasured work is spread the same way). The engine splits a
+    /// prompt's one prefill equally over the settings of a sweep. Equal shares when the engine measured nothing.
+    /// </summary>
+    static double[][] ShareWallTime(IReadOnlyList<IReadOnlyList<EvalCompletion>> results, double wall)
+    {
+        double measured = results.Sum(r => r.Sum(c => c.Timings.TotalSeconds));
+        int count = results.Sum(r => r.Count);
+        return [.. results.Select(r => r.Select(c => measured > 0 ? wall * c.Timings.TotalSeconds / measured : wall / count).ToArray())];
     }
 
     EvalPrompt Prompt(Gsm8kItem item) =>

@@ -1,7 +1,7 @@
 namespace SlotSharp.Generation;
 
 /// <summary>
-/// Decoding settings. Temperature 0 (the default) is greedy: argmax, the first index on ties. Otherwise
+/// Decoding settings. Temperature 0 (the default, or anything below <see cref="GreedyBelowTemperature"/>) is greedy: argmax, the first index on ties. Otherwise
 /// transformers' sampling order: temperature, then top-k, then top-p, then a draw from a seeded generator.
 /// </summary>
 public sealed record GenerationOptions
@@ -24,7 +24,14 @@ public sealed record GenerationOptions
     /// </summary>
     public bool AllowLongContext { get; init; }
 
-    public bool Greedy => Temperature <= 0;
+    /// <summary>
+    /// Temperatures below this decode greedily. Dividing float32 logits by a smaller one overflows them to infinity
+    /// (1e-320 made every draw the last token id); at 1e-5 sampling already picks the argmax unless two logits lie
+    /// within about 1e-3 of each other.
+    /// </summary>
+    public const double GreedyBelowTemperature = 1e-5;
+
+    public bool Greedy => Temperature < GreedyBelowTemperature;
 
     /// <summary>Throws <see cref="ContextLengthException"/> when the prompt plus max_new_tokens exceeds <paramref name="maxPositions"/>, unless allowed.</summary>
     public void CheckContextLength(int promptLength, int maxPositions)

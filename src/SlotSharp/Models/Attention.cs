@@ -26,7 +26,7 @@ public sealed class Attention : IDisposable
     {
         _heads = c.NumAttentionHeads; _kvHeads = c.NumKeyValueHeads; _headDim = c.HeadDim;
         if (_heads % _kvHeads != 0)
-            throw new InvalidDataException($"config.json: num_attention_heads {_heads} is not a multiple of num_key_value_heads {_kvHeads}");
+            throw new SlotSharpException($"config.json: num_attention_heads {_heads} is not a multiple of num_key_value_heads {_kvHeads}");
         _scale = (1.0 / Math.Sqrt(_headDim)).ToScalar();
         long d = c.HiddenSize, q = (long)_heads * _headDim, kv = (long)_kvHeads * _headDim;
         _qkvWeight = w.Concat([(prefix + "q_proj.weight", [q, d]), (prefix + "k_proj.weight", [kv, d]), (prefix + "v_proj.weight", [kv, d])]);

@@ -14,7 +14,7 @@ public sealed class Mlp : IDisposable
 
     public Mlp(WeightLoader w, string prefix, ModelConfig c)
     {
-        if (c.MlpBias) throw new NotSupportedException("config.json: mlp_bias = true is not supported");
+        if (c.MlpBias) throw new SlotSharpException("config.json: mlp_bias = true is not supported");
         _intermediate = c.IntermediateSize;
         _gateUp = w.Concat([(prefix + "gate_proj.weight", [_intermediate, c.HiddenSize]), (prefix + "up_proj.weight", [_intermediate, c.HiddenSize])]);
         _down = w.Load(prefix + "down_proj.weight", c.HiddenSize, _intermediate);

@@ -64,7 +64,7 @@ public sealed class RotaryEmbedding : IDisposable
                 return where(isMedium, smoothed, llama);
             }
             default:
-                throw new NotSupportedException($"config.json rope_scaling.rope_type '{scaling.RopeType}' is not supported (supported: {string.Join(", ", SupportedRopeTypes)})");
+                throw new SlotSharpException($"config.json rope_scaling.rope_type '{scaling.RopeType}' is not supported (supported: {string.Join(", ", SupportedRopeTypes)})");
         }
     }
 

@@ -40,7 +40,7 @@ public static class SlotDeltaFile
         if (!File.Exists(path)) throw new FileNotFoundException($"SLOT delta file '{path}' does not exist", path);
         SafetensorsFile file;
         try { file = SafetensorsFile.Open(path); }
-        catch (InvalidDataException e) { throw new SlotSharpException($"SLOT delta file: {e.Message}", e); } // names the file and field
+        catch (SlotSharpException e) { throw new SlotSharpException($"SLOT delta file: {e.Message}", e); } // names the file and field
         using (file)
         {
             if (!file.Tensors.TryGetValue(TensorName, out var info)) throw Bad(path, TensorName, "tensor is missing");

@@ -54,7 +54,7 @@ public sealed class SafetensorsFileTests : IDisposable
     public void RejectsBadHeadersNamingFileAndTensor(string header, int dataBytes, string expected)
     {
         var path = Write(header, new byte[dataBytes]);
-        var e = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Open(path).Dispose());
+        var e = Assert.Throws<SlotSharpException>(() => SafetensorsFile.Open(path).Dispose());
         Assert.Contains(expected, e.Message);
         Assert.Contains(path, e.Message);
     }
@@ -64,7 +64,7 @@ public sealed class SafetensorsFileTests : IDisposable
     {
         var path = Path.Combine(_dir, "short.safetensors");
         File.WriteAllBytes(path, [.. BitConverter.GetBytes(1000UL), .. "{}"u8.ToArray()]);
-        var e = Assert.Throws<InvalidDataException>(() => SafetensorsFile.Open(path).Dispose());
+        var e = Assert.Throws<SlotSharpException>(() => SafetensorsFile.Open(path).Dispose());
         Assert.Contains("exceeds the file", e.Message);
     }
 

@@ -69,5 +69,33 @@ public sealed class Gsm8kEndToEndTests : IDisposable
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(crashed, "log_times_2_lr_0.1.txt")));
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(crashed, "summary_times_2_lr_0.1.json")))!;
         Assert.Equal(5, (int)summary["samples"]!);
+
+        // Equal logs only show that batching agrees with the same engine unbatched; the responses must also be what
+        // single-prompt generation (the golden-tested `slot generate` path) gives for each question alone.
+        var expected = SingleGenerationResponses(expectedRows.Select(r => (string)questions[r]["question"]!).ToArray());
+        foreach (var dir in new[] { Path.Combine(full, "logs"), crashed })
+        {
+            var samples = File.ReadAllLines(Path.Combine(dir, "results_times_2_lr_0.1.jsonl")).Skip(1).Select(l => JsonNode.Parse(l)!).ToArray();
+            Assert.Equal(expected.Select(e => e.Text), samples.Select(j => (string)j["response"]!));
+            Assert.Equal(expected.Select(e => e.Tokens), samples.Select(j => (int)j["generated_tokens"]!));
+        }
+    }
+
+    /// <summary>Greedy `slot generate --chat --system (GSM8K system prompt) --times 2 --lr 0.1` on each question alone.</summary>
+    static (string Text, int Tokens)[] SingleGenerationResponses(string[] questions)
+    {
+        using var pipeline = SlotSharp.Pipeline.SlotPipeline.Load(SharedAssets.Require("models", "tiny-qwen2"),
+            new SlotSharp.Runtime.ComputeOptions(TorchSharp.torch.CPU, TorchSharp.torch.ScalarType.Float32));
+        var generation = new SlotSharp.Generation.GenerationOptions
+        {
+            MaxNewTokens = 6, StopIds = pipeline.StopIds.ToArray(), RepetitionPenalty = pipeline.DefaultRepetitionPenalty,
+        };
+        var slot = new SlotSharp.Slot.SlotOptions { Times = 2, Lr = 0.1 };
+        return questions.Select(q =>
+        {
+            var ids = pipeline.EncodeChat([SlotSharp.Chat.ChatMessage.System(SlotSharp.Evaluation.Gsm8kPrompt.SystemText), SlotSharp.Chat.ChatMessage.User(q)]);
+            var g = pipeline.Generate(ids, generation, slot).Generation;
+            return (pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true), g.GeneratedIds.Length);
+        }).ToArray();
     }
 }

@@ -83,7 +83,7 @@ public class ModelBehaviourTests
     public void UnsupportedRopeTypeIsNamed()
     {
         var config = RandomWeights.Qwen25_05B with { RopeScaling = new RopeScaling("yarn", 4, 1, 4, 8192) };
-        var e = Assert.Throws<NotSupportedException>(() => new RotaryEmbedding(config, CPU));
+        var e = Assert.Throws<SlotSharpException>(() => new RotaryEmbedding(config, CPU));
         Assert.Contains("'yarn'", e.Message);
         Assert.Contains("llama3", e.Message);
     }

@@ -1,0 +1,112 @@
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
+
+namespace SlotSharp.LlamaCpp;
+
+/// <summary>
+/// A GGUF model on llama.cpp with one context that returns, per position, the final hidden state (after the last
+/// RMSNorm: llama.cpp's per-token "embeddings" with pooling off) and the logits. That is all SLOT needs from an
+/// engine besides the output weight, which is read from the GGUF file itself.
+/// </summary>
+public sealed class LlamaCppModel : IDisposable
+{
+    readonly LLamaWeights _weights;
+    readonly LLamaContext _context;
+    readonly LLamaBatch _batch = new();
+
+    public int VocabSize { get; }
+    public int HiddenSize { get; }
+    public int ContextSize { get; }
+
+    LlamaCppModel(LLamaWeights weights, LLamaContext context)
+    {
+        _weights = weights; _context = context;
+        VocabSize = weights.Vocab.Count;
+        HiddenSize = weights.EmbeddingSize;
+        ContextSize = (int)context.NativeHandle.ContextSize;
+    }
+
+    /// <param name="batchSize">Positions per decode call; llama.cpp keeps logits and hidden states for all of them.</param>
+    public static LlamaCppModel Load(string ggufPath, int contextSize, int threads, int batchSize = 512)
+    {
+        LlamaCppRuntime.EnsureLoaded();
+        var p = new ModelParams(ggufPath)
+        {
+            ContextSize = (uint)contextSize,
+            BatchSize = (uint)batchSize,
+            UBatchSize = (uint)batchSize,
+            Embeddings = true,
+            PoolingType = LLamaPoolingType.None,
+            GpuLayerCount = 0,
+            // F32 keys and values: the cache rounds nothing, so an F32 GGUF computes what the float32 reference does.
+            TypeK = GGMLType.GGML_TYPE_F32,
+            TypeV = GGMLType.GGML_TYPE_F32,
+            // llama.cpp's CPU flash attention rounds queries to F16; the plain path keeps attention in F32.
+            FlashAttention = false,
+        };
+        if (threads > 0) { p.Threads = threads; p.BatchThreads = threads; }
+        LLamaWeights? weights = null;
+        try
+        {
+            weights = LLamaWeights.LoadFromFile(p);
+            return new LlamaCppModel(weights, weights.CreateContext(p));
+        }
+        catch (Exception e) when (e is LoadWeightsFailedException or RuntimeError)
+        {
+            weights?.Dispose();
+            throw new SlotSharpException($"{ggufPath}: llama.cpp could not load the model ({e.Message})", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="ids"/> at positions <paramref name="start"/>.. of sequence <paramref name="seq"/>, in
+    /// chunks of the batch size, and returns the hidden states [T, d] and logits [T, V] of every position.
+    /// </summary>
+    public (float[] Hidden, float[] Logits) Prefill(IReadOnlyList<int> ids, int start = 0, int seq = 0)
+    {
+        int t = ids.Count, d = HiddenSize, v = VocabSize;
+        var hidden = new float[(long)t * d];
+        var logits = new float[(long)t * v];
+        var handle = _context.NativeHandle;
+        int chunk = (int)handle.BatchSize;
+        for (int c = 0; c < t; c += chunk)
+        {
+            int n = Math.Min(chunk, t - c);
+            _batch.Clear();
+            for (int i = 0; i < n; i++) _batch.Add(ids[c + i], start + c + i, (LLamaSeqId)seq, true);
+            Check(handle.Decode(_batch));
+            for (int i = 0; i < n; i++)
+            {
+                handle.GetEmbeddingsIth(i).CopyTo(hidden.AsSpan((c + i) * d, d));
+                handle.GetLogitsIth(i).CopyTo(logits.AsSpan((c + i) * v, v));
+            }
+        }
+        return (hidden, logits);
+    }
+
+    /// <summary>Decodes one token and returns its logits (a view valid until the next decode).</summary>
+    public Span<float> Step(int token, int position, int seq = 0)
+    {
+        _batch.Clear();
+        _batch.Add(token, position, (LLamaSeqId)seq, true);
+        Check(_context.NativeHandle.Decode(_batch));
+        return _context.NativeHandle.GetLogitsIth(0);
+    }
+
+    /// <summary>Forgets everything sequence <paramref name="seq"/> has in the KV cache.</summary>
+    public void Release(int seq = 0) => _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)seq, -1, -1);
+
+    static void Check(DecodeResult r)
+    {
+        if (r != DecodeResult.Ok) throw new SlotSharpException($"llama.cpp decode failed: {r}");
+    }
+
+    public void Dispose()
+    {
+        _batch.Clear();
+        _context.Dispose();
+        _weights.Dispose();
+    }
+}

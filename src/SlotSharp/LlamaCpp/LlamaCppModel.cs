@@ -28,15 +28,18 @@ public sealed class LlamaCppModel : IDisposable
         ContextSize = (int)context.NativeHandle.ContextSize;
     }
 
-    /// <param name="batchSize">Positions per decode call; llama.cpp keeps logits and hidden states for all of them.</param>
-    public static LlamaCppModel Load(string ggufPath, int contextSize, int threads, int batchSize = 512)
+    /// <summary>
+    /// Bytes of llama.cpp's per-batch output buffer (batch x (V + d) floats when every position returns its hidden state
+    /// and logits): the batch size is chosen to fit, so a long prompt with a 150k vocabulary stays bounded.
+    /// </summary>
+    public const long DefaultOutputBudgetBytes = 256L << 20;
+
+    public static LlamaCppModel Load(string ggufPath, int contextSize, int threads, long outputBudgetBytes = DefaultOutputBudgetBytes)
     {
         LlamaCppRuntime.EnsureLoaded();
         var p = new ModelParams(ggufPath)
         {
             ContextSize = (uint)contextSize,
-            BatchSize = (uint)batchSize,
-            UBatchSize = (uint)batchSize,
             Embeddings = true,
             PoolingType = LLamaPoolingType.None,
             GpuLayerCount = 0,
@@ -51,6 +54,10 @@ public sealed class LlamaCppModel : IDisposable
         try
         {
             weights = LLamaWeights.LoadFromFile(p);
+            long perPosition = 4L * (weights.Vocab.Count + weights.EmbeddingSize);
+            uint batch = (uint)Math.Clamp(outputBudgetBytes / perPosition, 8, 512);
+            p.BatchSize = batch;
+            p.UBatchSize = batch;
             return new LlamaCppModel(weights, weights.CreateContext(p));
         }
         catch (Exception e) when (e is LoadWeightsFailedException or RuntimeError)
@@ -61,29 +68,30 @@ public sealed class LlamaCppModel : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="ids"/> at positions <paramref name="start"/>.. of sequence <paramref name="seq"/>, in
-    /// chunks of the batch size, and returns the hidden states [T, d] and logits [T, V] of every position.
+    /// Runs <paramref name="ids"/> at positions <paramref name="start"/>.. of sequence <paramref name="seq"/> in chunks
+    /// of the batch size. Returns the last position's logits and, when <paramref name="allHidden"/>, the final hidden
+    /// states of every position [T, d] (llama.cpp then computes every position's logits too, which the chunking bounds).
     /// </summary>
-    public (float[] Hidden, float[] Logits) Prefill(IReadOnlyList<int> ids, int start = 0, int seq = 0)
+    public (float[]? Hidden, float[] LastLogits) Prefill(IReadOnlyList<int> ids, bool allHidden, int start = 0, int seq = 0,
+        CancellationToken cancel = default)
     {
-        int t = ids.Count, d = HiddenSize, v = VocabSize;
-        var hidden = new float[(long)t * d];
-        var logits = new float[(long)t * v];
+        int t = ids.Count, d = HiddenSize;
+        var hidden = allHidden ? new float[(long)t * d] : null;
+        var last = new float[VocabSize];
         var handle = _context.NativeHandle;
         int chunk = (int)handle.BatchSize;
         for (int c = 0; c < t; c += chunk)
         {
+            cancel.ThrowIfCancellationRequested();
             int n = Math.Min(chunk, t - c);
             _batch.Clear();
-            for (int i = 0; i < n; i++) _batch.Add(ids[c + i], start + c + i, (LLamaSeqId)seq, true);
+            for (int i = 0; i < n; i++) _batch.Add(ids[c + i], start + c + i, (LLamaSeqId)seq, allHidden || c + i == t - 1);
             Check(handle.Decode(_batch));
-            for (int i = 0; i < n; i++)
-            {
-                handle.GetEmbeddingsIth(i).CopyTo(hidden.AsSpan((c + i) * d, d));
-                handle.GetLogitsIth(i).CopyTo(logits.AsSpan((c + i) * v, v));
-            }
+            if (hidden != null)
+                for (int i = 0; i < n; i++) handle.GetEmbeddingsIth(i).CopyTo(hidden.AsSpan((c + i) * d, d));
+            if (c + n == t) handle.GetLogitsIth(n - 1).CopyTo(last); // indices are batch positions
         }
-        return (hidden, logits);
+        return (hidden, last);
     }
 
     /// <summary>Decodes one token and returns its logits (a view valid until the next decode).</summary>
@@ -95,8 +103,8 @@ public sealed class LlamaCppModel : IDisposable
         return _context.NativeHandle.GetLogitsIth(0);
     }
 
-    /// <summary>Forgets everything sequence <paramref name="seq"/> has in the KV cache.</summary>
-    public void Release(int seq = 0) => _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)seq, -1, -1);
+    /// <summary>Forgets the positions from <paramref name="from"/> on (all by default) of sequence <paramref name="seq"/>.</summary>
+    public void Release(int seq = 0, int from = 0) => _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)seq, from, -1);
 
     static void Check(DecodeResult r)
     {

@@ -34,12 +34,17 @@ public sealed class LlamaCppModel : IDisposable
     /// </summary>
     public const long DefaultOutputBudgetBytes = 256L << 20;
 
-    public static LlamaCppModel Load(string ggufPath, int contextSize, int threads, long outputBudgetBytes = DefaultOutputBudgetBytes)
+    /// <param name="contextSize">KV cells shared by all sequences (llama.cpp's unified cache).</param>
+    /// <param name="maxSequences">Sequences that can be live at once (llama.cpp sequence ids 0..maxSequences-1).</param>
+    public static LlamaCppModel Load(string ggufPath, int contextSize, int threads, int maxSequences = 1,
+        long outputBudgetBytes = DefaultOutputBudgetBytes)
     {
         LlamaCppRuntime.EnsureLoaded();
         var p = new ModelParams(ggufPath)
         {
             ContextSize = (uint)contextSize,
+            SeqMax = (uint)maxSequences,
+            KVUnified = true,
             Embeddings = true,
             PoolingType = LLamaPoolingType.None,
             GpuLayerCount = 0,
@@ -102,6 +107,21 @@ public sealed class LlamaCppModel : IDisposable
         Check(_context.NativeHandle.Decode(_batch));
         return _context.NativeHandle.GetLogitsIth(0);
     }
+
+    /// <summary>
+    /// Decodes one token for each of several sequences in one batch; <paramref name="output"/> receives row i's
+    /// logits (each sequence attends only to its own cache entries).
+    /// </summary>
+    public void Step(IReadOnlyList<(int Token, int Position, int Seq)> rows, Action<int, ReadOnlySpan<float>> output)
+    {
+        _batch.Clear();
+        foreach (var (token, position, seq) in rows) _batch.Add(token, position, (LLamaSeqId)seq, true);
+        Check(_context.NativeHandle.Decode(_batch));
+        for (int i = 0; i < rows.Count; i++) output(i, _context.NativeHandle.GetLogitsIth(i));
+    }
+
+    /// <summary>Positions the model was trained for (GGUF context_length).</summary>
+    public int TrainedContext => _weights.ContextSize;
 
     /// <summary>Forgets the positions from <paramref name="from"/> on (all by default) of sequence <paramref name="seq"/>.</summary>
     public void Release(int seq = 0, int from = 0) => _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)seq, from, -1);

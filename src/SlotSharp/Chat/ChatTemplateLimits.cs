@@ -18,6 +18,13 @@ public sealed record ChatTemplateLimits
     public int MaxRangeLength { get; init; } = 100_000;
     /// <summary>Deepest syntactic nesting accepted by the parser (guards the parser's stack).</summary>
     public int MaxNestingDepth { get; init; } = 200;
+    /// <summary>
+    /// Total bytes of values (strings, lists, tuples, dicts, ints) one render may build, counted cumulatively and
+    /// checked before each allocation. Bounds both the memory and the copying work of a render; 8x the largest output (2 bytes a char).
+    /// </summary>
+    public long MaxAllocatedBytes { get; init; } = 256L * 1024 * 1024;
+    /// <summary>Most decimal digits of an int (Python's default int max_str_digits is 4300 too).</summary>
+    public int MaxIntegerDigits { get; init; } = 4300;
 
     public static ChatTemplateLimits Default { get; } = new();
 }

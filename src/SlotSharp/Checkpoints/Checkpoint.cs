@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SlotSharp.Tokenization;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Checkpoints;
@@ -26,7 +27,7 @@ public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"model folder not found: {folder}");
         var config = ModelConfig.Load(Path.Combine(folder, "config.json"));
-        var generation = GenerationConfig.LoadOrNull(Path.Combine(folder, "generation_config.json"));
+        var generation = GenerationConfig.LoadOrNull(Path.Combine(folder, "generation_config.json"), config.VocabSize);
         var ckpt = new Checkpoint(folder, config, generation);
         try { ckpt.OpenWeights(); }
         catch { ckpt.Dispose(); throw; }
@@ -86,22 +87,40 @@ public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
     public static long CountParameters(string folder)
     {
         try { using var c = Open(folder); return c.ParameterCount; }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return 0; }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or SlotSharpException) { return 0; }
     }
 
     public bool Has(string name) => _tensorToFile.ContainsKey(name);
 
     public TensorInfo Info(string name) => _tensorToFile.TryGetValue(name, out var f)
         ? f.Tensors[name]
-        : throw new InvalidDataException($"{Folder}: checkpoint has no tensor '{name}'");
+        : throw new SlotSharpException($"{Folder}: checkpoint has no tensor '{name}'");
 
-    /// <summary>Reads a tensor (CPU, stored dtype), checking its shape.</summary>
+    /// <summary>The stored dtypes a weight may have: an integer or bool tensor converted to float would run as garbage.</summary>
+    public static readonly IReadOnlyList<string> WeightDTypes = ["F32", "F16", "BF16"];
+
+    /// <summary>Reads a weight (CPU, stored dtype), checking that it is a float tensor of the shape config.json implies.</summary>
     public Tensor Read(string name, params long[] expectedShape)
     {
         var info = Info(name);
+        string file = _tensorToFile[name].Path;
+        if (!WeightDTypes.Contains(info.DType))
+            throw new SlotSharpException($"{file}: tensor '{name}' has dtype {info.DType}; weights must be {string.Join(", ", WeightDTypes)}");
         if (expectedShape.Length > 0 && !info.Shape.SequenceEqual(expectedShape))
-            throw new InvalidDataException($"{_tensorToFile[name].Path}: tensor '{name}' has shape [{string.Join(",", info.Shape)}], config.json implies [{string.Join(",", expectedShape)}]");
+            throw new SlotSharpException($"{file}: tensor '{name}' has shape [{string.Join(",", info.Shape)}], config.json implies [{string.Join(",", expectedShape)}]");
         return _tensorToFile[name].Read(name);
+    }
+
+    /// <summary>
+    /// Refuses a tokenizer whose ids reach past config.json's vocab_size: the embedding lookup would fail on them in
+    /// the middle of a run. The largest id is the added tokens' largest or, for the base vocabulary (ids 0..n-1), n - 1.
+    /// </summary>
+    public void RequireCovers(ITokenizer tokenizer)
+    {
+        int largestAdded = tokenizer is HfTokenizer { AddedTokens.Count: > 0 } hf ? hf.AddedTokens.Max(a => a.Id) : -1;
+        int largest = Math.Max(tokenizer.VocabSize - 1, largestAdded);
+        if (largest >= Config.VocabSize)
+            throw new SlotSharpException($"{Path.Combine(Folder, "config.json")}: field 'vocab_size' ({Config.VocabSize}) does not cover the tokenizer's ids (up to {largest})");
     }
 
     /// <summary>Stop ids: generation_config.json's eos_token_id when present, else config.json's.</summary>

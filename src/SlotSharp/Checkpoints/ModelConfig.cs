@@ -1,17 +1,17 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace SlotSharp.Checkpoints;
 
-/// <summary>rope_scaling of config.json; only the fields the supported rope types read.</summary>
-public sealed record RopeScaling(string RopeType, double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositionEmbeddings);
-
 /// <summary>
 /// The fields of a Hugging Face config.json that Qwen2 / Llama-style decoders read, with transformers' defaults.
-/// Names follow the JSON keys.
+/// Names follow the JSON keys. Every field is checked when read (see <see cref="JsonFields"/> and
+/// <see cref="ModelShapes"/>), so a bad config stops before any weight is read, naming config.json and the field.
 /// </summary>
 public sealed record ModelConfig
 {
+    /// <summary>The torch_dtype values a checkpoint of float weights can declare (the compute dtype is chosen separately).</summary>
+    public static readonly IReadOnlyList<string> FloatDTypes = ["float32", "float16", "bfloat16", "float64"];
+
     public required string Architecture { get; init; }
     public required string ModelType { get; init; }
     public required int VocabSize { get; init; }
@@ -36,99 +36,68 @@ public sealed record ModelConfig
     public static ModelConfig Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"config.json not found: {path}", path);
-        JsonObject json;
-        try { json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
-        return Parse(json, path);
+        return Parse(JsonFields.ReadObject(path), path);
     }
 
+    /// <summary>Reads and checks the fields; errors are <see cref="SlotSharpException"/>s naming <paramref name="source"/> and the field.</summary>
     public static ModelConfig Parse(JsonObject j, string source)
     {
-        var reader = new JsonFields(j, source);
-        var archs = j["architectures"] as JsonArray;
-        string arch = archs is { Count: > 0 } ? archs[0]!.GetValue<string>() : reader.Str("model_type", "");
-        int hidden = reader.Int("hidden_size");
-        int heads = reader.Int("num_attention_heads");
-        string modelType = reader.Str("model_type", "");
-        return new ModelConfig
+        var f = new JsonFields(j, source);
+        string modelType = f.Str("model_type", "");
+        var archs = f.StrList("architectures");
+        string arch = archs.Count > 0 ? archs[0] : modelType;
+        int vocab = f.Int("vocab_size", min: 1);
+        int hidden = f.Int("hidden_size", min: 1);
+        int heads = f.Int("num_attention_heads", min: 1);
+        int kvHeads = f.Int("num_key_value_heads", heads, min: 1);
+        if (heads % kvHeads != 0)
+            throw f.Bad("num_key_value_heads", $"({kvHeads}) must divide num_attention_heads ({heads})");
+        string dtype = f.Str("torch_dtype", f.Str("dtype", "float32"));
+        if (!FloatDTypes.Contains(dtype))
+            throw f.Bad(f.Has("torch_dtype") ? "torch_dtype" : "dtype", $"is '{dtype}', expected one of {string.Join(", ", FloatDTypes)}");
+        bool mlpBias = f.Bool("mlp_bias", false);
+        if (mlpBias) throw f.Bad("mlp_bias", "is true, which is not supported");
+        var config = new ModelConfig
         {
             Architecture = arch,
             ModelType = modelType,
-            VocabSize = reader.Int("vocab_size"),
+            VocabSize = vocab,
             HiddenSize = hidden,
-            IntermediateSize = reader.Int("intermediate_size"),
-            NumHiddenLayers = reader.Int("num_hidden_layers"),
+            IntermediateSize = f.Int("intermediate_size", min: 1),
+            NumHiddenLayers = f.Int("num_hidden_layers", min: 1),
             NumAttentionHeads = heads,
-            NumKeyValueHeads = reader.Int("num_key_value_heads", heads),
-            HeadDim = reader.Int("head_dim", hidden / heads),
-            RmsNormEps = reader.Double("rms_norm_eps", 1e-6),
-            RopeTheta = reader.Double("rope_theta", 10000.0),
-            RopeScaling = ParseRopeScaling(j["rope_scaling"], source),
-            TieWordEmbeddings = reader.Bool("tie_word_embeddings", false),
-            MaxPositionEmbeddings = reader.Int("max_position_embeddings", 2048),
-            TorchDtype = reader.Str("torch_dtype", reader.Str("dtype", "float32")),
-            AttentionBias = arch == "Qwen2ForCausalLM" || reader.Bool("attention_bias", false),
-            MlpBias = reader.Bool("mlp_bias", false),
-            BosTokenId = reader.IntOrNull("bos_token_id"),
-            EosTokenIds = JsonFields.IdList(j["eos_token_id"]),
+            NumKeyValueHeads = kvHeads,
+            HeadDim = HeadDimension(f, hidden, heads),
+            RmsNormEps = f.Positive("rms_norm_eps", 1e-6),
+            RopeTheta = f.Positive("rope_theta", 10000.0),
+            RopeScaling = RopeScaling.Parse(f),
+            TieWordEmbeddings = f.Bool("tie_word_embeddings", false),
+            MaxPositionEmbeddings = f.Int("max_position_embeddings", 2048, min: 1),
+            TorchDtype = dtype,
+            AttentionBias = arch == "Qwen2ForCausalLM" || f.Bool("attention_bias", false),
+            MlpBias = mlpBias,
+            BosTokenId = f.IntOrNull("bos_token_id", min: 0, max: vocab - 1),
+            EosTokenIds = f.IdList("eos_token_id", vocab),
         };
+        ModelShapes.Check(config, f);
+        return config;
     }
 
-    static RopeScaling? ParseRopeScaling(JsonNode? node, string source)
+    /// <summary>
+    /// head_dim when given, else hidden_size / num_attention_heads (transformers' rule), which must then divide
+    /// exactly. Either way it must be even: the rotary embedding pairs dimension i with i + head_dim / 2.
+    /// </summary>
+    static int HeadDimension(JsonFields f, int hidden, int heads)
     {
-        if (node is not JsonObject o) return null;
-        var r = new JsonFields(o, source + " rope_scaling");
-        string type = r.Str("rope_type", r.Str("type", "default"));
-        return new RopeScaling(type, r.Double("factor", 1.0), r.Double("low_freq_factor", 1.0), r.Double("high_freq_factor", 4.0),
-            r.Int("original_max_position_embeddings", 8192));
-    }
-}
-
-/// <summary>Typed access to JSON fields with errors that name the file and the field.</summary>
-internal readonly struct JsonFields(JsonObject obj, string source)
-{
-    public int Int(string key, int? fallback = null) => (int)Long(key, fallback);
-
-    public int? IntOrNull(string key) => obj[key] is JsonValue v && v.TryGetValue<long>(out var x) ? (int)x : null;
-
-    long Long(string key, long? fallback)
-    {
-        var node = obj[key];
-        if (node is null) return fallback ?? throw new InvalidDataException($"{source}: missing field '{key}'");
-        try { return node.GetValue<long>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        if (f.Has("head_dim"))
         {
-            try { double d = node.GetValue<double>(); if (d == Math.Floor(d)) return (long)d; } catch (Exception) { }
-            throw new InvalidDataException($"{source}: field '{key}' must be an integer, got {node.ToJsonString()}");
+            int given = f.Int("head_dim", min: 2);
+            return given % 2 == 0 ? given : throw f.Bad("head_dim", $"({given}) must be even for the rotary embedding");
         }
+        if (hidden % heads != 0)
+            throw f.Bad("num_attention_heads", $"({heads}) must divide hidden_size ({hidden}) when head_dim is absent");
+        int derived = hidden / heads;
+        return derived % 2 == 0 ? derived
+            : throw f.Bad("num_attention_heads", $"gives head_dim = hidden_size / num_attention_heads = {derived}, which must be even for the rotary embedding");
     }
-
-    public double Double(string key, double fallback)
-    {
-        var node = obj[key];
-        if (node is null) return fallback;
-        try { return node.GetValue<double>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        { throw new InvalidDataException($"{source}: field '{key}' must be a number, got {node.ToJsonString()}"); }
-    }
-
-    public bool Bool(string key, bool fallback)
-    {
-        var node = obj[key];
-        if (node is null) return fallback;
-        try { return node.GetValue<bool>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
-        { throw new InvalidDataException($"{source}: field '{key}' must be true or false, got {node.ToJsonString()}"); }
-    }
-
-    public string Str(string key, string fallback) => obj[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : fallback;
-
-    /// <summary>eos_token_id may be one id or a list of ids.</summary>
-    public static IReadOnlyList<int> IdList(JsonNode? node) => node switch
-    {
-        null => [],
-        JsonArray a => a.Where(x => x != null).Select(x => (int)x!.GetValue<long>()).ToArray(),
-        JsonValue v when v.TryGetValue<long>(out var id) => [(int)id],
-        _ => [],
-    };
 }

@@ -9,7 +9,8 @@ namespace SlotSharp.Checkpoints;
 /// <summary>One tensor's entry in a safetensors header.</summary>
 public sealed record TensorInfo(string Name, string DType, long[] Shape, long Begin, long End)
 {
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The product of the dimensions; throws OverflowException past 64 bits (a wrapped product could read as 0).</summary>
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => checked(a * b));
 }
 
 /// <summary>
@@ -116,7 +117,7 @@ public sealed class SafetensorsFile : IDisposable
             if (!DTypes.TryGetValue(dtype, out var dt))
                 throw Bad(path, $"tensor '{name}' has unknown dtype '{dtype}' (known: {string.Join(", ", DTypes.Keys)})");
             var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            if (shape.Any(s => s < 0)) throw Bad(path, $"tensor '{name}' has a negative dimension");
+            if (shape.Any(s => s < 0)) throw Bad(path, $"tensor '{name}' has a negative dimension in shape [{string.Join(",", shape)}]");
             var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
             if (offsets.Length != 2) throw Bad(path, $"tensor '{name}' data_offsets must have 2 entries");
             var info = new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
@@ -130,7 +131,7 @@ public sealed class SafetensorsFile : IDisposable
         catch (KeyNotFoundException) { throw Bad(path, $"tensor '{name}' lacks dtype, shape or data_offsets"); }
         catch (InvalidOperationException) { throw Bad(path, $"tensor '{name}' has a malformed entry"); }
         catch (FormatException) { throw Bad(path, $"tensor '{name}' has a non-integer shape or offset"); }
-        catch (OverflowException) { throw Bad(path, $"tensor '{name}' is too large"); }
+        catch (OverflowException) { throw Bad(path, $"tensor '{name}' has a shape or byte count beyond 64 bits ({e.GetProperty("shape").GetRawText()})"); }
     }
 
     static InvalidDataException Bad(string path, string why) => new($"{path}: {why}");

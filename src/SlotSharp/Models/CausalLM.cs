@@ -65,7 +65,8 @@ public sealed class CausalLM : IDisposable
         return new CausalLM(c, compute, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), embed, lmHead, layers, norm, rope);
     }
 
-    public KvCache NewCache(long capacity = 256) => new(Config.NumHiddenLayers, capacity);
+    /// <summary>A cache reserving <paramref name="capacity"/> positions, growing (by doubling, up to <paramref name="expectedMaximum"/> first) as needed.</summary>
+    public KvCache NewCache(long capacity = 256, long expectedMaximum = long.MaxValue) => new(Config.NumHiddenLayers, capacity, expectedMaximum);
 
     /// <summary>
     /// Runs ids ([B, T], int64) at positions [cache.Length, cache.Length + T), appending to the cache.

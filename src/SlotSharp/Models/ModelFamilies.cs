@@ -11,6 +11,6 @@ public static class ModelFamilies
     public static void Require(string architecture, string folder)
     {
         if (!Supported.Contains(architecture))
-            throw new NotSupportedException($"{Path.Combine(folder, "config.json")}: architecture '{architecture}' is not supported (supported: {string.Join(", ", Supported)})");
+            throw new SlotSharpException($"{Path.Combine(folder, "config.json")}: field 'architectures' names '{architecture}', which is not supported (supported: {string.Join(", ", Supported)})");
     }
 }

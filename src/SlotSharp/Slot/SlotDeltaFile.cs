@@ -55,7 +55,11 @@ public static class SlotDeltaFile
             if (expectedModel is not null && metadata.Model != expectedModel)
                 throw Bad(path, "__metadata__.model", $"is '{metadata.Model}' but the loaded model is '{expectedModel}'");
             using var tensor = file.Read(TensorName);
-            return (TensorHost.Floats(tensor), metadata);
+            var delta = TensorHost.Floats(tensor);
+            // A NaN or infinite delta makes every biased logit NaN: decoding would emit garbage ids without an error.
+            if (Array.FindIndex(delta, v => !float.IsFinite(v)) is var bad and >= 0)
+                throw Bad(path, TensorName, $"holds a non-finite value ({delta[bad]} at index {bad})");
+            return (delta, metadata);
         }
     }
 

@@ -44,8 +44,11 @@ public sealed class SlotRunner : IDisposable
 
     public int VocabSize => (int)_w32.shape[0];
 
-    /// <summary>Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d).</summary>
-    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids)
+    /// <summary>
+    /// Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d). <paramref name="cancel"/>
+    /// is checked before every step (OperationCanceledException).
+    /// </summary>
+    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids, CancellationToken cancel = default)
     {
         using var scope = NewDisposeScope();
         var h = CheckInputs(hidden, ids);
@@ -59,7 +62,7 @@ public sealed class SlotRunner : IDisposable
         using ISlotEngine engine = _options.Impl == SlotImplKind.Reference
             ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
             : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
-        var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize);
+        var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize, cancel);
         if (outcome.StopReason is not null) WarnOnce($"SLOT stopped early: {outcome.StopReason}");
         return Finish(outcome.Delta, outcome.Losses, outcome.DeltaNorms, skipped: false, outcome.StopReason, engine.TakeLogitBias());
     }
@@ -68,10 +71,18 @@ public sealed class SlotRunner : IDisposable
     /// Prompts of different lengths, no padding: one independent delta per prompt (its own mean loss and Adam state),
     /// identical to running each prompt alone.
     /// </summary>
-    public IReadOnlyList<SlotResult> RunBatch(IReadOnlyList<SlotPrompt> prompts)
+    public IReadOnlyList<SlotResult> RunBatch(IReadOnlyList<SlotPrompt> prompts, CancellationToken cancel = default)
     {
         var results = new List<SlotResult>(prompts.Count);
-        foreach (var p in prompts) results.Add(Run(p.Hidden, p.Ids));
+        try
+        {
+            foreach (var p in prompts) results.Add(Run(p.Hidden, p.Ids, cancel));
+        }
+        catch
+        {
+            foreach (var r in results) r.Dispose(); // the caller never sees the finished ones
+            throw;
+        }
         return results;
     }
 

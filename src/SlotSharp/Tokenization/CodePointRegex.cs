@@ -11,21 +11,43 @@ namespace SlotSharp.Tokenization;
 /// point is replaced by one BMP stand-in of the same general category before matching, and match offsets are
 /// mapped back. Patterns built from categories, \s and ASCII literals (all HF pre-tokenizer patterns in use)
 /// then match exactly as in Rust.
+/// Every match runs under a timeout (<see cref="TokenizerOptions.RegexMatchTimeout"/>): a pattern that backtracks
+/// catastrophically fails with an error naming it and its file. RegexOptions.NonBacktracking is not used: it
+/// rejects the lookahead of the common patterns, and on .NET 7-10 it drops matches of patterns with an optional
+/// element next to the search prefix (" ?, ?" on " a,,", dotnet/runtime PR 130176), which tokenizer patterns
+/// like " ?\p{L}+" are, so its results are not guaranteed identical.
 /// </summary>
 public sealed class CodePointRegex
 {
     readonly Regex _regex;
+    readonly string _origin;
 
-    public CodePointRegex(string pattern)
+    /// <param name="pattern">The regex as written in tokenizer.json.</param>
+    /// <param name="matchTimeout">Longest time one match may take.</param>
+    /// <param name="origin">Where the pattern comes from (file and component), for the timeout error.</param>
+    public CodePointRegex(string pattern, TimeSpan matchTimeout, string origin)
     {
+        _origin = origin;
         // CultureInvariant: (?i:'s|'t...) must not depend on the machine's culture.
-        _regex = KnownPatterns.Find(pattern) ?? new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        _regex = KnownPatterns.Find(pattern, matchTimeout)
+            ?? new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, matchTimeout);
     }
 
     public string Pattern => _regex.ToString();
 
     /// <summary>Non-empty matches in text[start..start+length], as (start, length) in the original string.</summary>
     public void Matches(string text, int start, int length, List<(int Start, int Length)> output)
+    {
+        try { MatchesCore(text, start, length, output); }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new SlotSharpException(
+                $"{_origin}: regex \"{Pattern}\" took longer than {_regex.MatchTimeout.TotalSeconds:0.###} s on one match "
+                + "(catastrophic backtracking); fix the pattern, or raise TokenizerOptions.RegexMatchTimeout if it is known to be safe");
+        }
+    }
+
+    void MatchesCore(string text, int start, int length, List<(int Start, int Length)> output)
     {
         var span = text.AsSpan(start, length);
         if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)

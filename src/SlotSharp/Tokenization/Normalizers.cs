@@ -32,10 +32,10 @@ public sealed class ReplaceNormalizer : INormalizer
     readonly CodePointRegex? _regex;
     readonly string _content;
 
-    public ReplaceNormalizer(string? literal, string? regex, string content)
+    public ReplaceNormalizer(string? literal, CodePointRegex? regex, string content)
     {
         _literal = literal;
-        _regex = regex == null ? null : new CodePointRegex(regex);
+        _regex = regex;
         _content = content;
     }
 

@@ -148,7 +148,8 @@ public sealed class SplitPreTokenizer(CodePointRegex regex, SplitBehavior behavi
 public sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
 {
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-    static readonly SplitPreTokenizer Gpt2Split = new(new CodePointRegex(Gpt2Pattern), SplitBehavior.Isolated, false);
+    static readonly SplitPreTokenizer Gpt2Split = new(
+        new CodePointRegex(Gpt2Pattern, TokenizerOptions.DefaultRegexMatchTimeout, "ByteLevel pre-tokenizer"), SplitBehavior.Isolated, false);
 
     public bool IsIdentity => !addPrefixSpace && !useRegex;
 

@@ -7,7 +7,7 @@ namespace SlotSharp.Tokenization;
 /// Builds the pipeline components from a parsed tokenizer.json. Any component type this port does not
 /// implement fails here, at load, with the file and the component type in the message, never at encode time.
 /// </summary>
-sealed class TokenizerJson(string file)
+sealed class TokenizerJson(string file, TokenizerOptions options)
 {
     public HfTokenizer Build(JsonElement root, TokenizerConfig config)
     {
@@ -100,17 +100,19 @@ sealed class TokenizerJson(string file)
             "NFKD" => new UnicodeNormalizer(NormalizationForm.FormKD),
             "Lowercase" => new LowercaseNormalizer(),
             "Prepend" => new PrependNormalizer(Str(e, "prepend")),
-            "Replace" => ReplaceOf(e),
+            "Replace" => ReplaceOf(e, "Replace normalizer"),
             "Sequence" => new SequenceNormalizer(Required(e, "normalizers").EnumerateArray().Select(Normalizer).ToList()),
             _ => throw Unsupported("normalizer", type, "NFC, NFD, NFKC, NFKD, Lowercase, Prepend, Replace, Sequence"),
         };
     }
 
-    ReplaceNormalizer ReplaceOf(JsonElement e)
+    ReplaceNormalizer ReplaceOf(JsonElement e, string component)
     {
         var (literal, regex) = Pattern(e);
-        return new ReplaceNormalizer(literal, regex, Str(e, "content"));
+        return new ReplaceNormalizer(literal, regex == null ? null : Regex(regex, component), Str(e, "content"));
     }
+
+    CodePointRegex Regex(string pattern, string component) => new(pattern, options.RegexMatchTimeout, $"{file} ({component})");
 
     IPreTokenizer PreTokenizer(JsonElement e)
     {
@@ -121,7 +123,8 @@ sealed class TokenizerJson(string file)
                 var (literal, regex) = Pattern(e);
                 var behavior = Str(e, "behavior");
                 if (!Enum.TryParse<SplitBehavior>(behavior, out var b)) throw Bad($"Split: unknown behavior \"{behavior}\"");
-                return new SplitPreTokenizer(new CodePointRegex(regex ?? System.Text.RegularExpressions.Regex.Escape(literal!)), b, Bool(e, "invert"));
+                return new SplitPreTokenizer(Regex(regex ?? System.Text.RegularExpressions.Regex.Escape(literal!), "Split pre-tokenizer"),
+                    b, Bool(e, "invert"));
             case "ByteLevel":
                 return new ByteLevelPreTokenizer(Bool(e, "add_prefix_space"), Bool(e, "use_regex", true));
             case "Metaspace":
@@ -268,7 +271,7 @@ sealed class TokenizerJson(string file)
             "ByteFallback" => new ByteFallbackDecoder(),
             "Fuse" => new FuseDecoder(),
             "Strip" => new StripDecoder(SingleChar(e, "content"), Required(e, "start").GetInt32(), Required(e, "stop").GetInt32()),
-            "Replace" => new ReplaceDecoder(ReplaceOf(e)),
+            "Replace" => new ReplaceDecoder(ReplaceOf(e, "Replace decoder")),
             "Metaspace" => new MetaspaceDecoder(SingleChar(e, "replacement"), Scheme(e)),
             "Sequence" => new SequenceDecoder(Required(e, "decoders").EnumerateArray().Select(Decoder).ToList()),
             _ => throw Unsupported("decoder", type, "ByteLevel, ByteFallback, Fuse, Strip, Replace, Metaspace, Sequence"),

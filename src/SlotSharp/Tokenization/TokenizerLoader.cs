@@ -9,10 +9,10 @@ public static class TokenizerLoader
     /// Reads DIR/tokenizer.json (required) and DIR/tokenizer_config.json (optional: defaults when absent, as HF).
     /// When the config has no chat_template, DIR/chat_template.jinja is used if present (newer HF layout).
     /// </summary>
-    public static ITokenizer FromModelFolder(string dir) => LoadFolder(dir);
+    public static ITokenizer FromModelFolder(string dir, TokenizerOptions? options = null) => LoadFolder(dir, options);
 
     /// <summary>Same as <see cref="FromModelFolder"/>, typed for callers that need the config or added tokens.</summary>
-    public static HfTokenizer LoadFolder(string dir)
+    public static HfTokenizer LoadFolder(string dir, TokenizerOptions? options = null)
     {
         if (!Directory.Exists(dir)) throw new SlotSharpException($"model folder '{dir}' does not exist");
         var tokenizerJson = Path.Combine(dir, "tokenizer.json");
@@ -22,11 +22,11 @@ public static class TokenizerLoader
         var config = File.Exists(configPath) ? TokenizerConfig.Parse(File.ReadAllText(configPath), configPath) : TokenizerConfig.Empty;
         var jinja = Path.Combine(dir, "chat_template.jinja");
         if (config.ChatTemplate == null && File.Exists(jinja)) config = config.WithChatTemplate(File.ReadAllText(jinja));
-        return FromFiles(tokenizerJson, config);
+        return FromFiles(tokenizerJson, config, options);
     }
 
     /// <summary>Loads a tokenizer.json with the given config (TokenizerConfig.Empty for HF defaults).</summary>
-    public static HfTokenizer FromFiles(string tokenizerJsonPath, TokenizerConfig config)
+    public static HfTokenizer FromFiles(string tokenizerJsonPath, TokenizerConfig config, TokenizerOptions? options = null)
     {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(tokenizerJsonPath); }
@@ -36,7 +36,7 @@ public static class TokenizerLoader
         catch (JsonException e) { throw new SlotSharpException($"{tokenizerJsonPath}: invalid JSON: {e.Message}", e); }
         using (doc)
         {
-            try { return new TokenizerJson(tokenizerJsonPath).Build(doc.RootElement, config); }
+            try { return new TokenizerJson(tokenizerJsonPath, options ?? TokenizerOptions.Default).Build(doc.RootElement, config); }
             catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or IndexOutOfRangeException)
             {
                 // Wrong JSON kinds (e.g. a number where a string belongs) surface as these.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -21,39 +22,39 @@ static partial class Filters
         Arguments A(params string[] names) => new(name, args, kwargs, names);
         switch (name)
         {
-            case "trim": return PyText.Strip(PyOps.Str(value), OptionalString(A("chars").Get("chars")), true, true);
-            case "tojson": return ToJson(value, A("indent", "separators", "sort_keys", "ensure_ascii"));
+            case "trim": return PyText.Strip(Charged(interp, interp.Str(value)), OptionalString(interp, A("chars").Get("chars")), true, true);
+            case "tojson": return ToJson(interp, value, A("indent", "separators", "sort_keys", "ensure_ascii"));
             case "length" or "count": A(); return PyOps.Length(value);
             case "first":
             {
                 A();
-                var items = PyOps.Iterate(value);
+                var items = PyOps.Iterate(value, interp.Budget);
                 return items.Count > 0 ? items[0] : new Undefined("No first item, sequence was empty.");
             }
             case "last":
             {
                 A();
-                var items = PyOps.Iterate(value);
+                var items = PyOps.Iterate(value, interp.Budget);
                 return items.Count > 0 ? items[^1] : new Undefined("No last item, sequence was empty.");
             }
             case "join":
             {
                 var a = A("d", "attribute");
-                var items = PyOps.Iterate(value);
+                var items = PyOps.Iterate(value, interp.Budget);
                 var attribute = a.Get("attribute");
-                if (attribute != null) items = items.Select(x => GetPath(x, attribute)).ToList();
-                return interp.LimitString(string.Join(PyOps.Str(a.Get("d", "")), items.Select(PyOps.Str)));
+                if (attribute != null) items = items.Select(x => GetPath(interp, x, attribute)).ToList();
+                return Join(interp, interp.Str(a.Get("d", "")), items);
             }
-            case "upper": A(); return PyOps.Str(value).ToUpperInvariant();
-            case "lower": A(); return PyOps.Str(value).ToLowerInvariant();
-            case "title": A(); return PyText.JinjaTitle(PyOps.Str(value));
-            case "capitalize": A(); return PyText.Capitalize(PyOps.Str(value));
+            case "upper": A(); return Charged(interp, interp.Str(value)).ToUpperInvariant();
+            case "lower": A(); return Charged(interp, interp.Str(value)).ToLowerInvariant();
+            case "title": A(); return PyText.JinjaTitle(Charged(interp, interp.Str(value)));
+            case "capitalize": A(); return PyText.Capitalize(Charged(interp, interp.Str(value)));
             case "replace":
             {
                 var a = A("old", "new", "count");
                 var count = a.Get("count");
-                return interp.LimitString(PyText.Replace(PyOps.Str(value), PyOps.Str(a.Required("old")), PyOps.Str(a.Required("new")),
-                    count == null ? -1 : PyOps.ToIndex(count, "count")));
+                return PyText.Replace(interp.Str(value), interp.Str(a.Required("old")), interp.Str(a.Required("new")),
+                    count == null ? -1 : PyOps.ToIndex(count, "count"), interp.Budget);
             }
             case "default" or "d":
             {
@@ -61,15 +62,15 @@ static partial class Filters
                 var useDefault = value is Undefined || (PyOps.Truthy(a.Get("boolean", false)) && !PyOps.Truthy(value));
                 return useDefault ? a.Get("default_value", "") : value;
             }
-            case "list": A(); return PyOps.Iterate(value).ToList();
-            case "string": A(); return PyOps.Str(value);
+            case "list": A(); return NewList(interp, PyOps.Iterate(value, interp.Budget));
+            case "string": A(); return interp.Str(value);
             case "int": return ToInt(value, A("default", "base"));
             case "float": return ToFloat(value, A("default"));
             case "abs":
                 A();
                 return value switch
                 {
-                    long l => (object)Math.Abs(l),
+                    long or BigInteger => PyOps.Compare(value, 0L, "<") < 0 ? PyArith.Negate(value, interp.Integers) : value,
                     double d => Math.Abs(d),
                     bool b => b ? 1L : 0L,
                     _ => throw new TemplateRuntimeError($"bad operand type for abs(): '{PyOps.TypeName(value)}'"),
@@ -79,7 +80,7 @@ static partial class Filters
                 return value switch
                 {
                     Undefined => new List<object?>(),
-                    OrderedDictionary<string, object?> d => d.Select(kv => (object?)new object?[] { kv.Key, kv.Value }).ToList(),
+                    OrderedDictionary<string, object?> d => Pairs(interp, d),
                     _ => throw new TemplateRuntimeError($"can only get item pairs from a mapping, not '{PyOps.TypeName(value)}'"),
                 };
             case "select" or "reject": return Select(interp, value, args, kwargs, byAttribute: false, keep: name == "select");
@@ -92,9 +93,11 @@ static partial class Filters
                 var caseSensitive = PyOps.Truthy(a.Get("case_sensitive", false));
                 var seen = new List<object?>();
                 var result = new List<object?>();
-                foreach (var item in PyOps.Iterate(value))
+                var items = PyOps.Iterate(value, interp.Budget);
+                interp.Budget.Items(2L * items.Count); // seen keys and the result
+                foreach (var item in items)
                 {
-                    var key = SortKey(a.Get("attribute") is { } attr ? GetPath(item, attr) : item, caseSensitive);
+                    var key = SortKey(a.Get("attribute") is { } attr ? GetPath(interp, item, attr) : item, caseSensitive);
                     if (seen.Any(s => PyOps.Equals(s, key))) continue;
                     seen.Add(key);
                     result.Add(item);
@@ -104,7 +107,7 @@ static partial class Filters
             case "sort":
             {
                 var a = A("reverse", "case_sensitive", "attribute");
-                return Sorted(PyOps.Iterate(value), PyOps.Truthy(a.Get("reverse", false)),
+                return Sorted(interp, PyOps.Iterate(value, interp.Budget), PyOps.Truthy(a.Get("reverse", false)),
                     PyOps.Truthy(a.Get("case_sensitive", false)), a.Get("attribute"));
             }
             case "dictsort":
@@ -112,48 +115,51 @@ static partial class Filters
                 var a = A("case_sensitive", "by", "reverse");
                 if (value is not OrderedDictionary<string, object?> d)
                     throw new TemplateRuntimeError($"dictsort expects a mapping, got '{PyOps.TypeName(value)}'");
-                var by = PyOps.Str(a.Get("by", "key"));
+                var by = interp.Str(a.Get("by", "key"));
                 var pos = by == "key" ? 0L : by == "value" ? 1L
                     : throw new TemplateRuntimeError("You can only sort by either 'key' or 'value'");
-                var pairs = d.Select(kv => (object?)new object?[] { kv.Key, kv.Value }).ToList();
-                return Sorted(pairs, PyOps.Truthy(a.Get("reverse", false)), PyOps.Truthy(a.Get("case_sensitive", false)), pos);
+                var pairs = Pairs(interp, d);
+                return Sorted(interp, pairs, PyOps.Truthy(a.Get("reverse", false)), PyOps.Truthy(a.Get("case_sensitive", false)), pos);
             }
             case "safe": A(); return value;
-            case "escape" or "e": A(); return Escape(PyOps.Str(value));
-            case "indent": return interp.LimitString(Indent(PyOps.Str(value), A("width", "first", "blank")));
-            case "round": return Round(value, A("precision", "method"));
-            case "wordcount": A(); return (long)WordRegex().Count(PyOps.Str(value));
+            case "escape" or "e": A(); return Escape(interp, interp.Str(value));
+            case "indent": return Indent(interp, interp.Str(value), A("width", "first", "blank"));
+            case "round": return Round(interp, value, A("precision", "method"));
+            case "wordcount": A(); return (long)WordRegex().Count(interp.Str(value));
             case "reverse":
                 A();
-                if (value is string s) { var cps = PyText.CodePoints(s); cps.Reverse(); return string.Concat(cps); }
-                var reversed = PyOps.Iterate(value).ToList();
+                if (value is string s) return string.Concat(PyOps.Iterate(Charged(interp, s), interp.Budget).Cast<string>().Reverse());
+                var reversed = NewList(interp, PyOps.Iterate(value, interp.Budget));
                 reversed.Reverse();
                 return reversed;
             case "sum":
             {
                 var a = A("attribute", "start");
                 object? total = a.Get("start", 0L);
-                foreach (var item in PyOps.Iterate(value))
-                    total = PyArith.Binary("+", total, a.Get("attribute") is { } attr ? GetPath(item, attr) : item, interp.MaxLength);
+                foreach (var item in PyOps.Iterate(value, interp.Budget))
+                    total = PyArith.Binary("+", total, a.Get("attribute") is { } attr ? GetPath(interp, item, attr) : item, interp.Budget, interp.Integers);
                 return total;
             }
             case "min" or "max":
             {
                 var a = A("case_sensitive", "attribute");
-                var items = PyOps.Iterate(value);
+                var items = PyOps.Iterate(value, interp.Budget);
                 if (items.Count == 0) return new Undefined($"No aggregated item, sequence was empty.");
-                var sorted = Sorted(items, name == "max", PyOps.Truthy(a.Get("case_sensitive", false)), a.Get("attribute"));
+                var sorted = Sorted(interp, items, name == "max", PyOps.Truthy(a.Get("case_sensitive", false)), a.Get("attribute"));
                 return sorted[0];
             }
-            case "attr": return PyOps.GetAttribute(value, PyOps.Str(A("name").Required("name")));
+            case "attr": return PyOps.GetAttribute(value, interp.Str(A("name").Required("name")));
             case "batch":
             {
                 var a = A("linecount", "fill_with");
                 var size = PyOps.ToIndex(a.Required("linecount"), "linecount");
                 if (size <= 0) throw new TemplateRuntimeError("batch size must be positive");
+                var items = PyOps.Iterate(value, interp.Budget);
+                var padding = a.Has("fill_with") && items.Count % size != 0 ? size - items.Count % size : 0;
+                interp.Budget.Items(items.Count + padding + items.Count / size + 1); // items, padding, the batch list
                 var result = new List<object?>();
                 List<object?>? current = null;
-                foreach (var item in PyOps.Iterate(value))
+                foreach (var item in items)
                 {
                     if (current == null || current.Count == size) result.Add(current = new List<object?>());
                     current.Add(item);
@@ -166,28 +172,65 @@ static partial class Filters
         }
     }
 
-    static string? OptionalString(object? v) => v is null ? null : PyOps.Str(v);
+    static string? OptionalString(Interpreter interp, object? v) => v is null ? null : interp.Str(v);
 
-    static string ToJson(object? value, Arguments a)
+    /// <summary>Charges a same-size copy of <paramref name="s"/> (case mappings, strip) and returns s.</summary>
+    static string Charged(Interpreter interp, string s)
+    {
+        interp.Budget.Chars(s.Length);
+        return s;
+    }
+
+    /// <summary>A dict's (key, value) tuples as a list, charged first (a slot and a 2-tuple per entry).</summary>
+    static List<object?> Pairs(Interpreter interp, OrderedDictionary<string, object?> d)
+    {
+        interp.Budget.Items(3L * d.Count);
+        return d.Select(kv => (object?)new object?[] { kv.Key, kv.Value }).ToList();
+    }
+
+    static List<object?> NewList(Interpreter interp, IReadOnlyList<object?> items)
+    {
+        interp.Budget.Items(items.Count);
+        return items.ToList();
+    }
+
+    /// <summary>sep.join(str(x) for x in items), its length charged before the string is built.</summary>
+    public static string Join(Interpreter interp, string separator, IReadOnlyList<object?> items)
+    {
+        var parts = items.Select(interp.Str).ToList();
+        interp.Budget.Chars(parts.Sum(p => (long)p.Length) + (long)separator.Length * Math.Max(0, parts.Count - 1));
+        return string.Join(separator, parts);
+    }
+
+    /// <summary>An indent given as a width or a string; a width is charged before the spaces are made.</summary>
+    static string IndentText(Interpreter interp, object? width, string what)
+    {
+        if (width is string s) return s;
+        var n = Math.Max(0, PyOps.ToIndex(width, what));
+        interp.Budget.Chars(n);
+        return new string(' ', (int)n);
+    }
+
+    static string ToJson(Interpreter interp, object? value, Arguments a)
     {
         var indent = a.Get("indent");
         string? indentText = indent switch
         {
             null => null,
             string s => s,
-            long or bool => new string(' ', (int)Math.Max(0, PyOps.ToLong(indent))),
+            long or bool or BigInteger => IndentText(interp, indent, "tojson indent"),
             _ => throw new TemplateRuntimeError($"tojson indent must be an int or str, not '{PyOps.TypeName(indent)}'"),
         };
         string item = indentText == null ? ", " : ",", key = ": ";
         if (a.Get("separators") is { } separators)
         {
-            var pair = PyOps.Iterate(separators);
+            var pair = PyOps.Iterate(separators, interp.Budget);
             if (pair.Count != 2) throw new TemplateRuntimeError("tojson separators must be a pair (item, key)");
-            item = PyOps.Str(pair[0]);
-            key = PyOps.Str(pair[1]);
+            item = interp.Str(pair[0]);
+            key = interp.Str(pair[1]);
         }
         return PyJson.Dumps(value, new PyJson.Options(indentText, item, key, PyOps.Truthy(a.Get("sort_keys", false)),
-            PyOps.Truthy(a.Get("ensure_ascii", false))));
+            PyOps.Truthy(a.Get("ensure_ascii", false))), interp.Budget);
     }
 
     static object? ToInt(object? value, Arguments a)
@@ -197,6 +240,7 @@ static partial class Filters
         switch (value)
         {
             case long or bool: return PyOps.ToLong(value);
+            case BigInteger: return value;
             case double d: return double.IsFinite(d) ? (long)Math.Truncate(d) : fallback;
             case string s:
             {
@@ -227,17 +271,17 @@ static partial class Filters
         return value switch
         {
             double d => d,
-            long or bool => PyOps.ToDouble(value),
+            long or bool or BigInteger => PyOps.ToDouble(value),
             string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var f) => f,
             _ => fallback,
         };
     }
 
     /// <summary>Attribute path like "function.name" (Jinja's make_attrgetter); integers index lists.</summary>
-    public static object? GetPath(object? item, object? attribute)
+    public static object? GetPath(Interpreter interp, object? item, object? attribute)
     {
         if (attribute is long or bool) return PyOps.GetItem(item, attribute);
-        foreach (var part in PyOps.Str(attribute).Split('.'))
+        foreach (var part in interp.Str(attribute).Split('.'))
             item = int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
                 ? PyOps.GetItem(item, (long)n) : PyOps.GetItem(item, part);
         return item;
@@ -245,9 +289,10 @@ static partial class Filters
 
     static object? SortKey(object? v, bool caseSensitive) => !caseSensitive && v is string s ? s.ToLowerInvariant() : v;
 
-    static List<object?> Sorted(IReadOnlyList<object?> items, bool reverse, bool caseSensitive, object? attribute)
+    static List<object?> Sorted(Interpreter interp, IReadOnlyList<object?> items, bool reverse, bool caseSensitive, object? attribute)
     {
-        var keyed = items.Select(x => (Item: x, Key: SortKey(attribute != null ? GetPath(x, attribute) : x, caseSensitive))).ToList();
+        interp.Budget.Items(2L * items.Count); // the keyed copy and the result
+        var keyed = items.Select(x => (Item: x, Key: SortKey(attribute != null ? GetPath(interp, x, attribute) : x, caseSensitive))).ToList();
         // Stable sort like Python's sorted(); reverse keeps equal items in their original order too.
         var ordered = reverse
             ? keyed.OrderByDescending(p => p.Key, Comparer<object?>.Create((x, y) => PyOps.Compare(x, y, "<")))
@@ -270,15 +315,15 @@ static partial class Filters
         string? test = null;
         if (rest.Count > 0)
         {
-            test = PyOps.Str(rest[0]);
+            test = interp.Str(rest[0]);
             rest.RemoveAt(0);
             if (!Tests.IsKnown(test)) throw new TemplateRuntimeError($"unsupported test '{test}'");
         }
         var result = new List<object?>();
-        foreach (var item in PyOps.Iterate(value))
+        foreach (var item in PyOps.Iterate(value, interp.Budget))
         {
             interp.Step();
-            var subject = byAttribute ? GetPath(item, attribute) : item;
+            var subject = byAttribute ? GetPath(interp, item, attribute) : item;
             var passed = test == null ? PyOps.Truthy(subject) : Tests.Run(test, subject, rest);
             if (passed == keep) result.Add(item);
         }
@@ -287,50 +332,57 @@ static partial class Filters
 
     static List<object?> Map(Interpreter interp, object? value, List<object?> args, List<KeyValuePair<string, object?>> kwargs)
     {
-        var items = PyOps.Iterate(value);
+        var items = PyOps.Iterate(value, interp.Budget);
         var attribute = kwargs.FirstOrDefault(k => k.Key == "attribute");
         if (attribute.Key != null)
         {
             var fallback = kwargs.FirstOrDefault(k => k.Key == "default");
             return items.Select(item =>
             {
-                var v = GetPath(item, attribute.Value);
+                var v = GetPath(interp, item, attribute.Value);
                 return v is Undefined && fallback.Key != null ? fallback.Value : v;
             }).ToList();
         }
         if (args.Count == 0) throw new TemplateRuntimeError("map() needs a filter name or attribute=");
-        var filter = PyOps.Str(args[0]);
+        var filter = interp.Str(args[0]);
         if (!IsKnown(filter)) throw new TemplateRuntimeError($"unsupported filter '{filter}'");
         var filterArgs = args.Skip(1).ToList();
         return items.Select(item => { interp.Step(); return Apply(interp, filter, item, filterArgs, kwargs); }).ToList();
     }
 
-    static string Escape(string s) =>
-        s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&#34;").Replace("'", "&#39;");
-
-    static string Indent(string s, Arguments a)
+    static string Escape(Interpreter interp, string s)
     {
-        var width = a.Get("width", 4L);
-        var indention = width is string w ? w : new string(' ', (int)Math.Max(0, PyOps.ToIndex(width, "width")));
-        var first = PyOps.Truthy(a.Get("first", false));
-        var blank = PyOps.Truthy(a.Get("blank", false));
-        var lines = PyText.SplitLines(s + "\n");
-        string rv;
-        if (blank) rv = string.Join("\n" + indention, lines);
-        else
-        {
-            var sb = new StringBuilder(lines.Count > 0 ? lines[0] : "");
-            if (lines.Count > 1)
-                sb.Append('\n').AppendJoin('\n', lines.Skip(1).Select(line => line.Length > 0 ? indention + line : line));
-            rv = sb.ToString();
-        }
-        return first ? indention + rv : rv;
+        var sb = interp.Budget.Text();
+        foreach (var c in s)
+            sb.Append(c switch { '&' => "&amp;", '<' => "&lt;", '>' => "&gt;", '"' => "&#34;", '\'' => "&#39;", _ => null } ?? c.ToString());
+        return sb.ToString();
     }
 
-    static object? Round(object? value, Arguments a)
+    static string Indent(Interpreter interp, string s, Arguments a)
+    {
+        var indention = IndentText(interp, a.Get("width", 4L), "width");
+        var first = PyOps.Truthy(a.Get("first", false));
+        var blank = PyOps.Truthy(a.Get("blank", false));
+        interp.Budget.Chars(s.Length + 1L);
+        var lines = PyText.SplitLines(s + "\n");
+        var sb = interp.Budget.Text();
+        if (first) sb.Append(indention);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append('\n');
+                if (blank || lines[i].Length > 0) sb.Append(indention);
+            }
+            sb.Append(lines[i]);
+        }
+        return sb.ToString();
+    }
+
+    static object? Round(Interpreter interp, object? value, Arguments a)
     {
         var precision = (int)PyOps.ToIndex(a.Get("precision", 0L), "precision");
-        var method = PyOps.Str(a.Get("method", "common"));
+        var method = interp.Str(a.Get("method", "common"));
         var d = PyOps.ToDouble(value);
         var scale = Math.Pow(10, precision);
         var rounded = method switch

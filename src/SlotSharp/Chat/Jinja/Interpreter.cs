@@ -4,8 +4,8 @@ using System.Text;
 namespace SlotSharp.Chat.Jinja;
 
 /// <summary>
-/// Tree-walking evaluator for one render. Counts steps, loop iterations, call depth and output size against
-/// <see cref="ChatTemplateLimits"/>; turns internal errors into <see cref="ChatTemplateException"/> with the
+/// Tree-walking evaluator for one render. Counts steps, loop iterations, call depth, output size, allocated
+/// bytes (<see cref="Budget"/>) and integer sizes against <see cref="ChatTemplateLimits"/>; turns internal errors into <see cref="ChatTemplateException"/> with the
 /// position of the innermost node that failed.
 /// </summary>
 sealed class Interpreter
@@ -23,9 +23,16 @@ sealed class Interpreter
     {
         _limits = limits;
         _clock = clock;
+        Budget = new MemoryBudget(limits.MaxAllocatedBytes, limits.MaxOutputChars);
+        Integers = new IntegerBounds(limits.MaxIntegerDigits, Budget);
     }
 
-    public int MaxLength => _limits.MaxOutputChars;
+    /// <summary>Every string, list, dict and int this render builds is charged here first.</summary>
+    public MemoryBudget Budget { get; }
+    public IntegerBounds Integers { get; }
+
+    /// <summary>Python str() under this render's budget.</summary>
+    public string Str(object? v) => PyOps.Str(v, Budget);
 
     public string Render(IReadOnlyList<Stmt> body, IReadOnlyDictionary<string, object?> context)
     {
@@ -45,15 +52,12 @@ sealed class Interpreter
             throw new LimitExceededError($"template exceeded {_limits.MaxSteps} evaluation steps");
     }
 
-    public string LimitString(string s) => s.Length > _limits.MaxOutputChars
-        ? throw new LimitExceededError($"template produced a string longer than {_limits.MaxOutputChars} characters")
-        : s;
-
     void Write(string text)
     {
         var sb = _outputs.Peek();
         if (sb.Length + text.Length > _limits.MaxOutputChars)
             throw new LimitExceededError($"template output exceeded {_limits.MaxOutputChars} characters");
+        Budget.Bytes(2L * text.Length);
         sb.Append(text);
     }
 
@@ -63,6 +67,7 @@ sealed class Interpreter
         try
         {
             action();
+            Budget.Bytes(2L * _outputs.Peek().Length);
             return _outputs.Peek().ToString();
         }
         finally { _outputs.Pop(); }
@@ -107,7 +112,7 @@ sealed class Interpreter
         switch (stmt)
         {
             case TextStmt t: Write(t.Text); return Flow.Normal;
-            case PrintStmt p: Write(PyOps.Str(Evaluate(p.Value, scope))); return Flow.Normal;
+            case PrintStmt p: Write(Str(Evaluate(p.Value, scope))); return Flow.Normal;
             case IfStmt i:
                 foreach (var (test, body) in i.Branches)
                     if (PyOps.Truthy(Evaluate(test, scope))) return ExecBlock(body, scope, inLoop);
@@ -128,13 +133,13 @@ sealed class Interpreter
                 var callee = Evaluate(c.Call.Callee, scope);
                 var (args, kwargs) = EvaluateArgs(c.Call.Args, c.Call.Kwargs, scope);
                 if (callee is not Macro macro) throw new TemplateRuntimeError("{% call %} needs a macro");
-                Write(PyOps.Str(CallWithCaller(macro, caller, args, kwargs)));
+                Write(Str(CallWithCaller(macro, caller, args, kwargs)));
                 return Flow.Normal;
             }
             case FilterBlockStmt fb:
             {
                 var captured = Capture(() => ExecBlock(fb.Body, scope, inLoop: false));
-                Write(PyOps.Str(ApplyCapturedFilter(fb.Filter, captured, scope)));
+                Write(Str(ApplyCapturedFilter(fb.Filter, captured, scope)));
                 return Flow.Normal;
             }
             case WithStmt w:
@@ -161,7 +166,7 @@ sealed class Interpreter
     Flow ExecFor(ForStmt f, Scope scope, bool inLoop)
     {
         var iterable = Evaluate(f.Iterable, scope);
-        var items = PyOps.Iterate(iterable);
+        var items = PyOps.Iterate(iterable, Budget);
         if (f.Filter != null)
         {
             var kept = new List<object?>();
@@ -195,7 +200,7 @@ sealed class Interpreter
             case NameTarget n: scope.Set(n.Name, value); break;
             case TupleTarget t:
             {
-                var items = PyOps.Iterate(value);
+                var items = PyOps.Iterate(value, Budget);
                 if (items.Count != t.Items.Count)
                     throw new TemplateRuntimeError(items.Count > t.Items.Count
                         ? $"too many values to unpack (expected {t.Items.Count})"
@@ -247,10 +252,15 @@ sealed class Interpreter
         {
             case LiteralExpr l: return l.Value;
             case NameExpr n: return scope.TryGet(n.Name, out var v) ? v : Undefined.ForName(n.Name);
-            case ListExpr l: return l.Items.Select(i => Evaluate(i, scope)).ToList();
-            case TupleExpr t: return t.Items.Select(i => Evaluate(i, scope)).ToArray();
+            case ListExpr l:
+                Budget.Items(l.Items.Count);
+                return l.Items.Select(i => Evaluate(i, scope)).ToList();
+            case TupleExpr t:
+                Budget.Items(t.Items.Count);
+                return t.Items.Select(i => Evaluate(i, scope)).ToArray();
             case DictExpr d:
             {
+                Budget.Entries(d.Items.Count);
                 var dict = new OrderedDictionary<string, object?>();
                 foreach (var (k, val) in d.Items)
                 {
@@ -265,7 +275,7 @@ sealed class Interpreter
             {
                 var obj = Evaluate(i.Object, scope);
                 if (i.Index is SliceExpr s)
-                    return PyOps.Slice(obj, Opt(s.Start, scope), Opt(s.Stop, scope), Opt(s.Step, scope));
+                    return PyOps.Slice(obj, Opt(s.Start, scope), Opt(s.Stop, scope), Opt(s.Step, scope), Budget);
                 return PyOps.GetItem(obj, Evaluate(i.Index, scope));
             }
             case CallExpr c:
@@ -294,15 +304,19 @@ sealed class Interpreter
             case UnaryExpr u:
             {
                 var value = Evaluate(u.Operand, scope);
-                return u.Op == "-" ? PyArith.Negate(value) : PyArith.Plus(value);
+                return u.Op == "-" ? PyArith.Negate(value, Integers) : PyArith.Plus(value);
             }
             case BinaryExpr b:
             {
                 var left = Evaluate(b.Left, scope);
                 var right = Evaluate(b.Right, scope);
-                if (b.Op == "~") return LimitString(PyOps.Str(left) + PyOps.Str(right));
-                var result = PyArith.Binary(b.Op, left, right, _limits.MaxOutputChars);
-                return result is string s ? LimitString(s) : result;
+                if (b.Op == "~")
+                {
+                    string l = Str(left), r = Str(right);
+                    Budget.Chars((long)l.Length + r.Length);
+                    return l + r;
+                }
+                return PyArith.Binary(b.Op, left, right, Budget, Integers);
             }
             case CompareExpr c:
             {
@@ -362,6 +376,7 @@ sealed class Interpreter
         yield return ("namespace", new BuiltinFunction("namespace", (_, args, kwargs) =>
         {
             var ns = new Namespace();
+            Budget.Entries(EntryCount(args, kwargs));
             foreach (var arg in args)
             {
                 if (arg is not OrderedDictionary<string, object?> d)
@@ -373,6 +388,7 @@ sealed class Interpreter
         }));
         yield return ("dict", new BuiltinFunction("dict", (_, args, kwargs) =>
         {
+            Budget.Entries(EntryCount(args, kwargs));
             var d = new OrderedDictionary<string, object?>();
             foreach (var arg in args)
             {
@@ -385,13 +401,17 @@ sealed class Interpreter
         }));
         yield return ("raise_exception", new BuiltinFunction("raise_exception", (_, args, kwargs) =>
         {
-            var message = PyOps.Str(new Arguments("raise_exception", args, kwargs, "message").Get("message", ""));
+            var message = Str(new Arguments("raise_exception", args, kwargs, "message").Get("message", ""));
             throw new ChatTemplateException(ChatTemplateErrorKind.RaisedByTemplate,
                 $"the chat template rejected this conversation: {message}", templateMessage: message);
         }));
         yield return ("strftime_now", new BuiltinFunction("strftime_now", (_, args, kwargs) =>
-            Strftime.Format(_clock(), PyOps.Str(new Arguments("strftime_now", args, kwargs, "format").Required("format")))));
+            Strftime.Format(_clock(), Str(new Arguments("strftime_now", args, kwargs, "format").Required("format")))));
     }
+
+    /// <summary>Entries dict()/namespace() may create: those of mapping arguments plus keyword arguments.</summary>
+    static long EntryCount(List<object?> args, List<KeyValuePair<string, object?>> kwargs) =>
+        args.Sum(a => a is OrderedDictionary<string, object?> d ? (long)d.Count : 0) + kwargs.Count;
 
     List<object?> Range(List<object?> args, List<KeyValuePair<string, object?>> kwargs)
     {
@@ -405,10 +425,12 @@ sealed class Interpreter
             if (args.Count == 3) step = PyOps.ToIndex(args[2], "range() argument");
         }
         if (step == 0) throw new TemplateRuntimeError("range() arg 3 must not be zero");
-        var count = step > 0 ? (stop - start + step - 1) / step : (start - stop - step - 1) / -step;
+        // Int128: the span of two longs (or a saturated big int) does not fit in a long.
+        var count = Int128.Max(0, step > 0 ? ((Int128)stop - start + step - 1) / step : ((Int128)start - stop - step - 1) / -(Int128)step);
         if (count > _limits.MaxRangeLength)
             throw new LimitExceededError($"range() would produce {count} items (limit {_limits.MaxRangeLength})");
-        var result = new List<object?>();
+        Budget.Items((long)count);
+        var result = new List<object?>((int)count);
         for (var i = 0L; i < count; i++) result.Add(start + i * step);
         return result;
     }

@@ -263,8 +263,10 @@ sealed class Lexer
         }
         else
         {
-            if (!long.TryParse(clean, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-                throw Error($"integer literal '{text}' is too large", start);
+            // Python ints have no fixed width; beyond a long the literal is a BigInteger (the digit limit applies
+            // to results, and a literal is bounded by the template's own size).
+            object value = long.TryParse(clean, NumberStyles.None, CultureInfo.InvariantCulture, out var small) ? (object)small
+                : System.Numerics.BigInteger.Parse(clean, NumberStyles.None, CultureInfo.InvariantCulture);
             _tokens.Add(new Token(TokenKind.Integer, text, _line, col, value));
         }
         Advance(i);

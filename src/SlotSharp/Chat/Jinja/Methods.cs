@@ -13,15 +13,18 @@ static class Methods
          "capitalize", "find", "count", "join", "splitlines", "isdigit", "isalpha", "isalnum", "isspace", "isupper",
          "islower", "format", "removeprefix", "removesuffix"];
 
+    // Methods whose result is a string no longer than the receiver: charged as a copy of it.
+    static readonly HashSet<string> SameSizeMethods = ["strip", "lstrip", "rstrip", "upper", "lower", "title", "capitalize"];
+
     static readonly HashSet<string> DictMethods = ["items", "keys", "values", "get"];
 
     public static bool TryBind(object? obj, string name, out object? method)
     {
         method = null;
         if (obj is string s && StringMethods.Contains(name))
-            method = new BuiltinFunction($"str.{name}", (_, args, kwargs) => CallString(s, name, args, kwargs));
+            method = new BuiltinFunction($"str.{name}", (interp, args, kwargs) => CallString(interp, s, name, args, kwargs));
         else if (obj is OrderedDictionary<string, object?> d && DictMethods.Contains(name))
-            method = new BuiltinFunction($"dict.{name}", (_, args, kwargs) => CallDict(d, name, args, kwargs));
+            method = new BuiltinFunction($"dict.{name}", (interp, args, kwargs) => CallDict(interp, d, name, args, kwargs));
         return method != null;
     }
 
@@ -34,9 +37,10 @@ static class Methods
 
     static string? OptionalStr(object? v, string function) => v is null ? null : Str(v, function);
 
-    static object? CallString(string s, string name, List<object?> args, List<KeyValuePair<string, object?>> kwargs)
+    static object? CallString(Interpreter interp, string s, string name, List<object?> args, List<KeyValuePair<string, object?>> kwargs)
     {
         Arguments A(params string[] names) => new(name, args, kwargs, names);
+        if (SameSizeMethods.Contains(name)) interp.Budget.Chars(s.Length);
         switch (name)
         {
             case "startswith":
@@ -44,7 +48,7 @@ static class Methods
             {
                 var a = A("prefix");
                 var prefix = a.Required("prefix");
-                var options = prefix is object?[] or List<object?> ? PyOps.Iterate(prefix) : [prefix];
+                var options = prefix is object?[] or List<object?> ? PyOps.Iterate(prefix, interp.Budget) : [prefix];
                 return options.Any(p => name == "startswith"
                     ? s.StartsWith(Str(p, name), StringComparison.Ordinal)
                     : s.EndsWith(Str(p, name), StringComparison.Ordinal));
@@ -52,6 +56,7 @@ static class Methods
             case "split":
             {
                 var a = A("sep", "maxsplit");
+                ChargeSplit(interp, s);
                 return PyText.Split(s, OptionalStr(a.Get("sep"), name), PyOps.ToIndex(a.Get("maxsplit", -1L), "maxsplit"));
             }
             case "rsplit":
@@ -59,6 +64,7 @@ static class Methods
                 var a = A("sep", "maxsplit");
                 var max = PyOps.ToIndex(a.Get("maxsplit", -1L), "maxsplit");
                 var sep = OptionalStr(a.Get("sep"), name);
+                ChargeSplit(interp, s);
                 if (max < 0) return PyText.Split(s, sep, -1);
                 // rsplit(sep, n) == reversed split of the reversed string, for a literal separator.
                 if (sep == null) throw new TemplateRuntimeError("rsplit() with maxsplit needs an explicit separator");
@@ -77,7 +83,7 @@ static class Methods
             {
                 var a = A("old", "new", "count");
                 return PyText.Replace(s, Str(a.Required("old"), name), Str(a.Required("new"), name),
-                    PyOps.ToIndex(a.Get("count", -1L), "count"));
+                    PyOps.ToIndex(a.Get("count", -1L), "count"), interp.Budget);
             }
             case "find":
             {
@@ -93,8 +99,12 @@ static class Methods
                 return n;
             }
             case "join":
-                return string.Join(s, PyOps.Iterate(A("iterable").Required("iterable")).Select(x => Str(x, name)));
-            case "splitlines": A(); return PyText.SplitLines(s).Cast<object?>().ToList();
+            {
+                var items = PyOps.Iterate(A("iterable").Required("iterable"), interp.Budget);
+                foreach (var x in items) Str(x, name); // str.join takes strings only, unlike the join filter
+                return Filters.Join(interp, s, items);
+            }
+            case "splitlines": A(); ChargeSplit(interp, s); return PyText.SplitLines(s).Cast<object?>().ToList();
             case "isdigit": A(); return s.Length > 0 && s.All(char.IsDigit);
             case "isalpha": A(); return s.Length > 0 && s.All(char.IsLetter);
             case "isalnum": A(); return s.Length > 0 && s.All(char.IsLetterOrDigit);
@@ -111,9 +121,16 @@ static class Methods
                 var p = Str(A("suffix").Required("suffix"), name);
                 return p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s;
             }
-            case "format": return Format(s, args, kwargs);
+            case "format": return Format(interp, s, args, kwargs);
             default: throw new InvalidOperationException(name);
         }
+    }
+
+    /// <summary>A split's parts hold at most the text of s: charged as a copy of it plus a slot per char.</summary>
+    static void ChargeSplit(Interpreter interp, string s)
+    {
+        interp.Budget.Chars(s.Length);
+        interp.Budget.Items(s.Length + 1L);
     }
 
     static string Reverse(string s)
@@ -124,9 +141,9 @@ static class Methods
     }
 
     /// <summary>str.format with {}, {0} and {name} fields (no format specs or conversions).</summary>
-    static string Format(string s, List<object?> args, List<KeyValuePair<string, object?>> kwargs)
+    static string Format(Interpreter interp, string s, List<object?> args, List<KeyValuePair<string, object?>> kwargs)
     {
-        var sb = new StringBuilder();
+        var sb = interp.Budget.Text();
         var auto = 0;
         for (var i = 0; i < s.Length; i++)
         {
@@ -150,25 +167,28 @@ static class Methods
                 var kv = kwargs.FirstOrDefault(k => k.Key == field);
                 value = kv.Key == field ? kv.Value : throw new TemplateRuntimeError($"format(): no keyword argument '{field}'");
             }
-            sb.Append(PyOps.Str(value));
+            sb.Append(interp.Str(value));
             i = close;
         }
         return sb.ToString();
     }
 
-    static object? CallDict(OrderedDictionary<string, object?> d, string name, List<object?> args,
+    static object? CallDict(Interpreter interp, OrderedDictionary<string, object?> d, string name, List<object?> args,
         List<KeyValuePair<string, object?>> kwargs)
     {
         switch (name)
         {
             case "items":
                 _ = new Arguments(name, args, kwargs);
+                interp.Budget.Items(2L * d.Count); // the list and a pair per entry
                 return d.Select(kv => (object?)new object?[] { kv.Key, kv.Value }).ToList();
             case "keys":
                 _ = new Arguments(name, args, kwargs);
+                interp.Budget.Items(d.Count);
                 return d.Keys.Cast<object?>().ToList();
             case "values":
                 _ = new Arguments(name, args, kwargs);
+                interp.Budget.Items(d.Count);
                 return d.Values.ToList();
             case "get":
             {

@@ -1,21 +1,27 @@
+using System.Numerics;
+
 namespace SlotSharp.Chat.Jinja;
 
-/// <summary>Python arithmetic on the value model (int/float promotion, str and list + and *, floor division).</summary>
+/// <summary>
+/// Python arithmetic on the value model (int/float promotion, arbitrary-precision ints, str/list/tuple + and *,
+/// floor division). New strings, lists and ints are charged to the render's budgets before they are built.
+/// </summary>
 static class PyArith
 {
-    public static object? Binary(string op, object? a, object? b, int maxLength)
+    public static object? Binary(string op, object? a, object? b, MemoryBudget budget, IntegerBounds ints)
     {
         if (a is Undefined ua) throw ua.Fail();
         if (b is Undefined ub) throw ub.Fail();
         return op switch
         {
-            "+" => Add(a, b),
-            "-" => Numeric(op, a, b, (x, y) => checked(x - y), (x, y) => x - y),
-            "*" => Multiply(a, b, maxLength),
+            "+" => Add(a, b, budget, ints),
+            "-" => Numeric(op, a, b, ints, Math.Max(PyInt.BitLength(a), PyInt.BitLength(b)) + 1,
+                (x, y) => x - y, (x, y) => x - y),
+            "*" => Multiply(a, b, budget, ints),
             "/" => TrueDivide(a, b),
-            "//" => FloorDivide(a, b),
-            "%" => Modulo(a, b),
-            "**" => Power(a, b),
+            "//" => FloorDivide(a, b, ints),
+            "%" => Modulo(a, b, ints),
+            "**" => Power(a, b, ints),
             _ => throw new InvalidOperationException(op),
         };
     }
@@ -23,42 +29,59 @@ static class PyArith
     static TemplateRuntimeError Unsupported(string op, object? a, object? b) =>
         new($"unsupported operand type(s) for {op}: '{PyOps.TypeName(a)}' and '{PyOps.TypeName(b)}'");
 
-    static object Numeric(string op, object? a, object? b, Func<long, long, long> onInts, Func<double, double, double> onFloats)
+    /// <summary>
+    /// An int/float operation. Ints are computed exactly in BigInteger (then normalized back to long); the
+    /// result's size is bounded by <paramref name="resultBits"/>, estimated from the operands, before computing.
+    /// </summary>
+    static object Numeric(string op, object? a, object? b, IntegerBounds ints, double resultBits,
+        Func<BigInteger, BigInteger, BigInteger> onInts, Func<double, double, double> onFloats)
     {
         if (!PyOps.IsNumber(a) || !PyOps.IsNumber(b)) throw Unsupported(op, a, b);
         if (a is double || b is double) return onFloats(PyOps.ToDouble(a), PyOps.ToDouble(b));
-        try { return onInts(PyOps.ToLong(a), PyOps.ToLong(b)); }
-        catch (OverflowException) { throw new TemplateRuntimeError("integer overflow (beyond 64 bits)"); }
+        ints.Reserve(resultBits);
+        return ints.Result(onInts(PyInt.ToBig(a), PyInt.ToBig(b)));
     }
 
-    static object? Add(object? a, object? b)
+    static object? Add(object? a, object? b, MemoryBudget budget, IntegerBounds ints)
     {
-        if (a is string s)
-            return b is string t ? s + t
-                : throw new TemplateRuntimeError($"can only concatenate str (not \"{PyOps.TypeName(b)}\") to str");
-        if (a is List<object?> l)
-            return b is List<object?> m ? new List<object?>([.. l, .. m])
-                : throw new TemplateRuntimeError($"can only concatenate list (not \"{PyOps.TypeName(b)}\") to list");
-        if (a is object?[] t1 && b is object?[] t2) return t1.Concat(t2).ToArray();
-        return Numeric("+", a, b, (x, y) => checked(x + y), (x, y) => x + y);
+        switch (a)
+        {
+            case string s:
+                if (b is not string t) throw new TemplateRuntimeError($"can only concatenate str (not \"{PyOps.TypeName(b)}\") to str");
+                budget.Chars((long)s.Length + t.Length);
+                return s + t;
+            case List<object?> l:
+                if (b is not List<object?> m) throw new TemplateRuntimeError($"can only concatenate list (not \"{PyOps.TypeName(b)}\") to list");
+                budget.Items((long)l.Count + m.Count);
+                return new List<object?>([.. l, .. m]);
+            case object?[] t1 when b is object?[] t2:
+                budget.Items((long)t1.Length + t2.Length);
+                return t1.Concat(t2).ToArray();
+        }
+        return Numeric("+", a, b, ints, Math.Max(PyInt.BitLength(a), PyInt.BitLength(b)) + 1, (x, y) => x + y, (x, y) => x + y);
     }
 
-    static object? Multiply(object? a, object? b, int maxLength)
+    static object? Multiply(object? a, object? b, MemoryBudget budget, IntegerBounds ints)
     {
-        if (a is string or List<object?> && b is long or bool) return Repeat(a, PyOps.ToLong(b), maxLength);
-        if (b is string or List<object?> && a is long or bool) return Repeat(b, PyOps.ToLong(a), maxLength);
-        return Numeric("*", a, b, (x, y) => checked(x * y), (x, y) => x * y);
+        if (a is string or List<object?> && PyInt.IsInt(b)) return Repeat(a, b, budget);
+        if (b is string or List<object?> && PyInt.IsInt(a)) return Repeat(b, a, budget);
+        return Numeric("*", a, b, ints, PyInt.BitLength(a) + PyInt.BitLength(b), (x, y) => x * y, (x, y) => x * y);
     }
 
-    static object Repeat(object? seq, long times, int maxLength)
+    static object Repeat(object? seq, object? count, MemoryBudget budget)
     {
-        if (times <= 0) return seq is string ? "" : new List<object?>();
-        var unit = seq is string s ? s.Length : ((List<object?>)seq!).Count;
-        if (unit * times > maxLength)
-            throw new LimitExceededError($"repetition would produce {unit * times} items (limit {maxLength})");
-        if (seq is string str) return string.Concat(Enumerable.Repeat(str, (int)times));
+        var big = PyInt.ToBig(count);
+        var times = big > long.MaxValue ? long.MaxValue : (long)BigInteger.Max(big, 0);
+        if (seq is string s)
+        {
+            if (times == 0 || s.Length == 0) return "";
+            return budget.Text().Repeat(s, times).ToString();
+        }
         var list = (List<object?>)seq!;
-        var result = new List<object?>();
+        if (times == 0 || list.Count == 0) return new List<object?>();
+        if (times > long.MaxValue / list.Count) throw new LimitExceededError($"repetition would produce more than {long.MaxValue} items");
+        budget.Items(list.Count * times);
+        var result = new List<object?>((int)(list.Count * times));
         for (var i = 0; i < times; i++) result.AddRange(list);
         return result;
     }
@@ -71,54 +94,54 @@ static class PyArith
         return PyOps.ToDouble(a) / d;
     }
 
-    static object FloorDivide(object? a, object? b)
+    static void CheckDivisor(string op, object? a, object? b)
     {
-        if (!PyOps.IsNumber(a) || !PyOps.IsNumber(b)) throw Unsupported("//", a, b);
-        if (PyOps.ToDouble(b) == 0) throw new TemplateRuntimeError("integer division or modulo by zero");
-        if (a is double || b is double) return Math.Floor(PyOps.ToDouble(a) / PyOps.ToDouble(b));
-        long x = PyOps.ToLong(a), y = PyOps.ToLong(b);
-        var q = x / y;
-        if ((x % y != 0) && ((x < 0) != (y < 0))) q--;
-        return q;
+        if (!PyOps.IsNumber(a) || !PyOps.IsNumber(b)) throw Unsupported(op, a, b);
+        if (b is double d ? d == 0 : PyInt.ToBig(b).IsZero) throw new TemplateRuntimeError("integer division or modulo by zero");
     }
 
-    static object Modulo(object? a, object? b)
+    static object FloorDivide(object? a, object? b, IntegerBounds ints)
+    {
+        CheckDivisor("//", a, b);
+        // The quotient is never longer than the dividend (plus one bit for MIN // -1).
+        return Numeric("//", a, b, ints, PyInt.BitLength(a) + 1, (x, y) =>
+        {
+            var q = BigInteger.DivRem(x, y, out var r);
+            return !r.IsZero && (r.Sign < 0) != (y.Sign < 0) ? q - 1 : q;
+        }, (x, y) => Math.Floor(x / y));
+    }
+
+    static object Modulo(object? a, object? b, IntegerBounds ints)
     {
         if (a is string) throw new TemplateRuntimeError("printf-style '%' string formatting is not supported; use ~ or format()");
-        if (!PyOps.IsNumber(a) || !PyOps.IsNumber(b)) throw Unsupported("%", a, b);
-        if (PyOps.ToDouble(b) == 0) throw new TemplateRuntimeError("integer division or modulo by zero");
-        if (a is double || b is double)
+        CheckDivisor("%", a, b);
+        return Numeric("%", a, b, ints, PyInt.BitLength(b), (x, y) =>
         {
-            double x = PyOps.ToDouble(a), y = PyOps.ToDouble(b);
+            var r = BigInteger.Remainder(x, y);
+            return !r.IsZero && (r.Sign < 0) != (y.Sign < 0) ? r + y : r;
+        }, (x, y) =>
+        {
             var r = x % y;
             return r != 0 && (r < 0) != (y < 0) ? r + y : r;
-        }
-        long i = PyOps.ToLong(a), j = PyOps.ToLong(b);
-        var m = i % j;
-        return m != 0 && (m < 0) != (j < 0) ? m + j : m;
+        });
     }
 
-    static object Power(object? a, object? b)
+    static object Power(object? a, object? b, IntegerBounds ints)
     {
         if (!PyOps.IsNumber(a) || !PyOps.IsNumber(b)) throw Unsupported("**", a, b);
-        if (a is double || b is double || PyOps.ToLong(b) < 0) return Math.Pow(PyOps.ToDouble(a), PyOps.ToDouble(b));
-        long x = PyOps.ToLong(a), e = PyOps.ToLong(b), result = 1;
-        try
-        {
-            for (var i = 0L; i < e; i++)
-            {
-                result = checked(result * x);
-                if (result is 0 or 1) break;
-            }
-        }
-        catch (OverflowException) { throw new TemplateRuntimeError("integer overflow (beyond 64 bits)"); }
-        return result;
+        if (a is double || b is double || PyInt.ToBig(b).Sign < 0) return Math.Pow(PyOps.ToDouble(a), PyOps.ToDouble(b));
+        BigInteger x = PyInt.ToBig(a), e = PyInt.ToBig(b);
+        // 0, 1 and -1 stay small whatever the exponent; otherwise the result has about e * bits(x) bits.
+        if (BigInteger.Abs(x) <= 1) return PyInt.Normalize(x.IsZero ? (e.IsZero ? 1 : 0) : x.Sign > 0 || e.IsEven ? BigInteger.Abs(x) : x);
+        ints.Reserve((double)e * (x.GetBitLength() - 1));
+        return ints.Result(BigInteger.Pow(x, (int)e));
     }
 
-    public static object? Negate(object? v) => v switch
+    public static object? Negate(object? v, IntegerBounds ints) => v switch
     {
-        long l => l == long.MinValue ? throw new TemplateRuntimeError("integer overflow") : (object)-l,
-        double d => (object)-d,
+        long l => l == long.MinValue ? ints.Result(-(BigInteger)l) : -l,
+        BigInteger b => PyInt.Normalize(-b),
+        double d => -d,
         bool b => b ? -1L : 0L,
         Undefined u => throw u.Fail(),
         _ => throw new TemplateRuntimeError($"bad operand type for unary -: '{PyOps.TypeName(v)}'"),
@@ -126,7 +149,7 @@ static class PyArith
 
     public static object? Plus(object? v) => v switch
     {
-        long or double => v,
+        long or double or BigInteger => v,
         bool b => b ? 1L : 0L,
         Undefined u => throw u.Fail(),
         _ => throw new TemplateRuntimeError($"bad operand type for unary +: '{PyOps.TypeName(v)}'"),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Numerics;
 
 namespace SlotSharp.Chat.Jinja;
 
@@ -12,14 +12,15 @@ static class PyJson
 {
     public sealed record Options(string? Indent, string ItemSeparator, string KeySeparator, bool SortKeys, bool EnsureAscii);
 
-    public static string Dumps(object? value, Options options)
+    /// <summary>json.dumps, built under the budget (an indent repeats per level and line).</summary>
+    public static string Dumps(object? value, Options options, MemoryBudget budget)
     {
-        var sb = new StringBuilder();
+        var sb = budget.Text();
         Write(sb, value, options, 0);
         return sb.ToString();
     }
 
-    static void Write(StringBuilder sb, object? v, Options o, int level)
+    static void Write(TextBuilder sb, object? v, Options o, int level)
     {
         if (level > 200) throw new TemplateRuntimeError("value nested too deeply for tojson");
         switch (v)
@@ -27,6 +28,7 @@ static class PyJson
             case null: sb.Append("null"); break;
             case bool b: sb.Append(b ? "true" : "false"); break;
             case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); break;
+            case BigInteger b: sb.Append(b.ToString(CultureInfo.InvariantCulture)); break;
             case double d: sb.Append(FloatJson(d)); break;
             case string s: WriteString(sb, s, o.EnsureAscii); break;
             case List<object?> or object?[]:
@@ -69,7 +71,7 @@ static class PyJson
         }
     }
 
-    static void NewLine(StringBuilder sb, Options o, int level)
+    static void NewLine(TextBuilder sb, Options o, int level)
     {
         if (o.Indent == null) return;
         sb.Append('\n');
@@ -81,7 +83,7 @@ static class PyJson
         double.IsNaN(d) ? "NaN" : double.IsPositiveInfinity(d) ? "Infinity" : double.IsNegativeInfinity(d) ? "-Infinity"
         : PyOps.FloatRepr(d);
 
-    static void WriteString(StringBuilder sb, string s, bool ensureAscii)
+    static void WriteString(TextBuilder sb, string s, bool ensureAscii)
     {
         sb.Append('"');
         foreach (var c in s)

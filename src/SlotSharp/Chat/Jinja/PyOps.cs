@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace SlotSharp.Chat.Jinja;
@@ -6,7 +7,7 @@ namespace SlotSharp.Chat.Jinja;
 /// <summary>Python semantics for the value model: truthiness, str/repr, equality, ordering, len, iteration.</summary>
 static class PyOps
 {
-    public static bool IsNumber(object? v) => v is long or double or bool;
+    public static bool IsNumber(object? v) => v is long or double or bool or BigInteger;
     public static bool IsSequence(object? v) => v is List<object?> or object?[];
 
     public static bool Truthy(object? v) => v switch
@@ -14,6 +15,7 @@ static class PyOps
         null => false,
         bool b => b,
         long l => l != 0,
+        BigInteger => true, // never zero: zero is a long
         double d => d != 0,
         string s => s.Length > 0,
         List<object?> l => l.Count > 0,
@@ -27,7 +29,7 @@ static class PyOps
     {
         null => "NoneType",
         bool => "bool",
-        long => "int",
+        long or BigInteger => "int",
         double => "float",
         string => "str",
         List<object?> => "list",
@@ -48,23 +50,30 @@ static class PyOps
         _ => $"'{TypeName(v)} object'",
     };
 
-    /// <summary>Python str(): what {{ value }} prints.</summary>
-    public static string Str(object? v) => v switch
+    /// <summary>Python str(): what {{ value }} prints; a new string is charged to the budget.</summary>
+    public static string Str(object? v, MemoryBudget budget) => v switch
     {
         string s => s,
         Undefined => "",
-        _ => Repr(v),
+        _ => Repr(v, budget),
     };
 
-    /// <summary>Python repr().</summary>
-    public static string Repr(object? v)
+    /// <summary>Python repr(), built under the budget (a list repeating one long string can print huge).</summary>
+    public static string Repr(object? v, MemoryBudget budget)
     {
-        var sb = new StringBuilder();
+        var sb = budget.Text();
         AppendRepr(sb, v, 0);
         return sb.ToString();
     }
 
-    static void AppendRepr(StringBuilder sb, object? v, int depth)
+    /// <summary>repr() for an error message: short values verbatim, anything long by its type.</summary>
+    public static string ShortRepr(object? v)
+    {
+        try { return Repr(v, new MemoryBudget(long.MaxValue, 200)); }
+        catch (LimitExceededError) { return TypeRepr(v); }
+    }
+
+    static void AppendRepr(TextBuilder sb, object? v, int depth)
     {
         if (depth > 100) throw new TemplateRuntimeError("value nested too deeply to print");
         switch (v)
@@ -72,6 +81,7 @@ static class PyOps
             case null: sb.Append("None"); break;
             case bool b: sb.Append(b ? "True" : "False"); break;
             case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); break;
+            case BigInteger b: sb.Append(b.ToString(CultureInfo.InvariantCulture)); break;
             case double d: sb.Append(FloatRepr(d)); break;
             case string s: AppendStringRepr(sb, s); break;
             case List<object?> list:
@@ -111,12 +121,12 @@ static class PyOps
                 AppendRepr(sb, new OrderedDictionary<string, object?>(ns.Attributes), depth + 1);
                 sb.Append('>');
                 break;
-            case ICallable c: sb.Append($"<function {c.Name}>"); break;
-            default: sb.Append($"<{TypeName(v)} object>"); break;
+            case ICallable c: sb.Append("<function ").Append(c.Name).Append('>'); break;
+            default: sb.Append('<').Append(TypeName(v)).Append(" object>"); break;
         }
     }
 
-    static void AppendStringRepr(StringBuilder sb, string s)
+    static void AppendStringRepr(TextBuilder sb, string s)
     {
         var quote = s.Contains('\'') && !s.Contains('"') ? '"' : '\'';
         sb.Append(quote);
@@ -130,7 +140,7 @@ static class PyOps
                 case '\t': sb.Append("\\t"); break;
                 default:
                     if (c == quote) sb.Append('\\').Append(c);
-                    else if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2"));
+                    else if (c < 0x20 || c == 0x7f) sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
                     else sb.Append(c);
                     break;
             }
@@ -187,7 +197,7 @@ static class PyOps
         if (IsNumber(a) && IsNumber(b))
         {
             if (a is double || b is double) return ToDouble(a) == ToDouble(b);
-            return ToLong(a) == ToLong(b);
+            return PyInt.ToBig(a) == PyInt.ToBig(b);
         }
         switch (a)
         {
@@ -217,7 +227,7 @@ static class PyOps
         if (IsNumber(a) && IsNumber(b))
         {
             if (a is double || b is double) return ToDouble(a).CompareTo(ToDouble(b));
-            return ToLong(a).CompareTo(ToLong(b));
+            return PyInt.ToBig(a).CompareTo(PyInt.ToBig(b));
         }
         if (a is string s && b is string t) return PyText.CompareCodePoints(s, t);
         if ((a is List<object?> && b is List<object?>) || (a is object?[] && b is object?[]))
@@ -238,6 +248,7 @@ static class PyOps
     {
         long l => l,
         bool b => b ? 1 : 0,
+        BigInteger b => PyInt.Saturate(b),
         double d => (long)d,
         _ => throw new TemplateRuntimeError($"expected an integer, got '{TypeName(v)}'"),
     };
@@ -247,14 +258,19 @@ static class PyOps
         double d => d,
         long l => l,
         bool b => b ? 1 : 0,
+        BigInteger b => PyInt.ToDouble(b),
         _ => throw new TemplateRuntimeError($"expected a number, got '{TypeName(v)}'"),
     };
 
-    /// <summary>An integer argument (index, count...): Python accepts int and bool only.</summary>
+    /// <summary>
+    /// An integer argument (index, count...): Python accepts int and bool only. Ints beyond 64 bits saturate,
+    /// which reads as out of range (or over a size limit) wherever indices are used.
+    /// </summary>
     public static long ToIndex(object? v, string what) => v switch
     {
         long l => l,
         bool b => b ? 1 : 0,
+        BigInteger b => PyInt.Saturate(b),
         Undefined u => throw u.Fail(),
         _ => throw new TemplateRuntimeError($"{what} must be an integer, not '{TypeName(v)}'"),
     };
@@ -271,16 +287,25 @@ static class PyOps
         _ => throw new TemplateRuntimeError($"object of type '{TypeName(v)}' has no len()"),
     };
 
-    /// <summary>Python iter(): strings by code point, dicts by key, undefined as empty.</summary>
-    public static IReadOnlyList<object?> Iterate(object? v) => v switch
+    /// <summary>Python iter(): strings by code point, dicts by key, undefined as empty. New lists are charged.</summary>
+    public static IReadOnlyList<object?> Iterate(object? v, MemoryBudget budget)
     {
-        List<object?> l => l,
-        object?[] t => t,
-        string s => PyText.CodePoints(s).Cast<object?>().ToList(),
-        OrderedDictionary<string, object?> d => d.Keys.Cast<object?>().ToList(),
-        Undefined => [],
-        _ => throw new TemplateRuntimeError($"'{TypeName(v)}' object is not iterable"),
-    };
+        switch (v)
+        {
+            case List<object?> l: return l;
+            case object?[] t: return t;
+            case string s:
+                // A list of one-char strings: a slot plus a small string object per char.
+                budget.Items(s.Length);
+                budget.Chars(s.Length);
+                return PyText.CodePoints(s).Cast<object?>().ToList();
+            case OrderedDictionary<string, object?> d:
+                budget.Items(d.Count);
+                return d.Keys.Cast<object?>().ToList();
+            case Undefined: return [];
+            default: throw new TemplateRuntimeError($"'{TypeName(v)}' object is not iterable");
+        }
+    }
 
     public static bool Contains(object? container, object? item) => container switch
     {
@@ -326,12 +351,7 @@ static class PyOps
                 if (key is string attr) return GetAttribute(obj, attr);
                 if (key is not (long or bool)) return Undefined.ForElement(obj, key);
                 var index = ToLong(key);
-                if (obj is string str)
-                {
-                    var cps = PyText.CodePoints(str);
-                    if (index < 0) index += cps.Count;
-                    return index >= 0 && index < cps.Count ? cps[(int)index] : Undefined.ForElement(obj, key);
-                }
+                if (obj is string str) return PyText.CodePointAt(str, index) ?? (object)Undefined.ForElement(obj, key);
                 var list = (IReadOnlyList<object?>)obj;
                 if (index < 0) index += list.Count;
                 return index >= 0 && index < list.Count ? list[(int)index] : Undefined.ForElement(obj, key);
@@ -343,19 +363,16 @@ static class PyOps
     }
 
     /// <summary>Python slice semantics (negative bounds, any non-zero step).</summary>
-    public static object? Slice(object? obj, object? start, object? stop, object? step)
+    public static object? Slice(object? obj, object? start, object? stop, object? step, MemoryBudget budget)
     {
         if (obj is Undefined u) throw u.Fail();
         var stepValue = step is null ? 1 : ToIndex(step, "slice step");
         if (stepValue == 0) throw new TemplateRuntimeError("slice step cannot be zero");
-        IReadOnlyList<object?> items = obj switch
-        {
-            string s => PyText.CodePoints(s).Cast<object?>().ToList(),
-            List<object?> l => l,
-            object?[] t => t,
-            _ => throw new TemplateRuntimeError($"'{TypeName(obj)}' object is not subscriptable"),
-        };
+        var items = obj is string or List<object?> or object?[] ? Iterate(obj, budget)
+            : throw new TemplateRuntimeError($"'{TypeName(obj)}' object is not subscriptable");
         long n = items.Count;
+        // Any step longer than the sequence selects the same (single) item; clamping keeps the arithmetic in range.
+        stepValue = Math.Clamp(stepValue, -(n + 1), n + 1);
         long Clamp(object? bound, long whenMissing)
         {
             if (bound is null) return whenMissing;
@@ -365,7 +382,11 @@ static class PyOps
         }
         var from = Clamp(start, stepValue > 0 ? 0 : n - 1);
         var to = Clamp(stop, stepValue > 0 ? n : -1);
-        var result = new List<object?>();
+        // Python's slice length; step is at least 1 in magnitude and the bounds are clamped, so no overflow.
+        var count = stepValue > 0 ? Math.Max(0, (to - from + stepValue - 1) / stepValue) : Math.Max(0, (from - to - stepValue - 1) / -stepValue);
+        budget.Items(count);
+        if (obj is string) budget.Chars(count);
+        var result = new List<object?>((int)count);
         for (var i = from; stepValue > 0 ? i < to : i > to; i += stepValue) result.Add(items[(int)i]);
         return obj switch
         {

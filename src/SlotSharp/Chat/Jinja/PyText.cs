@@ -41,6 +41,19 @@ static class PyText
         return list;
     }
 
+    /// <summary>s[index] by code point (negative counts from the end), without building the code-point list.</summary>
+    public static string? CodePointAt(string s, long index)
+    {
+        if (!HasSurrogates(s))
+        {
+            if (index < 0) index += s.Length;
+            return index >= 0 && index < s.Length ? s[(int)index].ToString() : null;
+        }
+        var cps = CodePoints(s);
+        if (index < 0) index += cps.Count;
+        return index >= 0 && index < cps.Count ? cps[(int)index] : null;
+    }
+
     /// <summary>Python str.strip/lstrip/rstrip; chars null means whitespace.</summary>
     public static string Strip(string s, string? chars, bool left, bool right)
     {
@@ -114,11 +127,11 @@ static class PyText
         return lines;
     }
 
-    /// <summary>Python str.replace(old, new, count).</summary>
-    public static string Replace(string s, string oldValue, string newValue, long count)
+    /// <summary>Python str.replace(old, new, count), built under the budget (the result can far outgrow s).</summary>
+    public static string Replace(string s, string oldValue, string newValue, long count, MemoryBudget budget)
     {
-        if (count < 0 && oldValue.Length > 0) return s.Replace(oldValue, newValue, StringComparison.Ordinal);
-        var sb = new StringBuilder();
+        if (count < 0) count = long.MaxValue;
+        var sb = budget.Text();
         if (oldValue.Length == 0)
         {
             // Python inserts `new` before every code point and at the end.
@@ -126,10 +139,10 @@ static class PyText
             long done = 0;
             foreach (var cp in cps)
             {
-                if (count < 0 || done < count) { sb.Append(newValue); done++; }
+                if (done < count) { sb.Append(newValue); done++; }
                 sb.Append(cp);
             }
-            if (count < 0 || done < count) sb.Append(newValue);
+            if (done < count) sb.Append(newValue);
             return sb.ToString();
         }
         int pos = 0, n = 0;
@@ -137,11 +150,11 @@ static class PyText
         {
             var k = s.IndexOf(oldValue, pos, StringComparison.Ordinal);
             if (k < 0) break;
-            sb.Append(s, pos, k - pos).Append(newValue);
+            sb.Append(s.AsSpan(pos, k - pos)).Append(newValue);
             pos = k + oldValue.Length;
             n++;
         }
-        sb.Append(s, pos, s.Length - pos);
+        sb.Append(s.AsSpan(pos));
         return sb.ToString();
     }
 

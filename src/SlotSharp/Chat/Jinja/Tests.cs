@@ -21,8 +21,8 @@ static class Tests
             "none" => value is null,
             "string" => value is string,
             // bool is a numbers.Number in Python; Jinja's integer test excludes it explicitly.
-            "number" => value is long or double or bool,
-            "integer" => value is long,
+            "number" => value is long or double or bool or System.Numerics.BigInteger,
+            "integer" => value is long or System.Numerics.BigInteger,
             "float" => value is double,
             "boolean" => value is bool,
             "true" => value is true,

@@ -17,7 +17,7 @@ sealed class Undefined(string hint)
     public static Undefined ForAttribute(object? owner, string name) => new($"{PyOps.TypeRepr(owner)} has no attribute '{name}'");
 
     public static Undefined ForElement(object? owner, object? key) =>
-        key is string s ? ForAttribute(owner, s) : new($"{PyOps.TypeRepr(owner)} has no element {PyOps.Repr(key)}");
+        key is string s ? ForAttribute(owner, s) : new($"{PyOps.TypeRepr(owner)} has no element {PyOps.ShortRepr(key)}");
 }
 
 /// <summary>namespace(...): the one mutable object templates may assign attributes on (`set ns.x = ...`).</summary>

@@ -1,5 +1,6 @@
 using SlotSharp.Gguf;
-using SlotSharp.LlamaCpp;
+using SlotSharp.Backends;
+using SlotSharp.Generation;
 
 namespace SlotSharp.Tests.Gguf;
 
@@ -23,35 +24,23 @@ public class GgufGoldenTests : IClassFixture<ConvertedModels>
         Skip.If(prompt == "(missing)");
         var p = golden.Prompt(prompt);
         int[] ids = Golden.Ints(p["input_ids"]);
-        using var lm = LlamaCppModel.Load(_models.F32(model), contextSize: 1024, threads: 2);
-        var (hidden, last) = lm.Prefill(ids, allHidden: true);
-        int t = ids.Length, v = lm.VocabSize, d = lm.HiddenSize;
+        using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 });
+        using var sequence = backend.Prefill(ids, keepHidden: true, expectedLength: ids.Length + 24);
+        int t = ids.Length, d = backend.HiddenSize;
 
         var expectedLogits = Golden.Doubles(p["logits_last"]!["values"]);
-        Assert.Equal(expectedLogits.Length, v);
-        AssertClose(expectedLogits, last, 1e-4, "logits_last");
-        AssertClose(Golden.Doubles(p["last_hidden"]), hidden!.AsSpan((t - 1) * d, d).ToArray(), 1e-4, "last_hidden");
+        Assert.Equal(expectedLogits.Length, backend.VocabSize);
+        AssertClose(expectedLogits, sequence.Logits, 1e-4, "logits_last");
+        using var lastHidden = sequence.PromptHidden![t - 1];
+        AssertClose(Golden.Doubles(p["last_hidden"]), SlotSharp.Runtime.TensorHost.Floats(lastHidden), 1e-4, "last_hidden");
 
         var gen = p["generate"]!;
-        var stop = Golden.Ints(gen["stop_ids"]).ToHashSet();
-        var expectedIds = Golden.Ints(gen["greedy_times0"]);
-        var got = new List<int>();
-        var row = last;
-        for (int pos = t; got.Count < (int)gen["max_new_tokens"]!; pos++)
+        var result = SequenceDecoder.Decode(backend, sequence, new GenerationOptions
         {
-            int next = ArgMax(row);
-            got.Add(next);
-            if (stop.Contains(next)) break;
-            row = lm.Step(next, pos).ToArray();
-        }
-        Assert.Equal(expectedIds, got);
-    }
-
-    static int ArgMax(float[] row)
-    {
-        int best = 0;
-        for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
-        return best;
+            MaxNewTokens = (int)gen["max_new_tokens"]!,
+            StopIds = Golden.Ints(gen["stop_ids"]),
+        });
+        Assert.Equal(Golden.Ints(gen["greedy_times0"]), result.GeneratedIds);
     }
 
     static void AssertClose(double[] expected, float[] actual, double tol, string what)

@@ -1,8 +1,6 @@
+using SlotSharp.Backends;
 using SlotSharp.Generation;
-using SlotSharp.Gguf;
-using SlotSharp.LlamaCpp;
 using SlotSharp.Slot;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Tests.Gguf;
 
@@ -32,16 +30,10 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
         var p = golden.Prompt(prompt);
         int[] ids = Golden.Ints(p["input_ids"]);
         Skip.If(ids.Length < 2, "SLOT needs two tokens; plain generation is covered by GgufGoldenTests");
-        var path = _models.F32(model);
-        using var lm = LlamaCppModel.Load(path, contextSize: 1024, threads: 2);
-        using var gguf = GgufFile.Open(path);
-        var (w, vocab, hidden) = GgufLmHead.Read(gguf);
-        using var wT = tensor(w, [vocab, hidden]);
-        using var runner = new SlotRunner(wT, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
-        var generator = new LlamaCppGenerator(lm);
-        var prefill = generator.Prefill(ids, keepHidden: true);
-        using var h = tensor(prefill.Hidden!, [ids.Length, hidden]);
-        using var slot = runner.Run(h, ids.Select(i => (long)i).ToArray());
+        using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 });
+        using var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
+        using var sequence = backend.Prefill(ids, keepHidden: true, expectedLength: ids.Length + 24);
+        using var slot = runner.Run(sequence.PromptHidden!, ids.Select(i => (long)i).ToArray());
 
         var trajectory = ((System.Text.Json.Nodes.JsonArray)p[trajectoryField]!).Cast<System.Text.Json.Nodes.JsonObject>()
             .First(r => (int)r["times"]! == 5 && (double)r["lr"]! == 0.1);
@@ -52,12 +44,11 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
                 $"loss {i}: expected {expectedLosses[i]}, got {slot.Losses[i]}");
 
         var gen = p["generate"]!;
-        var bias = SlotSharp.Runtime.TensorHost.Floats(slot.LogitBias);
-        var result = generator.Decode(prefill, new GenerationOptions
+        var result = SequenceDecoder.Decode(backend, sequence, new GenerationOptions
         {
             MaxNewTokens = (int)gen["max_new_tokens"]!,
             StopIds = Golden.Ints(gen["stop_ids"]),
-        }, bias);
+        }, SlotSharp.Runtime.TensorHost.Floats(slot.LogitBias));
         Assert.Equal(Golden.Ints(gen[idsField]), result.GeneratedIds);
     }
 }

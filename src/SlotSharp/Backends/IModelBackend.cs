@@ -5,7 +5,7 @@ namespace SlotSharp.Backends;
 /// <summary>
 /// The seam between SlotSharp and an inference engine. SLOT asks little of an engine: the prompt's final hidden
 /// states H, the output weight W, and a place to add a per-sequence logit bias; sampling, stopping and the bias itself
-/// live above the seam (<see cref="Generation.SequenceDecoder"/>), so every backend decodes with the same semantics.
+/// live above the seam (<see cref="Generation.DecodeLoop"/>), so every backend decodes with the same semantics.
 /// Implementations: <see cref="TorchBackend"/> (Hugging Face safetensors on TorchSharp, the float32 reference) and
 /// <see cref="LlamaCppBackend"/> (GGUF files on llama.cpp). Not thread-safe: one caller drives a backend at a time.
 /// </summary>

@@ -91,8 +91,8 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
 
     static Sequence Own(BackendSequence s) => s as Sequence ?? throw new ArgumentException("the sequence belongs to another backend");
 
-    /// <summary>The model belongs to the caller (the pipeline); sequences own their caches.</summary>
-    public void Dispose() { }
+    /// <summary>The backend owns the model; sequences own their caches.</summary>
+    public void Dispose() => Model.Dispose();
 
     sealed class Sequence(KvCache cache, int[] promptIds, Tensor? hidden, float[] logits, double ms)
         : BackendSequence(promptIds, hidden, logits, ms)

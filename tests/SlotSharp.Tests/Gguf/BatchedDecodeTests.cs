@@ -46,7 +46,7 @@ public class BatchedDecodeTests : IClassFixture<ConvertedModels>
                 requests.Add(new DecodeRequest(seq, new GenerationOptions { MaxNewTokens = (int)gen["max_new_tokens"]!, StopIds = Golden.Ints(gen["stop_ids"]) }, bias));
                 expected.Add(Golden.Ints(gen[withSlot ? "greedy_seed_times5_lr0.1" : "greedy_times0"]));
             }
-            var results = SequenceDecoder.DecodeAll(backend, requests);
+            var results = DecodeLoop.DecodeAll(backend, requests);
             for (int i = 0; i < results.Count; i++)
                 Assert.True(expected[i].SequenceEqual(results[i].GeneratedIds), $"{prompts[i]["name"]}: batched ids differ from the golden");
         }

@@ -35,7 +35,7 @@ public class GgufGoldenTests : IClassFixture<ConvertedModels>
         AssertClose(Golden.Doubles(p["last_hidden"]), SlotSharp.Runtime.TensorHost.Floats(lastHidden), 1e-4, "last_hidden");
 
         var gen = p["generate"]!;
-        var result = SequenceDecoder.Decode(backend, sequence, new GenerationOptions
+        var result = DecodeLoop.Decode(backend, sequence, new GenerationOptions
         {
             MaxNewTokens = (int)gen["max_new_tokens"]!,
             StopIds = Golden.Ints(gen["stop_ids"]),

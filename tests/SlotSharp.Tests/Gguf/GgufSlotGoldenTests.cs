@@ -44,7 +44,7 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
                 $"loss {i}: expected {expectedLosses[i]}, got {slot.Losses[i]}");
 
         var gen = p["generate"]!;
-        var result = SequenceDecoder.Decode(backend, sequence, new GenerationOptions
+        var result = DecodeLoop.Decode(backend, sequence, new GenerationOptions
         {
             MaxNewTokens = (int)gen["max_new_tokens"]!,
             StopIds = Golden.Ints(gen["stop_ids"]),

@@ -11,7 +11,7 @@ public sealed record DecodeRequest(BackendSequence Sequence, GenerationOptions O
 /// <see cref="DecodeState"/>, then advances all of them in one backend step. A sequence leaves the batch when it
 /// finishes; the others go on. The first token comes from the prefill's logits, so it carries the bias too.
 /// </summary>
-public static class SequenceDecoder
+public static class DecodeLoop
 {
     public static GenerationResult Decode(IModelBackend backend, BackendSequence sequence, GenerationOptions options,
         float[]? logitBias = null, Action<int>? onToken = null, CancellationToken cancel = default) =>

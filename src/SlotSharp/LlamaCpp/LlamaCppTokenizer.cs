@@ -13,8 +13,9 @@ namespace SlotSharp.LlamaCpp;
 /// Tokenizes with a GGUF file's own vocabulary through llama.cpp, for models that come as a .gguf without a
 /// tokenizer.json. The file is loaded vocabulary-only, so no weights are read. Token strings (IdToToken) are the GGUF's
 /// tokenizer.ggml.tokens, spelled as in tokenizer.json ("Ġthe" for byte-level BPE, "▁the" for SentencePiece).
-/// Special tokens are llama.cpp's control and unknown tokens: the ones its own detokenizer hides, and the ones the
-/// converter marks from tokenizer.json's special added tokens.
+/// Special tokens are the GGUF's control and unknown tokens (tokenizer.ggml.token_type): the converter marks
+/// tokenizer.json's special added tokens so, and also, as llama.cpp's converter does, any added token that looks like
+/// one ("&lt;|...|&gt;").
 /// </summary>
 public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
 {
@@ -28,7 +29,10 @@ public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
     readonly bool[] _special;
     readonly bool _stripLeadingSpace;
 
-    LlamaCppTokenizer(LLamaWeights weights, string[] tokens, bool addSpacePrefix)
+    // llama.cpp token types (llama_token_type).
+    const long UnknownType = 2, ControlType = 3;
+
+    LlamaCppTokenizer(LLamaWeights weights, string[] tokens, object[]? tokenTypes, bool addSpacePrefix)
     {
         _weights = weights;
         _vocab = weights.NativeHandle.Vocab;
@@ -36,8 +40,12 @@ public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
         _ids = new Dictionary<string, int>(tokens.Length, StringComparer.Ordinal);
         for (int i = 0; i < tokens.Length; i++) _ids.TryAdd(tokens[i], i);
         _special = new bool[tokens.Length];
+        // The file's types, not llama.cpp's attributes: llama.cpp also makes control tokens of vocabulary entries by
+        // their text (e.g. Qwen's plain "</s>", 128247, for its end-of-generation list), which HF decodes as text.
         for (int i = 0; i < tokens.Length; i++)
-            _special[i] = (((LLamaToken)i).GetAttributes(_vocab) & (LLamaTokenAttr.Control | LLamaTokenAttr.Unknown)) != 0;
+            _special[i] = tokenTypes != null
+                ? tokenTypes[i] is long t && t is UnknownType or ControlType
+                : (((LLamaToken)i).GetAttributes(_vocab) & (LLamaTokenAttr.Control | LLamaTokenAttr.Unknown)) != 0;
         _stripLeadingSpace = addSpacePrefix;
     }
 
@@ -46,10 +54,14 @@ public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
     {
         string[] tokens;
         bool? addSpacePrefix;
+        object[]? tokenTypes;
         using (var file = GgufFile.Open(ggufPath))
         {
             tokens = GgufTokenizerMetadata.Tokens(file.Header)
                      ?? throw new SlotSharpException($"{ggufPath}: no tokenizer.ggml.tokens (the file carries no vocabulary)");
+            tokenTypes = file.Header.Array("tokenizer.ggml.token_type");
+            if (tokenTypes != null && tokenTypes.Length != tokens.Length)
+                throw new SlotSharpException($"{ggufPath}: tokenizer.ggml.token_type has {tokenTypes.Length} entries for {tokens.Length} tokens");
             addSpacePrefix = file.Header.Metadata.TryGetValue("tokenizer.ggml.add_space_prefix", out var v) ? v as bool? : null;
         }
         LlamaCppRuntime.EnsureLoaded();
@@ -66,7 +78,7 @@ public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
                 throw new SlotSharpException($"{ggufPath}: llama.cpp reads {vocab.Count} tokens but tokenizer.ggml.tokens has {tokens.Length}");
             // llama.cpp's default: SentencePiece vocabularies prepend a space when encoding, so decoding drops one
             // (HF's SentencePiece decoders strip it the same way).
-            return new LlamaCppTokenizer(weights, tokens, addSpacePrefix ?? vocab.Type == LLamaVocabType.SentencePiece);
+            return new LlamaCppTokenizer(weights, tokens, tokenTypes, addSpacePrefix ?? vocab.Type == LLamaVocabType.SentencePiece);
         }
         catch { weights.Dispose(); throw; }
     }

@@ -22,15 +22,15 @@ public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
     /// <summary>Piece buffer size that fits every token of common vocabularies; longer pieces grow it.</summary>
     const int InitialPieceBytes = 256;
 
+    // llama.cpp token types (llama_token_type).
+    const long UnknownType = 2, ControlType = 3;
+
     readonly LLamaWeights _weights;
     readonly SafeLlamaModelHandle.Vocabulary _vocab;
     readonly string[] _tokens;
     readonly Dictionary<string, int> _ids;
     readonly bool[] _special;
     readonly bool _stripLeadingSpace;
-
-    // llama.cpp token types (llama_token_type).
-    const long UnknownType = 2, ControlType = 3;
 
     LlamaCppTokenizer(LLamaWeights weights, string[] tokens, object[]? tokenTypes, bool addSpacePrefix)
     {

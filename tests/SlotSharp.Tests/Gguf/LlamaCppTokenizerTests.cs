@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SlotSharp.Gguf;
 using SlotSharp.LlamaCpp;
 using SlotSharp.Tests.Tokenization;
 using SlotSharp.Tokenization;
@@ -117,5 +118,21 @@ public class LlamaCppTokenizerTests : IClassFixture<ConvertedModels>
             if (tok.Decode(ids) != hf.Decode(ids)) failures.Add($"{p["name"]} decode with <s>: {JsonSerializer.Serialize(tok.Decode(ids))}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void GgufWithoutVocabularyIsRefusedWithItsPath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"slotsharp-novocab-{Guid.NewGuid():N}.gguf");
+        var writer = new GgufWriter();
+        writer.AddString("general.architecture", "llama");
+        writer.WriteTo(path);
+        try
+        {
+            var e = Assert.Throws<SlotSharpException>(() => LlamaCppTokenizer.Load(path));
+            Assert.Equal($"{path}: no tokenizer.ggml.tokens (the file carries no vocabulary)", e.Message);
+        }
+        finally { File.Delete(path); }
+        Assert.Throws<SlotSharpException>(() => LlamaCppTokenizer.Load(path)); // and a missing file
     }
 }

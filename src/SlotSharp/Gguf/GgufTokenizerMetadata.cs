@@ -20,6 +20,15 @@ public static class GgufTokenizerMetadata
         header.Array("tokenizer.ggml.tokens") is { } list && list.All(t => t is string) ? list.Cast<string>().ToArray() : null;
 
     /// <summary>tokenizer.chat_template, or null.</summary>
+    /// <summary>Stop ids: tokenizer.ggml.eos_token_id and, where present, tokenizer.ggml.eot_token_id.</summary>
+    public static IReadOnlyList<int> StopIds(GgufHeader header)
+    {
+        var ids = new List<int>();
+        foreach (var key in new[] { "tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id" })
+            if (header.Integer(key) is long id && id >= 0 && id <= int.MaxValue && !ids.Contains((int)id)) ids.Add((int)id);
+        return ids;
+    }
+
     public static string? ChatTemplate(GgufHeader header) => header.String("tokenizer.chat_template");
 
     /// <summary>

@@ -19,7 +19,9 @@ public static class LlamaCppRuntime
             if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
                 NativeLibraryConfig.All.WithLogCallback((level, message) =>
                 {
-                    if (level is LLamaLogLevel.Warning or LLamaLogLevel.Error) Console.Error.Write($"llama.cpp: {message}");
+                    // Pooling is switched off on purpose (per-position hidden states): its warning about that is noise.
+                    if (level is LLamaLogLevel.Warning or LLamaLogLevel.Error && !message.Contains("pooling_type", StringComparison.Ordinal))
+                        Console.Error.Write($"llama.cpp: {message}");
                 });
             NativeApi.llama_empty_call();
             _loaded = true;

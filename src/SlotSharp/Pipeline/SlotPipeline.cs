@@ -3,6 +3,8 @@ using SlotSharp.Backends;
 using SlotSharp.Chat;
 using SlotSharp.Checkpoints;
 using SlotSharp.Generation;
+using SlotSharp.Gguf;
+using SlotSharp.LlamaCpp;
 using SlotSharp.Models;
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
@@ -75,8 +77,14 @@ public sealed class SlotPipeline : IDisposable
         var backend = LlamaCppBackend.Load(location.GgufFile!, options.LlamaCpp);
         try
         {
-            var tokenizer = GgufTokenizers.Load(location.GgufFile!, backend);
-            var stops = generationConfig is { EosTokenIds.Count: > 0 } g ? g.EosTokenIds : GgufTokenizers.StopIds(location.GgufFile!);
+            IReadOnlyList<int> stops;
+            if (generationConfig is { EosTokenIds.Count: > 0 } g) stops = g.EosTokenIds;
+            else
+            {
+                using var file = GgufFile.Open(location.GgufFile!);
+                stops = GgufTokenizerMetadata.StopIds(file.Header);
+            }
+            var tokenizer = GgufTokenizerLoader.Load(location.GgufFile!);
             return new SlotPipeline(folder, backend, tokenizer, stops, generationConfig?.RepetitionPenalty ?? 1.0, clock.Elapsed.TotalMilliseconds)
             {
                 _chatSource = location.GgufFile,
@@ -94,7 +102,7 @@ public sealed class SlotPipeline : IDisposable
         {
             if (_chat == null)
             {
-                _chat = _chatSource != null ? GgufTokenizers.ChatTemplate(_chatSource) : ChatTemplate.FromModelFolder(Folder);
+                _chat = _chatSource != null ? GgufChatTemplate.Load(_chatSource) : ChatTemplate.FromModelFolder(Folder);
                 if (_chat.Warning is { } w) Warn(w);
             }
             return _chat;
@@ -212,6 +220,7 @@ public sealed class SlotPipeline : IDisposable
     public void Dispose()
     {
         _lmHead32?.Dispose();
+        (Tokenizer as IDisposable)?.Dispose();
         Backend.Dispose();
     }
 }

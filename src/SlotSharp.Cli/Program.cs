@@ -26,6 +26,7 @@ public static class Program
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DownloadCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
         return root;
     }
 

@@ -10,10 +10,11 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: decode, slot, tokenize");
+        var bench = new Command("bench", "Benchmarks: decode, slot, tokenize, gguf");
         bench.Subcommands.Add(BenchDecodeCommand.Create());
         bench.Subcommands.Add(BenchSlotCommand.Create());
         bench.Subcommands.Add(BenchTokenizeCommand.Create());
+        bench.Subcommands.Add(BenchGgufCommand.Create());
         return bench;
     }
 }

@@ -78,7 +78,7 @@ public static class BenchDecodeCommand
     }
 
     /// <summary>Best of 5 copies of a 512 MB buffer; counts read and written bytes.</summary>
-    static double CopyBandwidth()
+    internal static double CopyBandwidth()
     {
         const long bytes = 512L << 20;
         using var src = ones(bytes / 4, ScalarType.Float32);

@@ -72,7 +72,7 @@ public static class GenerateCommand
 
             using var pipeline = model.LoadPipeline(parse);
             float[]? delta = null;
-            if (load != null) delta = SlotDeltaFile.LoadDelta(load, pipeline.Model.Config.HiddenSize, pipeline.ModelId).Delta;
+            if (load != null) delta = SlotDeltaFile.LoadDelta(load, pipeline.HiddenSize, pipeline.ModelId).Delta;
 
             if (ids == null)
             {
@@ -97,8 +97,8 @@ public static class GenerateCommand
             if (save != null)
             {
                 var s = result.Slot;
-                var d = s?.Delta ?? new float[pipeline.Model.Config.HiddenSize];
-                SlotDeltaFile.SaveDelta(save, d, new SlotDeltaMetadata(pipeline.ModelId, pipeline.Model.Config.HiddenSize,
+                var d = s?.Delta ?? new float[pipeline.HiddenSize];
+                SlotDeltaFile.SaveDelta(save, d, new SlotDeltaMetadata(pipeline.ModelId, pipeline.HiddenSize,
                     slotOptions.Times, slotOptions.Lr, SlotCliOptions.Name(slotOptions.Optimizer), s?.Losses ?? []));
                 if (!asJson) Console.Error.WriteLine($"saved delta to {save}");
             }

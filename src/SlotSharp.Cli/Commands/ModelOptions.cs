@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SlotSharp.Backends;
 using SlotSharp.Checkpoints;
 using SlotSharp.Hub;
 using SlotSharp.Pipeline;
@@ -6,10 +7,16 @@ using SlotSharp.Runtime;
 
 namespace SlotSharp.Cli.Commands;
 
-/// <summary>The options every model-running command shares: --model, --revision, --dtype, --device, --threads.</summary>
+/// <summary>
+/// The options every model-running command shares: --model, --revision, --dtype, --device, --threads, and the
+/// backend choice (--backend, --gguf-file, --context).
+/// </summary>
 public sealed class ModelOptions
 {
-    public Option<string> Model { get; } = new("--model") { Description = "Model folder, or a Hugging Face repo id (downloaded once into the shared HF cache)", Required = true };
+    public Option<string> Model { get; } = new("--model") { Description = "Model folder, a .gguf file (llama.cpp), or a Hugging Face repo id (downloaded once into the shared HF cache)", Required = true };
+    public Option<string?> Backend { get; } = new("--backend") { Description = "torch or llamacpp (default: llamacpp for .gguf files, torch for safetensors)" };
+    public Option<string?> GgufFile { get; } = new("--gguf-file") { Description = "Which .gguf file of the --model folder to run (default: the only one, else Q8_0, else Q4_K_M)" };
+    public Option<int> Context { get; } = new("--context") { Description = "llama.cpp: KV cells shared by all sequences", DefaultValueFactory = _ => new LlamaCppOptions().ContextSize };
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
     public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
@@ -18,6 +25,7 @@ public sealed class ModelOptions
     public void AddTo(Command cmd)
     {
         cmd.Options.Add(Model); cmd.Options.Add(Revision); cmd.Options.Add(DType); cmd.Options.Add(Device); cmd.Options.Add(Threads);
+        cmd.Options.Add(Backend); cmd.Options.Add(GgufFile); cmd.Options.Add(Context);
     }
 
     /// <summary>Checks --dtype, --device and --threads before anything slow (model download or load) happens.</summary>
@@ -25,6 +33,17 @@ public sealed class ModelOptions
     {
         ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType)); // names a bad --device or --dtype
         CheckThreads(parse);
+        RequestedBackend(parse);
+        if (parse.GetValue(Context) < 16) throw new UserInputException($"--context must be >= 16, got {parse.GetValue(Context)}");
+    }
+
+    BackendKind? RequestedBackend(ParseResult parse) =>
+        parse.GetValue(Backend) is { } b ? Named(() => ModelLocator.ParseBackend(b), "--backend") : null;
+
+    static T Named<T>(Func<T> parse, string flag)
+    {
+        try { return parse(); }
+        catch (SlotSharpException e) { throw new UserInputException($"{flag}: {e.Message}"); }
     }
 
     int CheckThreads(ParseResult parse)
@@ -39,7 +58,9 @@ public sealed class ModelOptions
     {
         string model = parse.GetValue(Model)!;
         if (Directory.Exists(model)) return model;
-        if (File.Exists(model)) throw new UserInputException($"--model '{model}' is a file; give the model folder (with config.json) or a Hub repo id");
+        if (File.Exists(model))
+            return model.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? model
+                : throw new UserInputException($"--model '{model}' is a file but not a .gguf file; give the model folder (with config.json), a .gguf file or a Hub repo id");
         return HubProgressBars.Run(p => HubResolver.ResolveModel(model, parse.GetValue(Revision), p));
     }
 
@@ -52,7 +73,15 @@ public sealed class ModelOptions
 
     public SlotPipeline LoadPipeline(ParseResult parse)
     {
-        var folder = ResolveFolder(parse);
-        return SlotPipeline.Load(folder, Compute(parse, folder));
+        var path = ResolveFolder(parse);
+        var backend = RequestedBackend(parse);
+        var location = Named(() => ModelLocator.Locate(path, backend, parse.GetValue(GgufFile)), "--model");
+        return SlotPipeline.Load(path, new PipelineOptions
+        {
+            Compute = location.Backend == BackendKind.Torch ? Compute(parse, location.Folder) : null,
+            Backend = backend,
+            GgufFile = parse.GetValue(GgufFile),
+            LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), Threads = CheckThreads(parse), MaxSequences = 1 },
+        });
     }
 }

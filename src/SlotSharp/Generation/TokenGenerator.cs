@@ -153,7 +153,7 @@ public sealed class TokenGenerator(CausalLM model)
                 using (var biased = bias is null ? row.alias() : row.add(bias, SlotSharp.Runtime.HeldScalars.One))
                 {
                     var scores = SlotSharp.Runtime.TensorHost.Floats(biased);
-                    if (step < 2) RequireFinite(scores, step);
+                    if (step < 2) LogitChecks.RequireFinite(scores, step);
                     if (context != null) TokenSampler.ApplyRepetitionPenalty(scores, context, options.RepetitionPenalty);
                     next = sampler.Next(scores);
                 }
@@ -172,21 +172,6 @@ public sealed class TokenGenerator(CausalLM model)
         double decodeMs = clock.Elapsed.TotalMilliseconds;
         return new GenerationResult(prefill.PromptIds, generated.ToArray(),
             new GenerationTiming(prefill.Milliseconds, 0, decodeMs, Math.Max(0, generated.Count - 1)), stopped);
-    }
-
-    /// <summary>
-    /// Non-finite weights or a non-finite SLOT delta make the logits NaN, and the sampler would then emit garbage ids
-    /// without an error. Checking the first two rows (the prompt's last position, which sees every weight the prompt
-    /// uses, and the first decoded token, whose embedding row the prompt may not have used) costs one pass over V each.
-    /// -inf is allowed where some finite logit remains: a caller's logit bias may mask tokens that way.
-    /// </summary>
-    static void RequireFinite(float[] scores, int step)
-    {
-        int bad = Array.FindIndex(scores, v => float.IsNaN(v) || float.IsPositiveInfinity(v));
-        if (bad < 0 && !Array.Exists(scores, float.IsFinite)) bad = 0;
-        if (bad >= 0)
-            throw new SlotSharpException($"the model produced non-finite logits at {(step == 0 ? "the prompt's last position" : "the first decoded token")} "
-                + $"(token {bad}: {scores[bad]}); the weights or the SLOT delta are not finite");
     }
 
     /// <summary>The most positions decoding stores: the last generated token is never fed back.</summary>

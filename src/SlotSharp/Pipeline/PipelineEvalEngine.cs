@@ -38,8 +38,8 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
             RepetitionPenalty = pipeline.DefaultRepetitionPenalty,
             AllowLongContext = allowLongContext,
         };
-        using var prefill = pipeline.Generator.Prefill(ids, options);
-        double prefillShare = prefill.Milliseconds / 1000.0 / settings.Count;
+        using var prefill = pipeline.Prefill(ids, options, keepHidden: settings.Any(s => s.Times > 0));
+        double prefillShare = prefill.PrefillMilliseconds / 1000.0 / settings.Count;
         var completions = new List<EvalCompletion>(settings.Count);
         foreach (var setting in settings)
         {

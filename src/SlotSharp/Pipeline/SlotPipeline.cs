@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using SlotSharp.Backends;
 using SlotSharp.Chat;
 using SlotSharp.Checkpoints;
 using SlotSharp.Generation;
+using SlotSharp.Gguf;
+using SlotSharp.LlamaCpp;
 using SlotSharp.Models;
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
@@ -18,22 +21,24 @@ public sealed record SlotSummary(int Times, double Lr, SlotImplKind Impl, SlotOp
     IReadOnlyList<double> Losses, IReadOnlyList<double> DeltaNorms, bool Skipped, string? StopReason, double Milliseconds, bool Loaded);
 
 /// <summary>
-/// Everything needed to run SLOT on one model folder: checkpoint, model, tokenizer, chat template, stop ids.
-/// The CLI's generate command, the evaluation engine and library users all go through here.
+/// Everything needed to run SLOT on one model: a backend (TorchSharp for a Hugging Face folder, llama.cpp for a GGUF
+/// file), tokenizer, chat template, stop ids. The CLI's generate command, the evaluators, the server and library users
+/// all go through here, and so do the golden generation tests.
 /// </summary>
 public sealed class SlotPipeline : IDisposable
 {
     ChatTemplate? _chat;
     Tensor? _lmHead32;
 
+    /// <summary>The model folder (for a GGUF model: the folder holding the file).</summary>
     public string Folder { get; }
-    public CausalLM Model { get; }
+    public IModelBackend Backend { get; }
     public ITokenizer Tokenizer { get; }
     public IReadOnlyList<int> StopIds { get; }
     /// <summary>generation_config.json's repetition_penalty (1 when absent): transformers applies it by default.</summary>
     public double DefaultRepetitionPenalty { get; }
-    public TokenGenerator Generator { get; }
     public double LoadMilliseconds { get; }
+    public int HiddenSize => Backend.HiddenSize;
     /// <summary>
     /// A name for the model that survives moving the folder: "org/name" for a Hugging Face cache snapshot
     /// (models--org--name/snapshots/...), else the folder's name. Stored with saved deltas and checked on load.
@@ -42,32 +47,62 @@ public sealed class SlotPipeline : IDisposable
     /// <summary>Receives warnings (fallback chat template, skipped SLOT stage, ...); defaults to stderr.</summary>
     public Action<string> Warn { get; set; } = m => Console.Error.WriteLine($"warning: {m}");
 
-    SlotPipeline(string folder, CausalLM model, ITokenizer tokenizer, IReadOnlyList<int> stopIds, double repetitionPenalty, double loadMs)
+    SlotPipeline(string folder, IModelBackend backend, ITokenizer tokenizer, IReadOnlyList<int> stopIds, double repetitionPenalty, double loadMs)
     {
-        Folder = folder; Model = model; Tokenizer = tokenizer; StopIds = stopIds; LoadMilliseconds = loadMs;
+        Folder = folder; Backend = backend; Tokenizer = tokenizer; StopIds = stopIds; LoadMilliseconds = loadMs;
         DefaultRepetitionPenalty = repetitionPenalty;
-        Generator = new TokenGenerator(model);
     }
 
-    public static SlotPipeline Load(string folder, ComputeOptions compute)
+    /// <summary>A Hugging Face folder on TorchSharp.</summary>
+    public static SlotPipeline Load(string folder, ComputeOptions compute) => Load(folder, new PipelineOptions { Compute = compute });
+
+    /// <summary>A Hugging Face folder, a folder holding GGUF files, or a .gguf file; the backend follows the files.</summary>
+    public static SlotPipeline Load(string path, PipelineOptions options)
     {
         var clock = Stopwatch.StartNew();
-        using var checkpoint = Checkpoint.Open(folder);
-        var tokenizer = TokenizerLoader.FromModelFolder(folder);
+        var location = ModelLocator.Locate(path, options.Backend, options.GgufFile);
+        if (location.Backend == BackendKind.LlamaCpp) return LoadGguf(location, options, clock);
+        using var checkpoint = Checkpoint.Open(location.Folder);
+        var tokenizer = TokenizerLoader.FromModelFolder(location.Folder);
         checkpoint.RequireCovers(tokenizer);
-        var model = CausalLM.Load(checkpoint, compute);
-        return new SlotPipeline(folder, model, tokenizer, checkpoint.StopIds, checkpoint.Generation?.RepetitionPenalty ?? 1.0,
-            clock.Elapsed.TotalMilliseconds);
+        var model = CausalLM.Load(checkpoint, options.Compute ?? ComputeOptions.Parse("cpu", null, checkpoint.ParameterCount));
+        return new SlotPipeline(location.Folder, new TorchBackend(model), tokenizer, checkpoint.StopIds,
+            checkpoint.Generation?.RepetitionPenalty ?? 1.0, clock.Elapsed.TotalMilliseconds);
     }
 
-    /// <summary>The model folder's chat template (or the ChatML fallback, with a warning), loaded on first use.</summary>
+    static SlotPipeline LoadGguf(ModelLocation location, PipelineOptions options, Stopwatch clock)
+    {
+        var folder = location.Folder;
+        var generationConfig = GenerationConfig.LoadOrNull(Path.Combine(folder, "generation_config.json"));
+        var backend = LlamaCppBackend.Load(location.GgufFile!, options.LlamaCpp);
+        try
+        {
+            IReadOnlyList<int> stops;
+            if (generationConfig is { EosTokenIds.Count: > 0 } g) stops = g.EosTokenIds;
+            else
+            {
+                using var file = GgufFile.Open(location.GgufFile!);
+                stops = GgufTokenizerMetadata.StopIds(file.Header);
+            }
+            var tokenizer = GgufTokenizerLoader.Load(location.GgufFile!);
+            return new SlotPipeline(folder, backend, tokenizer, stops, generationConfig?.RepetitionPenalty ?? 1.0, clock.Elapsed.TotalMilliseconds)
+            {
+                _chatSource = location.GgufFile,
+            };
+        }
+        catch { backend.Dispose(); throw; }
+    }
+
+    string? _chatSource;
+
+    /// <summary>The model's chat template (or the ChatML fallback, with a warning), loaded on first use.</summary>
     public ChatTemplate Chat
     {
         get
         {
             if (_chat == null)
             {
-                _chat = ChatTemplate.FromModelFolder(Folder);
+                _chat = _chatSource != null ? GgufChatTemplate.Load(_chatSource) : ChatTemplate.FromModelFolder(Folder);
                 if (_chat.Warning is { } w) Warn(w);
             }
             return _chat;
@@ -88,20 +123,38 @@ public sealed class SlotPipeline : IDisposable
     /// W in float32 for the SLOT fast path, converted once per pipeline (a no-op alias for fp32 models): a bf16 7B
     /// head would otherwise be copied (2.2 GB) for every prompt and every setting of a sweep.
     /// </summary>
-    Tensor LmHeadFloat32 => _lmHead32 ??= (Model.LmHeadWeight.dtype == ScalarType.Float32
-        ? Model.LmHeadWeight.alias()
-        : Model.LmHeadWeight.to(ScalarType.Float32)).DetachFromDisposeScope(); // lives as long as the pipeline
+    Tensor LmHeadFloat32 => _lmHead32 ??= (Backend.LmHeadWeight.dtype == ScalarType.Float32
+        ? Backend.LmHeadWeight.alias()
+        : Backend.LmHeadWeight.to(ScalarType.Float32)).DetachFromDisposeScope(); // lives as long as the pipeline
 
-    SlotRunner Runner(SlotOptions options) => new(Model.LmHeadWeight, options, Warn, LmHeadFloat32);
+    SlotRunner Runner(SlotOptions options) => new(Backend.LmHeadWeight, options, Warn, LmHeadFloat32);
+
+    /// <summary>
+    /// Runs the prompt through the backend into a new sequence (the caller disposes it). Refuses ids outside the
+    /// vocabulary and, unless allowed, a prompt plus max_new_tokens past the model's trained context.
+    /// <paramref name="keepHidden"/> keeps H for a SLOT prompt stage. <paramref name="cancel"/> is checked between chunks.
+    /// </summary>
+    public BackendSequence Prefill(IReadOnlyList<int> promptIds, GenerationOptions generation, bool keepHidden = true, CancellationToken cancel = default)
+    {
+        generation.Validate();
+        if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
+        foreach (var id in promptIds)
+            if (id < 0 || id >= Backend.VocabSize) throw new SlotSharpException($"prompt id {id} is outside the model's vocabulary [0, {Backend.VocabSize})");
+        generation.CheckContextLength(promptIds.Count, Backend.MaxPositions);
+        // The last generated token is never fed back, so the cache holds at most prompt + max_new_tokens - 1 positions.
+        long expected = promptIds.Count + Math.Max(0L, generation.MaxNewTokens - 1L);
+        return Backend.Prefill(promptIds, keepHidden, expected, cancel);
+    }
 
     /// <summary>
     /// Runs the SLOT prompt stage on a prefill's hidden states; the caller disposes the result. <paramref name="cancel"/>
     /// is checked before every step.
     /// </summary>
-    public SlotResult RunSlot(Prefill prefill, SlotOptions options, CancellationToken cancel = default)
+    public SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default)
     {
+        var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states (prefill with keepHidden)");
         using var runner = Runner(options);
-        return runner.Run(prefill.Hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), cancel);
+        return runner.Run(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), cancel);
     }
 
     /// <summary>b = W delta for a stored delta.</summary>
@@ -121,7 +174,8 @@ public sealed class SlotPipeline : IDisposable
     public SlotGeneration Generate(IReadOnlyList<int> promptIds, GenerationOptions generation, SlotOptions? slot = null,
         float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
     {
-        using var prefill = Generator.Prefill(promptIds, generation, cancel);
+        bool slotRuns = loadedDelta == null && slot is { Times: > 0 };
+        using var prefill = Prefill(promptIds, generation, keepHidden: slotRuns, cancel);
         return Continue(prefill, generation, slot, loadedDelta, onToken, onBias, cancel);
     }
 
@@ -129,25 +183,26 @@ public sealed class SlotPipeline : IDisposable
     /// Everything after the prefill: SLOT prompt stage on its hidden states, then decoding. The prefill can serve
     /// several calls (a sweep over SLOT settings runs the backbone on the prompt once).
     /// </summary>
-    public SlotGeneration Continue(Prefill prefill, GenerationOptions generation, SlotOptions? slot = null,
+    public SlotGeneration Continue(BackendSequence prefill, GenerationOptions generation, SlotOptions? slot = null,
         float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
     {
         var options = slot ?? new SlotOptions { Times = 0 };
+        generation.CheckContextLength(prefill.PromptIds.Length, Backend.MaxPositions);
         if (loadedDelta != null)
         {
             using var bias = LogitBias(loadedDelta);
             onBias?.Invoke(bias);
-            var g = Generator.Decode(prefill, generation, bias, onToken, cancel);
+            var g = DecodeLoop.Decode(Backend, prefill, generation, TensorHost.Floats(bias), onToken, cancel);
             return new SlotGeneration(g, new SlotSummary(0, options.Lr, options.Impl, options.Optimizer, loadedDelta, [], [], false, null, 0, Loaded: true));
         }
         if (options.Times == 0)
-            return new SlotGeneration(Generator.Decode(prefill, generation, null, onToken, cancel), null);
+            return new SlotGeneration(DecodeLoop.Decode(Backend, prefill, generation, null, onToken, cancel), null);
 
         var clock = Stopwatch.StartNew();
         using var result = RunSlot(prefill, options, cancel);
         double slotMs = clock.Elapsed.TotalMilliseconds;
         if (!result.Skipped) onBias?.Invoke(result.LogitBias);
-        var generated = Generator.Decode(prefill, generation, result.Skipped ? null : result.LogitBias, onToken, cancel);
+        var generated = DecodeLoop.Decode(Backend, prefill, generation, result.Skipped ? null : TensorHost.Floats(result.LogitBias), onToken, cancel);
         var summary = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses, result.DeltaNorms,
             result.Skipped, result.StopReason, slotMs, Loaded: false);
         return new SlotGeneration(generated with { Timing = generated.Timing with { PromptStageMs = slotMs } }, summary);
@@ -165,6 +220,19 @@ public sealed class SlotPipeline : IDisposable
     public void Dispose()
     {
         _lmHead32?.Dispose();
-        Model.Dispose();
+        (Tokenizer as IDisposable)?.Dispose();
+        Backend.Dispose();
     }
+}
+
+/// <summary>How <see cref="SlotPipeline.Load(string, PipelineOptions)"/> runs a model.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>TorchSharp device and dtype; null picks the default for the checkpoint's size.</summary>
+    public ComputeOptions? Compute { get; init; }
+    /// <summary>Overrides the backend the files imply (where the folder holds both safetensors and GGUF files).</summary>
+    public BackendKind? Backend { get; init; }
+    /// <summary>Which .gguf file of a folder to run (default: the only one, else Q8_0, else Q4_K_M).</summary>
+    public string? GgufFile { get; init; }
+    public LlamaCppOptions LlamaCpp { get; init; } = new();
 }

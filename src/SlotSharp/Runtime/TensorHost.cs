@@ -13,6 +13,16 @@ public static class TensorHost
 
     public static double[] Doubles(Tensor t) => Copy<double>(t, ScalarType.Float64);
 
+    /// <summary>Copies a float32 tensor's values into <paramref name="destination"/> (same element count).</summary>
+    public static void CopyTo(Tensor t, float[] destination)
+    {
+        using var scope = NewDisposeScope();
+        var host = t.to(ScalarType.Float32, CPU).contiguous().reshape(-1);
+        if (host.shape[0] != destination.Length)
+            throw new ArgumentException($"tensor has {host.shape[0]} values, destination {destination.Length}");
+        MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(destination);
+    }
+
     static T[] Copy<T>(Tensor t, ScalarType type) where T : unmanaged
     {
         using var scope = NewDisposeScope();

@@ -62,7 +62,7 @@ public class CancellationTests
         var golden = Golden.Load("stories260K");
         int[] ids = Golden.Ints(golden.Prompt("len8")["input_ids"]);
         using var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
-        using var prefill = pipeline.Generator.Prefill(ids, new GenerationOptions());
+        using var prefill = pipeline.Prefill(ids, new GenerationOptions());
         Assert.Throws<OperationCanceledException>(() => pipeline.RunSlot(prefill, new SlotOptions { Times = 5 }, new CancellationToken(true)));
     }
 

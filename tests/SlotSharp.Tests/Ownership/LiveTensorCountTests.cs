@@ -51,7 +51,7 @@ public class LiveTensorCountTests
         AssertNoTensorLeftAlive(() => Assert.Equal(runs.Expected(true, 8), runs.Generate(true, 8)));
         AssertNoTensorLeftAlive(() =>
         {
-            using var prefill = runs.Pipeline.Generator.Prefill(runs.PromptIds, new GenerationOptions { MaxNewTokens = 0 });
+            using var prefill = runs.Pipeline.Prefill(runs.PromptIds, new GenerationOptions { MaxNewTokens = 0 });
             using var result = runs.Pipeline.RunSlot(prefill, TinyQwenRuns.Slot with { Impl = SlotImplKind.Reference });
             Assert.Equal(6, result.Losses.Count);
         });

@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using SlotSharp.Backends;
+using SlotSharp.Checkpoints;
+using SlotSharp.Generation;
+using SlotSharp.Gguf;
+using SlotSharp.Models;
+using SlotSharp.Slot;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Cli.Commands;
+
+/// <summary>
+/// `slot bench gguf`: the llama.cpp backend on a random-weight model with Qwen2.5-0.5B's shape, converted by
+/// `slot convert` to each GGUF type. Per type: prefill and single-stream decode tokens/s against the bandwidth floor
+/// of the file's weights, SLOT on / off decode ratio, the SLOT prompt stage at a long prompt, and aggregate decode
+/// tokens/s with several sequences in one batch. Needs a Qwen2.5 tokenizer folder (llama.cpp loads no GGUF without one).
+/// </summary>
+public static class BenchGgufCommand
+{
+    public static Command Create()
+    {
+        var tokenizer = new Option<string>("--tokenizer") { Description = "Folder with Qwen2.5's tokenizer.json (e.g. ../shared/tokenizers/qwen2.5)", Required = true };
+        var types = new Option<string>("--types") { Description = "GGUF types to measure", DefaultValueFactory = _ => "f32,bf16,q8_0,q4_k_m" };
+        var work = new Option<string?>("--work") { Description = "Folder for the random checkpoint and its GGUF files (kept; reused when present). Default: a temp folder, deleted" };
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prefill length", DefaultValueFactory = _ => 128 };
+        var decode = new Option<int>("--decode-tokens") { Description = "Decode steps to time per stream", DefaultValueFactory = _ => 32 };
+        var slotPrompt = new Option<int>("--slot-prompt-tokens") { Description = "Prompt length of the SLOT prompt-stage timing", DefaultValueFactory = _ => 300 };
+        var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
+        var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
+        var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
+        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var tok = r.GetValue(tokenizer)!;
+            if (!File.Exists(Path.Combine(tok, "tokenizer.json"))) throw new UserInputException($"--tokenizer: '{tok}' has no tokenizer.json");
+            var fileTypes = r.GetValue(types)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => GgufFileType.Parse(t, "--types")).ToList();
+            var sizes = r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s, out var v) && v > 0 && v <= 64
+                ? v : throw new UserInputException($"--batch: '{s}' is not a sequence count in 1..64")).ToList();
+            string? keep = r.GetValue(work);
+            string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
+            try
+            {
+                var folder = WriteRandomCheckpoint(Path.Combine(dir, "random-qwen2.5-0.5b"), tok);
+                double bandwidth = BenchDecodeCommand.CopyBandwidth();
+                Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(r.GetValue(threads) == 0 ? Environment.ProcessorCount : r.GetValue(threads))}; large-copy bandwidth {bandwidth / 1e9:F2} GB/s");
+                foreach (var type in fileTypes)
+                {
+                    var path = Path.Combine(dir, $"random-qwen2.5-0.5b.{type.Name}.gguf");
+                    if (!File.Exists(path)) GgufConverter.Convert(folder, path, type, r.GetValue(threads));
+                    Measure(path, type, bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes, r.GetValue(threads));
+                }
+            }
+            finally { if (keep == null) Directory.Delete(dir, recursive: true); }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static void Measure(string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens, List<int> batchSizes, int threads)
+    {
+        int maxSeq = batchSizes.Max();
+        using var backend = LlamaCppBackend.Load(path, new LlamaCppOptions
+        {
+            ContextSize = Math.Max(promptTokens, slotTokens) + maxSeq * (16 + decodeTokens) + 64,
+            MaxSequences = maxSeq, Threads = threads,
+        });
+        var rng = new Random(1);
+        int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(1000, 100000)).ToArray();
+        var greedy = new GenerationOptions { MaxNewTokens = decodeTokens + 1 }; // no stop ids: every step runs
+
+        using (var warm = backend.Prefill(Ids(8), false, 16)) DecodeLoop.Decode(backend, warm, greedy with { MaxNewTokens = 4 });
+        var clock = Stopwatch.StartNew();
+        using var seq = backend.Prefill(Ids(promptTokens), keepHidden: false, promptTokens + decodeTokens + 1);
+        double prefillS = clock.Elapsed.TotalSeconds;
+        var off = DecodeLoop.Decode(backend, seq, greedy);
+        var bias = new float[backend.VocabSize];
+        for (int i = 0; i < bias.Length; i++) bias[i] = (float)(rng.NextDouble() - 0.5) * 1e-3f;
+        var on = DecodeLoop.Decode(backend, seq, greedy, bias);
+        double offTps = off.Timing.DecodeTokensPerSecond, onTps = on.Timing.DecodeTokensPerSecond;
+
+        double slotMs;
+        using (var longSeq = backend.Prefill(Ids(slotTokens), keepHidden: true, slotTokens + 1))
+        using (var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1 }))
+        {
+            clock.Restart();
+            using var result = runner.Run(longSeq.PromptHidden!, longSeq.PromptIds.Select(i => (long)i).ToArray());
+            slotMs = clock.Elapsed.TotalMilliseconds;
+        }
+
+        long weightBytes;
+        using (var file = GgufFile.Open(path))
+            weightBytes = file.Header.Tensors.Where(t => t.Name != "token_embd.weight" || file.Find("output.weight") == null).Sum(t => t.ByteLength);
+        double floorTps = bandwidth / 2 / weightBytes; // the copy counts read + write; decode only reads
+        Console.WriteLine($"[{type.Name}] {new FileInfo(path).Length / 1e6:F0} MB; prefill {promptTokens}: {promptTokens / prefillS:F1} tokens/s; " +
+            $"decode {offTps:F2} tokens/s (floor {floorTps:F2}, {floorTps / offTps:F2}x); SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3}); " +
+            $"SLOT prompt stage T={slotTokens}, times 5: {slotMs:F0} ms");
+
+        var line = new List<string>();
+        foreach (int k in batchSizes)
+        {
+            var seqs = Enumerable.Range(0, k).Select(_ => backend.Prefill(Ids(16), false, 16 + decodeTokens + 1)).ToList();
+            try
+            {
+                clock.Restart();
+                var results = DecodeLoop.DecodeAll(backend, seqs.Select(s => new DecodeRequest(s, greedy)).ToList());
+                double s = clock.Elapsed.TotalSeconds;
+                line.Add($"{k}: {results.Sum(x => x.GeneratedIds.Length - 1) / s:F1}");
+            }
+            finally { foreach (var s in seqs) s.Dispose(); }
+        }
+        Console.WriteLine($"[{type.Name}] aggregate decode tokens/s by sequences in one batch: {string.Join(", ", line)}");
+    }
+
+    /// <summary>config.json, the tokenizer files and random float32 weights of Qwen2.5-0.5B's shape, unless already there.</summary>
+    static string WriteRandomCheckpoint(string folder, string tokenizerFolder)
+    {
+        var weights = Path.Combine(folder, "model.safetensors");
+        if (File.Exists(weights)) return folder;
+        Directory.CreateDirectory(folder);
+        var c = RandomWeights.Qwen25_05B;
+        var config = new JsonObject
+        {
+            ["architectures"] = new JsonArray("Qwen2ForCausalLM"), ["model_type"] = "qwen2", ["vocab_size"] = c.VocabSize,
+            ["hidden_size"] = c.HiddenSize, ["intermediate_size"] = c.IntermediateSize, ["num_hidden_layers"] = c.NumHiddenLayers,
+            ["num_attention_heads"] = c.NumAttentionHeads, ["num_key_value_heads"] = c.NumKeyValueHeads, ["rms_norm_eps"] = c.RmsNormEps,
+            ["rope_theta"] = c.RopeTheta, ["tie_word_embeddings"] = true, ["max_position_embeddings"] = c.MaxPositionEmbeddings,
+            ["torch_dtype"] = "float32", ["bos_token_id"] = 151643, ["eos_token_id"] = 151643,
+        };
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString());
+        foreach (var f in new[] { "tokenizer.json", "tokenizer_config.json" })
+            if (File.Exists(Path.Combine(tokenizerFolder, f))) File.Copy(Path.Combine(tokenizerFolder, f), Path.Combine(folder, f), overwrite: true);
+        var source = new RandomWeights(ScalarType.Float32, seed: 1);
+        var tensors = new List<(string, long[], float[])>();
+        void Add(string name, params long[] shape)
+        {
+            using var t = source.Read(name, shape);
+            tensors.Add((name, shape, SlotSharp.Runtime.TensorHost.Floats(t)));
+        }
+        long d = c.HiddenSize, q = (long)c.NumAttentionHeads * c.HeadDim, kv = (long)c.NumKeyValueHeads * c.HeadDim, inter = c.IntermediateSize;
+        Add("model.embed_tokens.weight", c.VocabSize, d);
+        for (int l = 0; l < c.NumHiddenLayers; l++)
+        {
+            string p = $"model.layers.{l}.";
+            Add(p + "input_layernorm.weight", d);
+            Add(p + "self_attn.q_proj.weight", q, d); Add(p + "self_attn.q_proj.bias", q);
+            Add(p + "self_attn.k_proj.weight", kv, d); Add(p + "self_attn.k_proj.bias", kv);
+            Add(p + "self_attn.v_proj.weight", kv, d); Add(p + "self_attn.v_proj.bias", kv);
+            Add(p + "self_attn.o_proj.weight", d, q);
+            Add(p + "post_attention_layernorm.weight", d);
+            Add(p + "mlp.gate_proj.weight", inter, d); Add(p + "mlp.up_proj.weight", inter, d); Add(p + "mlp.down_proj.weight", d, inter);
+        }
+        Add("model.norm.weight", d);
+        SafetensorsFile.WriteFloat32(weights, tensors);
+        return folder;
+    }
+}

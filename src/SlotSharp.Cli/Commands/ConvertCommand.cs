@@ -1,0 +1,48 @@
+using System.CommandLine;
+using SlotSharp.Gguf;
+using SlotSharp.Hub;
+
+namespace SlotSharp.Cli.Commands;
+
+/// <summary>`slot convert --model DIR_OR_REPO --output FILE.gguf --type f32|f16|bf16|q8_0|q4_k_m|q6_k`: a GGUF for llama.cpp.</summary>
+public static class ConvertCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder (Qwen2 or Llama family), or a Hub repo id", Required = true };
+        var revision = new Option<string?>("--revision") { Description = "Hub revision when --model is a repo id" };
+        var output = new Option<string>("--output") { Description = "GGUF file to write", Required = true };
+        var type = new Option<string>("--type")
+        {
+            Description = $"Tensor type of the big weights: {string.Join(", ", GgufFileType.All.Select(t => t.Name))} (norms and biases stay f32)",
+            DefaultValueFactory = _ => "f16",
+        };
+        var threads = new Option<int>("--threads") { Description = "Quantizer threads (0 = all cores)" };
+        var cmd = new Command("convert", "Convert a Hugging Face checkpoint to a GGUF file for llama.cpp (quantized with llama.cpp's own quantizer)");
+        cmd.Options.Add(model); cmd.Options.Add(revision); cmd.Options.Add(output); cmd.Options.Add(type); cmd.Options.Add(threads);
+        cmd.SetAction(parse =>
+        {
+            var fileType = Named(() => GgufFileType.Parse(parse.GetValue(type)!, "type"), "--type");
+            var path = parse.GetValue(output)!;
+            if (!path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+                throw new UserInputException($"--output '{path}' must end in .gguf");
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(dir)) throw new UserInputException($"--output: folder '{dir}' does not exist");
+            string name = parse.GetValue(model)!;
+            var folder = Directory.Exists(name) ? name
+                : HubProgressBars.Run(p => HubResolver.ResolveModel(name, parse.GetValue(revision), p));
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            GgufConverter.Convert(folder, path, fileType, parse.GetValue(threads), m => Console.Error.WriteLine(m));
+            Console.Error.WriteLine($"wrote {path} ({new FileInfo(path).Length / 1e6:F1} MB, {fileType.Name}) in {started.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Library errors name the setting; the CLI names the flag that carried it.</summary>
+    static T Named<T>(Func<T> parse, string flag)
+    {
+        try { return parse(); }
+        catch (SlotSharpException e) { throw new UserInputException($"{flag}: {e.Message}"); }
+    }
+}

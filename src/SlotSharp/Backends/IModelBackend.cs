@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace SlotSharp.Backends;
+
+/// <summary>
+/// The seam between SlotSharp and an inference engine. SLOT asks little of an engine: the prompt's final hidden
+/// states H, the output weight W, and a place to add a per-sequence logit bias; sampling, stopping and the bias itself
+/// live above the seam (<see cref="Generation.DecodeLoop"/>), so every backend decodes with the same semantics.
+/// Implementations: <see cref="TorchBackend"/> (Hugging Face safetensors on TorchSharp, the float32 reference) and
+/// <see cref="LlamaCppBackend"/> (GGUF files on llama.cpp). Not thread-safe: one caller drives a backend at a time.
+/// </summary>
+public interface IModelBackend : IDisposable
+{
+    /// <summary>"torch" or "llamacpp".</summary>
+    string Name { get; }
+
+    int VocabSize { get; }
+
+    int HiddenSize { get; }
+
+    /// <summary>Positions the model was trained for (max_position_embeddings; a GGUF's context_length).</summary>
+    int MaxPositions { get; }
+
+    /// <summary>W (V x d), any float dtype, on the device SLOT runs on; owned by the backend.</summary>
+    Tensor LmHeadWeight { get; }
+
+    /// <summary>
+    /// Runs a prompt through the model (in chunks; <paramref name="cancel"/> is checked between them) into a new
+    /// sequence whose <see cref="BackendSequence.Logits"/> hold the last position's logits. With
+    /// <paramref name="keepHidden"/>, <see cref="BackendSequence.PromptHidden"/> holds H ([T, d]) for SLOT.
+    /// <paramref name="expectedLength"/> (prompt + new tokens) sizes the cache where the backend reserves one.
+    /// </summary>
+    BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default);
+
+    /// <summary>Forgets positions from <paramref name="length"/> on, so one prefill can serve several continuations.</summary>
+    void Rewind(BackendSequence sequence, int length);
+
+    /// <summary>Appends one token to each sequence (one batched step where the engine can) and refreshes their logits.</summary>
+    void Step(IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens);
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using SlotSharp.Gguf;
+using SlotSharp.LlamaCpp;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Backends;
+
+/// <summary>Settings of the llama.cpp backend.</summary>
+public sealed record LlamaCppOptions
+{
+    /// <summary>KV cells shared by all live sequences (prompt and generated positions).</summary>
+    public int ContextSize { get; init; } = 8192;
+    /// <summary>Sequences that can be live at once (each is one llama.cpp sequence id).</summary>
+    public int MaxSequences { get; init; } = 16;
+    /// <summary>llama.cpp threads (0 = all cores).</summary>
+    public int Threads { get; init; }
+}
+
+/// <summary>
+/// GGUF models on llama.cpp. H comes from llama.cpp's per-position embeddings (pooling off: the final normed hidden
+/// states), W is read from the GGUF file and dequantized once, and every live sequence decodes in one llama.cpp batch.
+/// </summary>
+public sealed class LlamaCppBackend : IModelBackend
+{
+    readonly LlamaCppModel _model;
+    readonly Tensor _lmHead;
+    readonly Stack<int> _freeSequenceIds;
+
+    public string Name => "llamacpp";
+    public string Path { get; }
+    public int VocabSize => _model.VocabSize;
+    public int HiddenSize => _model.HiddenSize;
+    public int MaxPositions => _model.TrainedContext;
+    public Tensor LmHeadWeight => _lmHead;
+    /// <summary>KV cells shared by all sequences.</summary>
+    public int ContextSize => _model.ContextSize;
+
+    LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences)
+    {
+        Path = path; _model = model; _lmHead = lmHead;
+        _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
+    }
+
+    public static LlamaCppBackend Load(string ggufPath, LlamaCppOptions? options = null)
+    {
+        options ??= new LlamaCppOptions();
+        Tensor lmHead;
+        using (var file = GgufFile.Open(ggufPath))
+        {
+            var (w, vocab, hidden) = GgufLmHead.Read(file);
+            lmHead = tensor(w, [vocab, hidden]);
+        }
+        try
+        {
+            var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);
+            if (model.VocabSize != lmHead.shape[0] || model.HiddenSize != lmHead.shape[1])
+            {
+                model.Dispose();
+                throw new SlotSharpException($"{ggufPath}: the output weight is [{lmHead.shape[0]}, {lmHead.shape[1]}] but llama.cpp reports vocabulary {model.VocabSize} and width {model.HiddenSize}");
+            }
+            return new LlamaCppBackend(ggufPath, model, lmHead, options.MaxSequences);
+        }
+        catch { lmHead.Dispose(); throw; }
+    }
+
+    public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default)
+    {
+        if (expectedLength > ContextSize)
+            throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but the llama.cpp context holds {ContextSize}");
+        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {ContextSize} llama.cpp sequences are in use");
+        int seq = _freeSequenceIds.Pop();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (hidden, last) = _model.Prefill(promptIds, keepHidden, seq: seq, cancel: cancel);
+            var h = hidden == null ? null : tensor(hidden, [promptIds.Count, HiddenSize]);
+            return new Sequence(this, seq, promptIds.ToArray(), h, last, clock.Elapsed.TotalMilliseconds);
+        }
+        catch
+        {
+            _model.Release(seq);
+            _freeSequenceIds.Push(seq);
+            throw;
+        }
+    }
+
+    public void Rewind(BackendSequence sequence, int length)
+    {
+        var s = Own(sequence);
+        _model.Release(s.Id, from: length);
+        s.Length = length;
+    }
+
+    public void Step(IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens)
+    {
+        var rows = new (int, int, int)[sequences.Count];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var s = Own(sequences[i]);
+            if (s.Length + 1 > ContextSize) throw new SlotSharpException($"generation reached the llama.cpp context size ({ContextSize} positions)");
+            rows[i] = (tokens[i], s.Length, s.Id);
+        }
+        _model.Step(rows, (i, logits) => logits.CopyTo(sequences[i].Logits));
+        foreach (var s in sequences) s.Length++;
+    }
+
+    Sequence Own(BackendSequence s) => s is Sequence mine && mine.Owner == this
+        ? mine : throw new ArgumentException("the sequence belongs to another backend");
+
+    void Release(int id)
+    {
+        _model.Release(id);
+        _freeSequenceIds.Push(id);
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _lmHead.Dispose();
+    }
+
+    sealed class Sequence(LlamaCppBackend owner, int id, int[] promptIds, Tensor? hidden, float[] logits, double ms)
+        : BackendSequence(promptIds, hidden, logits, ms)
+    {
+        public LlamaCppBackend Owner { get; } = owner;
+        public int Id { get; } = id;
+        protected override void ReleaseEngineState() => Owner.Release(Id);
+    }
+}

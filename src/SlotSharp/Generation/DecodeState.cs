@@ -1,0 +1,54 @@
+namespace SlotSharp.Generation;
+
+/// <summary>
+/// One sequence's decoding rules, independent of the engine: add its fixed logit bias (SLOT's b = W delta), apply
+/// the repetition penalty, sample, and decide whether it is finished. Every backend decodes through this, so the
+/// TorchSharp and llama.cpp paths (and a sequence alone or inside a batch) choose tokens by the same arithmetic.
+/// </summary>
+public sealed class DecodeState
+{
+    readonly GenerationOptions _options;
+    readonly TokenSampler _sampler;
+    readonly ISet<int> _stops;
+    readonly HashSet<int>? _context;
+    readonly float[]? _bias;
+    readonly float[] _scores;
+    readonly List<int> _generated = [];
+
+    public DecodeState(IReadOnlyList<int> promptIds, GenerationOptions options, float[]? logitBias, int vocabSize)
+    {
+        options.Validate();
+        if (logitBias != null && logitBias.Length != vocabSize)
+            throw new SlotSharpException($"the logit bias has {logitBias.Length} values but the model has {vocabSize} logits");
+        _options = options;
+        _sampler = new TokenSampler(options);
+        _stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
+        _context = options.RepetitionPenalty == 1.0 ? null : new HashSet<int>(promptIds);
+        _bias = logitBias;
+        _scores = new float[vocabSize];
+    }
+
+    public IReadOnlyList<int> Generated => _generated;
+
+    /// <summary>True once a stop id was emitted.</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>True when no further token will be chosen (stop id or max_new_tokens reached).</summary>
+    public bool Finished => Stopped || _generated.Count >= _options.MaxNewTokens;
+
+    /// <summary>Chooses the next token from the model's raw logits of the last position.</summary>
+    public int Next(ReadOnlySpan<float> logits)
+    {
+        if (Finished) throw new InvalidOperationException("the sequence is finished");
+        logits.CopyTo(_scores);
+        if (_bias != null)
+            for (int i = 0; i < _scores.Length; i++) _scores[i] += _bias[i];
+        if (_generated.Count < 2) LogitChecks.RequireFinite(_scores, _generated.Count);
+        if (_context != null) TokenSampler.ApplyRepetitionPenalty(_scores, _context, _options.RepetitionPenalty);
+        int next = _sampler.Next(_scores);
+        _generated.Add(next);
+        _context?.Add(next);
+        Stopped = _stops.Contains(next);
+        return next;
+    }
+}

@@ -1,0 +1,54 @@
+using SlotSharp.Backends;
+using SlotSharp.Generation;
+using SlotSharp.Slot;
+
+namespace SlotSharp.Tests.Gguf;
+
+/// <summary>
+/// SLOT on llama.cpp: hidden states from llama.cpp, W read from the GGUF file, Slot/ unchanged, b = W delta added to
+/// llama.cpp's logits. The losses and the greedy ids must equal the float32 reference's goldens for both optimizers.
+/// </summary>
+public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
+{
+    readonly ConvertedModels _models;
+    public GgufSlotGoldenTests(ConvertedModels models) => _models = models;
+
+    public static IEnumerable<object[]> Cases() => Golden.ModelsAndPrompts("tiny-qwen2", "stories260K");
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void AdamWTimes5(string model, string prompt) => Check(model, prompt, SlotOptimizerKind.AdamW, "slot_seed", "greedy_seed_times5_lr0.1");
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void VllmTimes5(string model, string prompt) => Check(model, prompt, SlotOptimizerKind.Vllm, "slot_vllm", "greedy_vllm_times5_lr0.1");
+
+    void Check(string model, string prompt, SlotOptimizerKind optimizer, string trajectoryField, string idsField)
+    {
+        var golden = Golden.Load(model);
+        Skip.If(prompt == "(missing)");
+        var p = golden.Prompt(prompt);
+        int[] ids = Golden.Ints(p["input_ids"]);
+        Skip.If(ids.Length < 2, "SLOT needs two tokens; plain generation is covered by GgufGoldenTests");
+        using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 });
+        using var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
+        using var sequence = backend.Prefill(ids, keepHidden: true, expectedLength: ids.Length + 24);
+        using var slot = runner.Run(sequence.PromptHidden!, ids.Select(i => (long)i).ToArray());
+
+        var trajectory = ((System.Text.Json.Nodes.JsonArray)p[trajectoryField]!).Cast<System.Text.Json.Nodes.JsonObject>()
+            .First(r => (int)r["times"]! == 5 && (double)r["lr"]! == 0.1);
+        var expectedLosses = Golden.Doubles(trajectory["losses"]);
+        Assert.True(slot.Losses.Count >= expectedLosses.Length);
+        for (int i = 0; i < expectedLosses.Length; i++)
+            if (double.IsFinite(expectedLosses[i])) Assert.True(Math.Abs(expectedLosses[i] - slot.Losses[i]) <= 1e-4 * Math.Max(1, Math.Abs(expectedLosses[i])),
+                $"loss {i}: expected {expectedLosses[i]}, got {slot.Losses[i]}");
+
+        var gen = p["generate"]!;
+        var result = DecodeLoop.Decode(backend, sequence, new GenerationOptions
+        {
+            MaxNewTokens = (int)gen["max_new_tokens"]!,
+            StopIds = Golden.Ints(gen["stop_ids"]),
+        }, SlotSharp.Runtime.TensorHost.Floats(slot.LogitBias));
+        Assert.Equal(Golden.Ints(gen[idsField]), result.GeneratedIds);
+    }
+}

@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 
 namespace SlotSharp.Tests.Generation;
 
-/// <summary>Greedy generation after the SLOT prompt stage (times 5, lr 0.1), token-identical to the goldens.</summary>
-public class GoldenSlotGenerationTests
+/// <summary>Greedy generation after the SLOT prompt stage (times 5, lr 0.1) through SlotPipeline, token-identical to the goldens.</summary>
+public class GoldenSlotGenerationTests(PipelineFixture pipelines) : IClassFixture<PipelineFixture>
 {
     public static IEnumerable<object[]> Cases() => Golden.ModelsAndPrompts("tiny-qwen2", "tiny-qwen2-sharded", "stories260K");
 
@@ -17,7 +17,7 @@ public class GoldenSlotGenerationTests
     [MemberData(nameof(Cases))]
     public void VllmTimes5Lr01(string model, string prompt) => Check(model, prompt, SlotOptimizerKind.Vllm, "greedy_vllm_times5_lr0.1");
 
-    static void Check(string model, string prompt, SlotOptimizerKind optimizer, string field)
+    void Check(string model, string prompt, SlotOptimizerKind optimizer, string field)
     {
         var golden = Golden.Load(model);
         Skip.If(prompt == "(missing)");
@@ -27,19 +27,12 @@ public class GoldenSlotGenerationTests
         // (see shared/models/README.md) and must then equal plain generation.
         var expectedField = optimizer == SlotOptimizerKind.Vllm && ids.Length < 2 ? "greedy_times0" : field;
         var gen = p["generate"]!;
-        var lm = ModelCache.Float32(golden);
-        using var runner = new SlotRunner(lm.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
-        SlotResult? slot = null;
-        try
+        var result = pipelines.Float32(golden).Generate(ids, new GenerationOptions
         {
-            var result = new TokenGenerator(lm).Generate(ids, new GenerationOptions
-            {
-                MaxNewTokens = (int)gen["max_new_tokens"]!,
-                StopIds = Golden.Ints(gen["stop_ids"]),
-            }, promptStage: h => (slot = runner.Run(h, ids.Select(i => (long)i).ToArray())).LogitBias.alias());
-            Assert.Equal(Golden.Ints(gen[expectedField]), result.GeneratedIds);
-        }
-        finally { slot?.Dispose(); }
+            MaxNewTokens = (int)gen["max_new_tokens"]!,
+            StopIds = Golden.Ints(gen["stop_ids"]),
+        }, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
+        Assert.Equal(Golden.Ints(gen[expectedField]), result.Generation.GeneratedIds);
     }
 
     [SkippableFact]

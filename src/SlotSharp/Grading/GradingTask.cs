@@ -1,0 +1,49 @@
+namespace SlotSharp.Grading;
+
+/// <summary>
+/// Extraction targets and options of one benchmark's metric as lighteval 0.8 configures them
+/// (shared/datasets/LIGHTEVAL_TASKS.md section 2): which patterns find the gold and the prediction, and the rounding.
+/// </summary>
+public sealed record GradingTask(string Name, IReadOnlyList<ExtractionTarget> GoldTargets, IReadOnlyList<ExtractionTarget> PredictionTargets, GradingOptions Options)
+{
+    static readonly ExtractionTarget PredictionLatex = new LatexTarget(BoxedMatchPriority: 0);
+
+    /// <summary>math_500: the gold is the full solution (LaTeX, boxed at priority 55); 5 decimal places.</summary>
+    public static readonly GradingTask Math = new("math", [new LatexTarget(BoxedMatchPriority: 55)], [PredictionLatex, new ExprTarget()],
+        new GradingOptions { FloatRounding = 5 });
+
+    /// <summary>aime24: the gold is a bare number ("025"), found by the expression patterns.</summary>
+    public static readonly GradingTask Aime = new("aime", [new ExprTarget()], [PredictionLatex, new ExprTarget()],
+        new GradingOptions { FloatRounding = 5 });
+
+    /// <summary>gsm8k (SLOT's scorer compares numbers through math_verify.parse with ExprExtractionConfig only).</summary>
+    public static readonly GradingTask Gsm8k = new("gsm8k", [new ExprTarget()], [new ExprTarget()], new GradingOptions());
+
+    /// <summary>gpqa:diamond: letters A-D with lighteval's own index patterns, compared as text.</summary>
+    public static readonly GradingTask Gpqa = new("gpqa",
+        [new StringTarget(["A", "B", "C", "D"], Lowercase: false, LightevalIndices: true)],
+        [new StringTarget(["A", "B", "C", "D"], Lowercase: false, LightevalIndices: true)], new GradingOptions());
+
+    public static readonly IReadOnlyList<GradingTask> All = [Math, Aime, Gsm8k, Gpqa];
+
+    public static GradingTask FromName(string name) =>
+        All.FirstOrDefault(t => t.Name == name) ?? throw new SlotSharpException($"unknown grading task '{name}' (expected {string.Join(", ", All.Select(t => t.Name))})");
+
+    /// <summary>Grades one input-file case (its own targets and options override the task's).</summary>
+    public bool Grade(GradeCase c) => c.SympyInput
+        ? new MathComparer(c.Options).Equal(SympyRepr.Parse(c.Gold), SympyRepr.Parse(c.Prediction))
+        : Grade(c.Gold, c.Prediction, c.GoldTargets, c.PredictionTargets, c.Options);
+
+    /// <summary>
+    /// Grades one pair as lighteval's extractive_match does: when nothing is extracted from the gold, the raw gold
+    /// text itself stands in for it.
+    /// </summary>
+    public bool Grade(string gold, string prediction, IReadOnlyList<ExtractionTarget>? goldTargets = null,
+        IReadOnlyList<ExtractionTarget>? predictionTargets = null, GradingOptions? options = null)
+    {
+        options ??= Options;
+        var goldAnswers = MathGrader.Parse(gold, goldTargets ?? GoldTargets, options);
+        if (goldAnswers.Count == 0) goldAnswers = [ParsedAnswer.OfText(gold)];
+        return MathGrader.Verify(goldAnswers, MathGrader.Parse(prediction, predictionTargets ?? PredictionTargets, options), options);
+    }
+}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace SlotSharp.Evaluation;
@@ -11,13 +10,14 @@ namespace SlotSharp.Evaluation;
 /// </summary>
 public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
 {
-    sealed class SettingState(SlotSetting setting, EvalOutputPaths paths, ResultsJournal journal)
+    sealed class SettingState(SlotSetting setting, EvalOutputPaths paths, ResultsJournal journal) : EvalBatchLoop.ISettingState
     {
         public SlotSetting Setting { get; } = setting;
         public EvalOutputPaths Paths { get; } = paths;
         public ResultsJournal Journal { get; } = journal;
         public int Correct => Journal.Records.Values.Count(r => r.Correct);
         public int FormatCorrect => Journal.Records.Values.Count(r => r.Format);
+        public bool IsDone(int sample) => Journal.Records.ContainsKey(sample);
         public long SessionTokens;
         public double SessionSeconds;
     }
@@ -88,42 +88,18 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
     }
 
     bool Evaluate(IReadOnlyList<Gsm8kItem> selected, List<SettingState> states, Action<EvalProgress>? onProgress,
-        CancellationToken cancel)
-    {
-        var pending = Enumerable.Range(1, selected.Count)
-            .Where(sample => states.Any(s => !s.Journal.Records.ContainsKey(sample)))
-            .ToList();
-        foreach (var chunk in pending.Chunk(options.BatchSize))
-        {
-            if (cancel.IsCancellationRequested) return false;
-            // Only settings that still miss one of these samples are run (they differ only after a crash mid-batch).
-            var needed = states.Where(s => chunk.Any(sample => !s.Journal.Records.ContainsKey(sample))).ToList();
-            var prompts = chunk.Select(sample => Prompt(selected[sample - 1])).ToList();
-
-            var clock = Stopwatch.StartNew();
-            var results = engine.Complete(prompts, needed.Select(s => s.Setting).ToList(), options.Generation);
-            double perCompletion = clock.Elapsed.TotalSeconds / (chunk.Length * needed.Count);
-            CheckShape(results, chunk.Length, needed.Count);
-
-            for (int p = 0; p < chunk.Length; p++)
+        CancellationToken cancel) =>
+        EvalBatchLoop.Run(engine, Enumerable.Range(1, selected.Count), options.BatchSize, states,
+            sample => Prompt(selected[sample - 1]), options.Generation, (state, sample, completion, perCompletion) =>
             {
-                var item = selected[chunk[p] - 1];
-                for (int k = 0; k < needed.Count; k++)
-                {
-                    var state = needed[k];
-                    if (state.Journal.Records.ContainsKey(chunk[p])) continue;
-                    var record = Score(chunk[p], item, results[p][k], perCompletion);
-                    state.Journal.Append(record);
-                    Gsm8kLogWriter.Append(state.Paths.LogFile, Gsm8kLogWriter.Sample(record));
-                    state.SessionTokens += record.GeneratedTokens;
-                    state.SessionSeconds += perCompletion;
-                    onProgress?.Invoke(new EvalProgress(state.Setting, state.Journal.Records.Count, selected.Count,
-                        state.Correct, state.FormatCorrect, state.SessionTokens, state.SessionSeconds));
-                }
-            }
-        }
-        return true;
-    }
+                var record = Score(sample, selected[sample - 1], completion, perCompletion);
+                state.Journal.Append(record);
+                Gsm8kLogWriter.Append(state.Paths.LogFile, Gsm8kLogWriter.Sample(record));
+                state.SessionTokens += record.GeneratedTokens;
+                state.SessionSeconds += perCompletion;
+                onProgress?.Invoke(new EvalProgress(state.Setting, state.Journal.Records.Count, selected.Count,
+                    state.Correct, state.FormatCorrect, state.SessionTokens, state.SessionSeconds));
+            }, cancel);
 
     EvalPrompt Prompt(Gsm8kItem item) =>
         new(item.Index, Gsm8kPrompt.Messages(item.Question), Gsm8kPrompt.SamplingSeed(options.Seed, item.Index));
@@ -137,13 +113,6 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
         PrefillSeconds = c.Timings.PrefillSeconds, SlotSeconds = c.Timings.SlotSeconds,
         DecodeSeconds = c.Timings.DecodeSeconds, ElapsedSeconds = elapsed,
     };
-
-    static void CheckShape(IReadOnlyList<IReadOnlyList<EvalCompletion>> results, int prompts, int settings)
-    {
-        if (results.Count != prompts || results.Any(r => r.Count != settings))
-            throw new InvalidOperationException(
-                $"engine returned {results.Count} prompt results (expected {prompts}), each with {settings} settings");
-    }
 
     static void WriteAtomically(string path, string text)
     {

@@ -25,12 +25,15 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
     IReadOnlyList<EvalCompletion> CompleteOne(EvalPrompt prompt, IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
     {
         var messages = prompt.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
-        int[] ids = pipeline.EncodeChat(messages);
-        using var prefill = pipeline.Generator.Prefill(ids, generation.MaxNewTokens);
+        string text = pipeline.Chat.Render(messages, addGenerationPrompt: true);
+        int[] ids = pipeline.Tokenizer.Encode(text, prompt.AddSpecialTokens);
+        int maxNew = MaxNewTokens(generation, ids.Length);
+        using var prefill = pipeline.Generator.Prefill(ids, maxNew);
         var options = new GenerationOptions
         {
-            MaxNewTokens = generation.MaxNewTokens,
+            MaxNewTokens = maxNew,
             Temperature = generation.DoSample ? generation.Temperature : 0,
+            TopP = generation.DoSample ? generation.TopP : 1.0,
             Seed = (int)(prompt.SamplingSeed & int.MaxValue),
             StopIds = pipeline.StopIds.ToArray(),
             // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty.
@@ -44,10 +47,15 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
             var g = run.Generation;
             completions.Add(new EvalCompletion(
                 pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true), g.GeneratedIds.Length, ids.Length,
-                run.Slot?.Losses ?? [], new EvalTimings(prefillShare, g.Timing.PromptStageMs / 1000.0, g.Timing.DecodeMs / 1000.0)));
+                run.Slot?.Losses ?? [], new EvalTimings(prefillShare, g.Timing.PromptStageMs / 1000.0, g.Timing.DecodeMs / 1000.0))
+            { PromptText = text });
         }
         return completions;
     }
+
+    /// <summary>The token budget after the model-length cap (at least 1, as vLLM always produces a token).</summary>
+    static int MaxNewTokens(EvalGeneration generation, int promptTokens) =>
+        generation.MaxModelLength is { } cap ? Math.Max(1, Math.Min(generation.MaxNewTokens, cap - promptTokens)) : generation.MaxNewTokens;
 
     public void Dispose()
     {

@@ -11,11 +11,11 @@ public sealed class SummaryTableTests
     [Fact]
     public void StderrIsTheSampleStandardDeviationOverSqrtN()
     {
-        // 17/30: sqrt(p(1-p)/(n-1)) = sqrt((17/30)(13/30)/29) = 0.0920199...
+        // 17/30: sqrt(p(1-p)/(n-1)) = sqrt((17/30)(13/30)/29) = sqrt(221/26100) = 0.09201866 (Python: 0.0920186554465537)
         var m = TaskMetrics.From(Scores(17, 30));
         Assert.Equal(17.0 / 30, m.Value, 15);
         Assert.Equal(Math.Sqrt(17.0 / 30 * (13.0 / 30) / 29), m.Stderr!.Value, 12);
-        Assert.Equal(0.0920199, m.Stderr.Value, 6);
+        Assert.Equal(0.0920186554465537, m.Stderr.Value, 14);
         // A constant vector has no spread; one sample has no stderr at all (lighteval skips n - 1 = 0).
         Assert.Equal(0.0, TaskMetrics.From(Scores(4, 4)).Stderr);
         Assert.Null(TaskMetrics.From(Scores(1, 1)).Stderr);

@@ -62,4 +62,34 @@ public sealed class TaskEndToEndTests : IDisposable
         Assert.StartsWith($"Model Path: {model}\nTask: {key}\n", text);
         Assert.Contains($"|{key.Replace('|', ':')}|      1|extractive_match|", text);
     }
+
+    [SkippableFact]
+    public void CliShardsMergedEqualOneRunOnTheRealModel()
+    {
+        var model = SharedAssets.Require("models", "tiny-qwen2");
+        var data = SharedAssets.Require("datasets", "aime24");
+        (int Code, string Out, string Err) Eval(string output, params string[] extra) =>
+            SlotProcess.Run(["eval", "aime24", "--model", model, "--data", data, "--limit", "3", "--max-new-tokens", "6",
+                "--times", "1", "--lr", "0.1", "--dtype", "fp32", "--output", Path.Combine(_dir, output), .. extra]);
+
+        var single = Eval("single");
+        Assert.True(single.Code == 0, single.Err);
+        foreach (var shard in new[] { "0/2", "1/2" })
+        {
+            var run = Eval($"shard{shard[0]}", "--shard", shard);
+            Assert.True(run.Code == 0, run.Err);
+            Assert.Contains("slot eval merge", run.Out);
+        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "shard0"), "results_*"));
+        var merge = SlotProcess.Run(["eval", "merge", Path.Combine(_dir, "shard0"), Path.Combine(_dir, "shard1"),
+            "--output", Path.Combine(_dir, "merged")]);
+        Assert.True(merge.Code == 0, merge.Err);
+
+        string[] Outputs(string folder) => Directory.GetFiles(Path.Combine(_dir, folder))
+            .Where(f => !Path.GetFileName(f).StartsWith("journal_")).Select(Path.GetFileName).Order().ToArray()!;
+        Assert.Equal(3, Outputs("single").Length);
+        Assert.Equal(Outputs("single"), Outputs("merged"));
+        foreach (var name in Outputs("single"))
+            Assert.Equal(File.ReadAllText(Path.Combine(_dir, "single", name)), File.ReadAllText(Path.Combine(_dir, "merged", name)));
+    }
 }

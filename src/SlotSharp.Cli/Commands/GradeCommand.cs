@@ -6,7 +6,7 @@ using SlotSharp.Grading;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>
-/// `slot grade --input FILE.jsonl|.json --task math|aime|gsm8k|gpqa [--output FILE]`: grades (gold, prediction) pairs as lighteval's
+/// `slot grade --input FILE.jsonl|.json --task math|aime|gsm8k|gpqa|math-verify [--output FILE]`: grades (gold, prediction) pairs as lighteval's
 /// extractive_match does and prints each input object, in input order, with an added boolean "correct".
 /// </summary>
 public static class GradeCommand

@@ -33,8 +33,9 @@ public static class ExtractionPatterns
 
     static IReadOnlyList<ExtractionPattern> Expr(ExprTarget target)
     {
-        const string number =
-            @"(?<!\d)(?:(?<integer1>-?[1-9]\d{0,2}(?:[ ,]\d{3})+)(?<decimal1>\.\d+)?|(?<integer2>-?\d+)(?<decimal2>[.,]\d+)|(?<decimal3>\.\d+)|(?<integer3>-?\d+))"
+        var thousands = target.Lighteval08 ? @"(?:(?<integer1>-?\d{1,3}(?:[ ,]\d{3})+)" : @"(?<!\d)(?:(?<integer1>-?[1-9]\d{0,2}(?:[ ,]\d{3})+)";
+        var number = thousands
+            + @"(?<decimal1>\.\d+)?|(?<integer2>-?\d+)(?<decimal2>[.,]\d+)|(?<decimal3>\.\d+)|(?<integer3>-?\d+))"
             + @"(?<percent>\s*(?:%|[Pp]ercent|\s*[Pp]ercentage|\s*[Pp]ct))?";
         const string exprChars = @"[\d.\s+\-*×/^()÷]";
         const string expr = @"(?<expr>-?\(?-?\d" + exprChars + @"*[+\-*×/^()÷]" + exprChars + @"+\)?)";
@@ -81,16 +82,18 @@ public static class ExtractionPatterns
     }
 
     /// <summary>Up to six environments joined by "and", "or" or commas (an answer list such as "$1$, $2$ and $3$").</summary>
-    static string JoinedEnvironments(bool boxed)
+    static string JoinedEnvironments(bool boxed, bool lighteval08)
     {
+        // Math-Verify 0.7 added the Oxford comma (", and") and the extra space before a joined box.
+        var joiner = lighteval08 ? "(?:and|or|,)" : "(?:,?and|,?or|,)";
         var next = string.Concat(Enumerable.Range(1, 5).Select(i =>
-            (boxed ? @"\s*" : "") + $@"(?:\s*(?:,?and|,?or|,)\s*{LatexEnvironment($"next{i}_", boxed)})?"));
+            (boxed && !lighteval08 ? @"\s*" : "") + $@"(?:\s*{joiner}\s*{LatexEnvironment($"next{i}_", boxed)})?"));
         return $"(?:{LatexEnvironment("first_", boxed)}{next})";
     }
 
     static IReadOnlyList<ExtractionPattern> Latex(LatexTarget target)
     {
-        var envs = JoinedEnvironments(boxed: false);
+        var envs = JoinedEnvironments(boxed: false, target.Lighteval08);
         const RegexOptions dotAll = RegexOptions.Singleline;
         var list = new List<ExtractionPattern>
         {
@@ -102,7 +105,7 @@ public static class ExtractionPatterns
         if (target.TryExtractWithoutAnchor) list.Add(P(envs, 300, target, dotAll));
         if (target.BoxedMatchPriority >= 0)
         {
-            list.Add(P(JoinedEnvironments(boxed: true), target.BoxedMatchPriority, target, dotAll));
+            list.Add(P(JoinedEnvironments(boxed: true, target.Lighteval08), target.BoxedMatchPriority, target, dotAll));
             // A bare \boxed{ runs to the last "}" of the text; the normalizer finds where the box really ends.
             list.Add(P(@"(?<first_latexBoxed>\\boxed\{.+\})", target.BoxedMatchPriority, target, dotAll));
         }

@@ -66,7 +66,7 @@ public static class GradeCaseFile
         if (kind == "sympy")
         {
             try { SympyRepr.Parse(gold); SympyRepr.Parse(prediction); }
-            catch (FormatException e) { throw new SlotSharpException($"{where}: {e.Message}"); }
+            catch (SlotSharpException e) { throw new SlotSharpException($"{where}: {e.Message}"); }
         }
         return new GradeCase(o, gold, prediction,
             Targets(o, "gold_config", where), Targets(o, "pred_config", where), Options(o["options"], where, defaults), kind == "sympy");
@@ -91,7 +91,7 @@ public static class GradeCaseFile
         {
             if (item is not JsonValue v || !v.TryGetValue<string>(out var spec)) throw new SlotSharpException($"{where}: field '{field}' must hold strings");
             try { targets.Add(ExtractionTarget.Parse(spec)); }
-            catch (FormatException e) { throw new SlotSharpException($"{where}: field '{field}': {e.Message}"); }
+            catch (SlotSharpException e) { throw new SlotSharpException($"{where}: field '{field}': {e.Message}"); }
         }
         return targets;
     }

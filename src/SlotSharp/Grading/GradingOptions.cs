@@ -16,6 +16,12 @@ public sealed record GradingOptions
     /// <summary>Significant digits of the numeric difference test (verify's numeric_precision).</summary>
     public int NumericPrecision { get; init; } = 15;
 
+    /// <summary>
+    /// Round a written decimal against a non-rational value such as √17 (Math-Verify 0.8.0). lighteval 0.8's
+    /// comparison (Math-Verify 0.5 era) gives up there: false, so "1.41421" does not match \sqrt{2}.
+    /// </summary>
+    public bool RoundFloatAgainstExpression { get; init; } = true;
+
     /// <summary>When false, the prediction's variables are renamed to the gold's (f(x) matches f(y)).</summary>
     public bool Strict { get; init; } = true;
 

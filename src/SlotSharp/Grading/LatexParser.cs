@@ -156,20 +156,12 @@ public sealed partial class LatexParser
     {
         using var _ = Enter();
         var alternatives = new List<MathNode>();
-        var signs = new List<int>(); // +1, -1, 0 for ±
-        var terms = new List<MathNode>();
-        int sign = 1;
-        if (Accept("-")) sign = -1; else if (Accept(@"\pm") || Accept("±")) sign = 0; else if (Accept(@"\mp")) sign = 0; else Accept("+");
-        terms.Add(ParseTerm());
-        signs.Add(sign);
-        while (true)
+        var signs = new List<int> { TryReadSign() ?? 1 }; // +1, -1, or 0 for ±
+        var terms = new List<MathNode> { ParseTerm() };
+        while (TryReadSign() is { } sign)
         {
-            if (Accept("+")) sign = 1;
-            else if (Accept("-") || Accept("−")) sign = -1;
-            else if (Accept(@"\pm") || Accept(@"\mp") || Accept("±")) sign = 0;
-            else break;
-            terms.Add(ParseTerm());
             signs.Add(sign);
+            terms.Add(ParseTerm());
         }
         int plusMinus = signs.Count(s => s == 0);
         if (plusMinus > MaxPlusMinus) throw new MathParseException("too many \\pm signs");
@@ -187,6 +179,15 @@ public sealed partial class LatexParser
             alternatives.Add(sum.Count == 1 ? sum[0] : new SumNode(sum));
         }
         return alternatives.Count == 1 ? alternatives[0] : new SetNode(alternatives);
+    }
+
+    /// <summary>Reads "+" (1), "-" (-1) or "\pm"/"\mp" (0, both signs); null when no sign is next.</summary>
+    int? TryReadSign()
+    {
+        if (Accept("+")) return 1;
+        if (Accept("-") || Accept("−")) return -1;
+        if (Accept(@"\pm") || Accept(@"\mp") || Accept("±")) return 0;
+        return null;
     }
 
     MathNode ParseTerm()

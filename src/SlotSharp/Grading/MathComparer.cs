@@ -173,6 +173,7 @@ public sealed class MathComparer(GradingOptions options)
         if ((IsPlainNumber(g) || IsPlainNumber(p)) && (MathNodeWalk.HasFloat(g) || MathNodeWalk.HasFloat(p)))
         {
             if (exactG is { } eg && exactP is { } ep) return eg.RoundToDecimals(options.FloatRounding) == ep.RoundToDecimals(options.FloatRounding);
+            if (!options.RoundFloatAgainstExpression) return false;
             if (NumericEvaluator.TryReal(g) is { } rg && NumericEvaluator.TryReal(p) is { } rp)
                 return RoundedEqual(rg, rp);
         }

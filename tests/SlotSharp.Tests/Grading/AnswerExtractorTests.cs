@@ -29,6 +29,9 @@ public class AnswerExtractorTests
         Assert.Equal("4 | 4", First("code 004", expr));
         Assert.Equal("", First("AZYUK2A", expr)); // a number glued to letters is not an answer
         Assert.Equal("(28*1/100) | 28", First("about 28 percent", expr));
+        // Math-Verify 0.6.2+ reads a decimal comma after 0; lighteval 0.8's older thousands pattern reads 0,111 as 111.
+        Assert.Equal("Float(111/1000) | 0.111", First("x 0,111", expr));
+        Assert.Equal("111 | 111", First("x 0,111", new ExprTarget(Lighteval08: true)));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class GradeCommandTests : IDisposable
     {
         var cases = SharedAssets.Require("datasets", "math-equivalence", "cases.json");
         var output = Path.Combine(_dir, "peer.jsonl");
-        Assert.Equal(0, SlotSharp.Cli.Program.Run(["grade", "--input", cases, "--task", "math", "--output", output]));
+        Assert.Equal(0, SlotSharp.Cli.Program.Run(["grade", "--input", cases, "--task", "math-verify", "--output", output]));
         var expected = JsonNode.Parse(File.ReadAllText(cases))!["cases"]!.AsArray();
         var lines = File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(expected.Select(c => (string)c!["id"]!), lines.Select(l => (string)l["id"]!));

@@ -46,6 +46,9 @@ public class MathComparerTests
         Assert.False(Eq(@"\frac{1}{3}", "0.333", four));
         Assert.True(Eq("4.123105625617661", @"\sqrt{17}", new GradingOptions { FloatRounding = 5 }));
         Assert.False(Eq("0.3334", "0.3333", four)); // two floats: still rounded, and these differ at 4 places
+        // lighteval 0.8 (Math-Verify 0.5 era) does not round a decimal against an irrational value.
+        Assert.False(Eq("4.123105625617661", @"\sqrt{17}", new GradingOptions { FloatRounding = 5, RoundFloatAgainstExpression = false }));
+        Assert.True(Eq("0.33333", @"\frac{1}{3}", new GradingOptions { FloatRounding = 5, RoundFloatAgainstExpression = false }));
     }
 
     [Fact]

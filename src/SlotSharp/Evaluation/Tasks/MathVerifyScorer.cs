@@ -12,7 +12,7 @@ public sealed class MathVerifyScorer(GradingTask task) : IAnswerScorer
     public AnswerScore Score(string gold, string prediction)
     {
         var goldAnswers = MathGrader.Parse(gold, task.GoldTargets, task.Options);
-        if (goldAnswers.Count == 0) goldAnswers = [ParsedAnswer.OfText(gold)];
+        if (goldAnswers.Count == 0 && task.UseRawGoldWhenUnextracted) goldAnswers = [ParsedAnswer.OfText(gold)];
         var predicted = MathGrader.Parse(prediction, task.PredictionTargets, task.Options);
         bool correct = MathGrader.Verify(goldAnswers, predicted, task.Options);
         return new AnswerScore(correct, goldAnswers.Select(a => a.ToString()).ToList(),

@@ -61,6 +61,20 @@ public sealed class GpqaTests
         Assert.Equal([letter, letter], extracted);
     }
 
+    /// <summary>A peer: the Grading port's own lighteval index patterns (written independently) extract the same letter.</summary>
+    [Theory]
+    [InlineData("Answer: C\nDone")]
+    [InlineData("The final answer is B. I hope it is correct")]
+    [InlineData("I think **A**, but answer: D")]
+    [InlineData("none here")]
+    [InlineData("ANSWER: B, since C is wrong")]
+    public void AgreesWithTheGradingPortsIndexPatterns(string output)
+    {
+        var peer = SlotSharp.Grading.MathGrader.Parse(output, SlotSharp.Grading.GradingTask.Gpqa.PredictionTargets,
+            SlotSharp.Grading.GradingTask.Gpqa.Options);
+        Assert.Equal(peer.Select(p => p.ToString()), GpqaLetterScorer.Extract(output));
+    }
+
     [Fact]
     public void ScoresByLetterEqualityAndEmptyWhenNoLetter()
     {

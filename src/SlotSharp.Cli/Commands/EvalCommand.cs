@@ -82,7 +82,7 @@ public static class EvalCommand
         return cmd;
     }
 
-    static EvalEngineRequest ResolveRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize)
+    internal static EvalEngineRequest ResolveRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize)
     {
         var folder = model.ResolveFolder(pr);
         return new EvalEngineRequest(folder, batchSize, model.Compute(pr, folder), slot.ResolveKinds(pr));

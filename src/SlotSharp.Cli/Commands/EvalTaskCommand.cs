@@ -79,8 +79,7 @@ public static class EvalTaskCommand
             };
             var request = EvalEngineFactory.Override != null
                 ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : new EvalEngineRequest(modelOptions.ResolveFolder(pr), options.BatchSize,
-                    modelOptions.Compute(pr, modelOptions.ResolveFolder(pr)), slotOptions.ResolveKinds(pr));
+                : EvalCommand.ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize);
             using var engine = EvalEngineFactory.Create(request);
             var result = EvalConsole.Run(settings, (progress, cancel) => new TaskEvalRunner(engine, options).Run(progress, cancel),
                 EvalConsole.Accuracy);

@@ -32,6 +32,12 @@ public interface IEvalTask
     /// <summary>Loads every document, in dataset order, from a file, a folder or a Hub dataset id.</summary>
     IReadOnlyList<TaskDocument> Load(string data);
 
+    /// <summary>
+    /// The order the documents are evaluated in; a run with a limit of N takes the first N of it (the task defines
+    /// this because harnesses differ: lighteval shuffles before taking max_samples).
+    /// </summary>
+    IReadOnlyList<TaskDocument> EvaluationOrder(IReadOnlyList<TaskDocument> documents);
+
     TaskPrompt Prompt(TaskDocument document);
 
     AnswerScore Score(TaskDocument document, string prediction);

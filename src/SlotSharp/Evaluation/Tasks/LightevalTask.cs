@@ -27,6 +27,17 @@ public abstract class LightevalTask(string name, string defaultData, IAnswerScor
 
     public abstract IReadOnlyList<TaskDocument> Load(string data);
 
+    /// <summary>lighteval's get_docs seeds a private random.Random(42), shuffles the documents and then keeps the first
+    /// max_samples: so a limit picks a seeded random subset, not the first rows of the file.</summary>
+    public const int DocumentShuffleSeed = 42;
+
+    public IReadOnlyList<TaskDocument> EvaluationOrder(IReadOnlyList<TaskDocument> documents)
+    {
+        var order = documents.ToList();
+        new PythonRandom(DocumentShuffleSeed).Shuffle(order);
+        return order;
+    }
+
     public TaskPrompt Prompt(TaskDocument document) => new([new EvalMessage("user", document.Instruction)], AddSpecialTokens: true);
 
     public AnswerScore Score(TaskDocument document, string prediction) => scorer.Score(document.Gold, prediction);

@@ -16,7 +16,7 @@ public sealed record TaskRunOptions
     /// <summary>One setting, or every combination of a sweep.</summary>
     public required IReadOnlyList<SlotSetting> Settings { get; init; }
     public required EvalGeneration Generation { get; init; }
-    /// <summary>Evaluate only the first N documents (lighteval's max_samples); null: all.</summary>
+    /// <summary>Evaluate only the first N documents of the task's evaluation order (lighteval's max_samples); null: all.</summary>
     public int? Limit { get; init; }
     /// <summary>Seeds each document's sampling (mixed with its row, so batching and sharding change nothing).</summary>
     public long Seed { get; init; } = 1234;
@@ -30,7 +30,8 @@ public sealed record TaskRunOptions
 public sealed record TaskRunResult(IReadOnlyList<TaskSettingResult> Results, IReadOnlyList<string> Journals, bool Completed);
 
 /// <summary>
-/// Runs any <see cref="IEvalTask"/>: selects the documents (first Limit, then this shard's slice), sends them to the
+/// Runs any <see cref="IEvalTask"/>: selects the documents (the first Limit in the task's evaluation order, then this
+/// shard's slice), sends them to the
 /// engine in batches (every setting of a sweep in the same call), scores each completion with the task, journals it,
 /// and, when the whole task is done, writes the results, details and log (<see cref="TaskReport"/>). Rerunning with the
 /// same options resumes from the journals; results do not depend on batch size or sharding.
@@ -55,7 +56,8 @@ public sealed class TaskEvalRunner(IEvalEngine engine, TaskRunOptions options)
             throw new SlotSharpException("the same times/lr combination is listed twice");
         if (options.Limit is < 1) throw new SlotSharpException($"limit must be >= 1, got {options.Limit}");
 
-        var selected = options.Limit is { } n ? options.Documents.Take(n).ToList() : options.Documents;
+        var ordered = options.Task.EvaluationOrder(options.Documents);
+        var selected = options.Limit is { } n ? ordered.Take(n).ToList() : ordered;
         var fingerprint = Fingerprint(selected);
         var samples = options.Shard.Samples(selected.Count).ToList();
         var states = new List<SettingState>();

@@ -19,7 +19,7 @@ public sealed class TaskEndToEndTests : IDisposable
     [InlineData("aime24", "aime24", "aime24", "lighteval|aime24|0")]
     [InlineData("math500", "math500", "math_500", "lighteval|math_500|0")]
     [InlineData("gpqa-diamond", "gpqa/sample.csv", "gpqa:diamond", "lighteval|gpqa:diamond|0")]
-    public void ThreeProblemsWriteJournalResultsDetailsAndLog(string command, string data, string task, string key)
+    public void ThreeProblemsWriteJournalResultsDetailsAndLog(string command, string data, string taskName, string key)
     {
         var model = SharedAssets.Require("models", "tiny-qwen2");
         var dataPath = SharedAssets.Require(["datasets", .. data.Split('/')]);
@@ -30,10 +30,10 @@ public sealed class TaskEndToEndTests : IDisposable
         Assert.Contains("|Version|     Metric     |", run.Out);
         Assert.Contains($"|{key.Replace('|', ':')}|", run.Out);
 
-        var stem = $"{task.Replace(':', '_')}_times_1_lr_0.1";
+        var stem = $"{taskName.Replace(':', '_')}_times_1_lr_0.1";
         var journal = File.ReadAllLines(Path.Combine(output, $"journal_{stem}.jsonl"));
         Assert.Equal(4, journal.Length); // header + 3 samples
-        Assert.Equal(task, (string)JsonNode.Parse(journal[0])!["task"]!);
+        Assert.Equal(taskName, (string)JsonNode.Parse(journal[0])!["task"]!);
 
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(output, $"results_{stem}.json")))!;
         double value = (double)results["results"]![key]!["extractive_match"]!;
@@ -41,7 +41,8 @@ public sealed class TaskEndToEndTests : IDisposable
         Assert.NotNull(results["results"]![key]!["extractive_match_stderr"]);
         Assert.Equal(3, (int)results["summary_tasks"]![key]!["samples"]!);
 
-        var documents = LightevalTask.ByName(command).Load(dataPath);
+        var task = LightevalTask.ByName(command);
+        var documents = task.EvaluationOrder(task.Load(dataPath)); // order checked against CPython in TaskRunnerTests
         var details = File.ReadAllLines(Path.Combine(output, $"details_{stem}.jsonl")).Select(l => JsonNode.Parse(l)!).ToArray();
         Assert.Equal(3, details.Length);
         for (int i = 0; i < 3; i++)
@@ -57,7 +58,7 @@ public sealed class TaskEndToEndTests : IDisposable
         Assert.Equal(value, details.Average(d => (double)d["extractive_match"]!), 12);
 
         var log = Assert.Single(Directory.GetFiles(output, "*.log"));
-        Assert.Equal($"{task}-tiny-qwen2-1-0.1-{SlotSharp.Evaluation.PythonFormat.FloatRepr(Math.Round(value, 4))}.log", Path.GetFileName(log));
+        Assert.Equal($"{taskName}-tiny-qwen2-1-0.1-{SlotSharp.Evaluation.PythonFormat.FloatRepr(Math.Round(value, 4))}.log", Path.GetFileName(log));
         var text = File.ReadAllText(log);
         Assert.StartsWith($"Model Path: {model}\nTask: {key}\n", text);
         Assert.Contains($"|{key.Replace('|', ':')}|      1|extractive_match|", text);

@@ -14,17 +14,24 @@ public sealed class TaskRunnerTests : IDisposable
     static IReadOnlyList<TaskDocument> Docs() =>
         new Aime24Task().Load(Path.GetDirectoryName(SharedAssets.Require("datasets", "aime24", "test.jsonl"))!);
 
-    TaskRunResult Run(string output, ShardSpec shard, int batchSize, TaskFakeEngine? engine = null)
+    TaskRunResult Run(string output, ShardSpec shard, int batchSize, TaskFakeEngine? engine = null, double topP = 0.95)
     {
         var docs = Docs();
         engine ??= new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
         return new TaskEvalRunner(engine, new TaskRunOptions
         {
             Task = new Aime24Task(), Documents = docs, ModelPath = "/models/fake-model", DataLabel = "aime24",
-            Settings = [new SlotSetting("1", "0.1")], Generation = LightevalTask.ReferenceGeneration, Limit = 10,
+            Settings = [new SlotSetting("1", "0.1")], Generation = LightevalTask.ReferenceGeneration with { TopP = topP }, Limit = 10,
             Shard = shard, BatchSize = batchSize, OutputDirectory = Path.Combine(_dir, output),
         }).Run();
     }
+
+    // CPython: r = random.Random(); r.seed(42); r.shuffle(list(range(30))) -- lighteval's document order for aime24.
+    static readonly int[] LightevalOrder = [19, 14, 10, 26, 22, 6, 5, 12, 11, 15, 9, 25, 29, 21, 16, 27, 1, 13, 18, 2, 17, 28, 4, 24, 7, 8, 23, 0, 3, 20];
+
+    [Fact]
+    public void DocumentsRunInLightevalsSeed42ShuffleOrder() =>
+        Assert.Equal(LightevalOrder, new Aime24Task().EvaluationOrder(Docs()).Select(d => d.Index));
 
     [Fact]
     public void AWholeRunWritesResultsDetailsAndTheOriginalLogName()
@@ -32,14 +39,15 @@ public sealed class TaskRunnerTests : IDisposable
         var result = Run("single", ShardSpec.Whole, 4);
         Assert.True(result.Completed);
         var r = Assert.Single(result.Results);
-        Assert.Equal(0.4, r.Metrics.Value, 15);
-        Assert.Equal(Path.Combine(_dir, "single", "aime24-fake-model-1-0.1-0.4.log"), r.LogFile);
+        // The limit keeps rows 19, 14, 10, 26, 22, 6, 5, 12, 11, 15; the fake answers rows 6, 12 and 15 right.
+        Assert.Equal(0.3, r.Metrics.Value, 15);
+        Assert.Equal(Path.Combine(_dir, "single", "aime24-fake-model-1-0.1-0.3.log"), r.LogFile);
 
         var results = JsonNode.Parse(File.ReadAllText(r.ResultsFile))!;
         var scores = results["results"]!["lighteval|aime24|0"]!;
-        Assert.Equal(0.4, (double)scores["extractive_match"]!, 15);
-        Assert.Equal(Math.Sqrt(0.4 * 0.6 / 9), (double)scores["extractive_match_stderr"]!, 12);
-        Assert.Equal(0.4, (double)results["results"]!["all"]!["extractive_match"]!, 15);
+        Assert.Equal(0.3, (double)scores["extractive_match"]!, 15);
+        Assert.Equal(Math.Sqrt(0.3 * 0.7 / 9), (double)scores["extractive_match_stderr"]!, 12);
+        Assert.Equal(0.3, (double)results["results"]!["all"]!["extractive_match"]!, 15);
         Assert.Equal(1, (int)results["versions"]!["lighteval|aime24|0"]!);
         Assert.Equal(0.95, (double)results["config_general"]!["generation_parameters"]!["top_p"]!);
 
@@ -48,22 +56,24 @@ public sealed class TaskRunnerTests : IDisposable
         Assert.Equal(10, details.Length);
         for (int i = 0; i < 10; i++)
         {
-            Assert.Equal(docs[i].Id, (string)details[i]["id"]!);
-            Assert.Equal($"<|user|>{docs[i].Instruction}<|assistant|>", (string)details[i]["full_prompt"]!);
-            Assert.Equal(TaskFakeEngine.Completion(i, docs[i].Gold), (string)details[i]["prediction"]!);
-            Assert.Equal(docs[i].Gold, (string)details[i]["gold"]!);
-            Assert.Equal(i % 3 == 0 ? 1.0 : 0.0, (double)details[i]["extractive_match"]!);
+            var doc = docs[LightevalOrder[i]];
+            Assert.Equal(doc.Id, (string)details[i]["id"]!);
+            Assert.Equal(doc.Index, (int)details[i]["index"]!);
+            Assert.Equal($"<|user|>{doc.Instruction}<|assistant|>", (string)details[i]["full_prompt"]!);
+            Assert.Equal(TaskFakeEngine.Completion(doc.Index, doc.Gold), (string)details[i]["prediction"]!);
+            Assert.Equal(doc.Gold, (string)details[i]["gold"]!);
+            Assert.Equal(doc.Index % 3 == 0 ? 1.0 : 0.0, (double)details[i]["extractive_match"]!);
             Assert.NotEmpty(details[i]["extracted_gold"]!.AsArray());
         }
-        Assert.Empty(details[2]["extracted_prediction"]!.AsArray()); // "no idea" holds no number
+        Assert.Empty(details[3]["extracted_prediction"]!.AsArray()); // row 26: "no idea" holds no number
 
         var log = File.ReadAllText(r.LogFile);
         Assert.StartsWith("Model Path: /models/fake-model\nTask: lighteval|aime24|0\n", log);
         Assert.EndsWith(
             "|       Task       |Version|     Metric     |Value|   |Stderr|\n" +
             "|------------------|------:|----------------|----:|---|-----:|\n" +
-            "|all               |       |extractive_match|  0.4|±  |0.1633|\n" +
-            "|lighteval:aime24:0|      1|extractive_match|  0.4|±  |0.1633|\n\n", log);
+            "|all               |       |extractive_match|  0.3|±  |0.1528|\n" +
+            "|lighteval:aime24:0|      1|extractive_match|  0.3|±  |0.1528|\n\n", log);
     }
 
     [Fact]
@@ -101,7 +111,33 @@ public sealed class TaskRunnerTests : IDisposable
         var engine = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
         var again = Run("single", ShardSpec.Whole, 4, engine);
         Assert.Empty(engine.Calls);
-        Assert.Equal(0.4, Assert.Single(again.Results).Metrics.Value, 15);
+        Assert.Equal(0.3, Assert.Single(again.Results).Metrics.Value, 15);
+    }
+
+    [Fact]
+    public void ACrashedRunResumesAndEndsWithTheSameFiles()
+    {
+        var single = Assert.Single(Run("single", ShardSpec.Whole, 3).Results);
+        var docs = Docs();
+        var crashing = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold), crashAfterPrompts: 7);
+        Assert.Throws<IOException>(() => Run("crashed", ShardSpec.Whole, 3, crashing));
+        // Batches of 3: the first two (6 prompts) were journaled, the third died on its second prompt.
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(_dir, "crashed", "journal_aime24_times_1_lr_0.1.jsonl")).Length);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "crashed"), "*.log"));
+
+        var engine = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
+        var resumed = Assert.Single(Run("crashed", ShardSpec.Whole, 3, engine).Results);
+        Assert.Equal([[5, 12, 11], [15]], engine.Calls); // samples 7-9 and 10, as dataset rows
+        Assert.Equal(File.ReadAllText(single.DetailsFile), File.ReadAllText(resumed.DetailsFile));
+        Assert.Equal(File.ReadAllText(single.ResultsFile), File.ReadAllText(resumed.ResultsFile));
+    }
+
+    [Fact]
+    public void AResumeWithOtherSettingsIsRefusedNamingTheField()
+    {
+        Run("single", ShardSpec.Whole, 4);
+        var e = Assert.Throws<SlotSharpException>(() => Run("single", ShardSpec.Whole, 4, topP: 0.5));
+        Assert.Contains("top_p: file has '0.95', this run has '0.5'", e.Message);
     }
 
     [Theory]

@@ -84,6 +84,7 @@ public static class EvalTaskCommand
             var result = EvalConsole.Run(settings, (progress, cancel) => new TaskEvalRunner(engine, options).Run(progress, cancel),
                 EvalConsole.Accuracy);
             foreach (var r in result.Results) Print(r);
+            if (result.SweepPlotFile != null) Console.WriteLine($"sweep plot: {result.SweepPlotFile}");
             if (result.Completed && !options.Shard.IsWhole)
                 Console.WriteLine($"shard {options.Shard} done: {string.Join(", ", result.Journals)}; combine the shards with 'slot eval merge'");
             return EvalConsole.ExitCode(result.Completed);

@@ -27,7 +27,9 @@ public sealed record TaskRunOptions
 }
 
 /// <summary>What a run produced: per setting, its results when this run finished the whole task (not a shard).</summary>
-public sealed record TaskRunResult(IReadOnlyList<TaskSettingResult> Results, IReadOnlyList<string> Journals, bool Completed);
+/// <param name="SweepPlotFile">Accuracy versus SLOT steps per learning rate, for a finished sweep of several settings.</param>
+public sealed record TaskRunResult(IReadOnlyList<TaskSettingResult> Results, IReadOnlyList<string> Journals, bool Completed,
+    string? SweepPlotFile = null);
 
 /// <summary>
 /// Runs any <see cref="IEvalTask"/>: selects the documents (the first Limit in the task's evaluation order, then this
@@ -77,7 +79,15 @@ public sealed class TaskEvalRunner(IEvalEngine engine, TaskRunOptions options)
             var results = completed && options.Shard.IsWhole
                 ? states.Select(s => TaskReport.Write(options.Task, s.Journal.Header, s.Paths, s.Journal.Records.Values.ToList())).ToList()
                 : [];
-            return new TaskRunResult(results, states.Select(s => s.Journal.Path).ToList(), completed);
+            string? plot = null;
+            if (results.Count > 1)
+            {
+                plot = TaskOutputPaths.SweepPlot(options.OutputDirectory, options.Task.Name, options.Settings);
+                SweepPlot.Save(plot, results.Select(r => new SweepPoint(r.Setting.TimesText, r.Setting.LrText, r.Metrics.Value,
+                    r.Metrics.Stderr ?? 0)).ToList(), $"{options.Task.ResultsKey} ({selected.Count} problems): " +
+                    TaskOutputPaths.ModelName(options.ModelPath), options.Task.MetricName);
+            }
+            return new TaskRunResult(results, states.Select(s => s.Journal.Path).ToList(), completed, plot);
         }
         finally
         {

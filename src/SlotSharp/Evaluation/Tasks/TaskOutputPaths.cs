@@ -22,6 +22,12 @@ public sealed record TaskOutputPaths(string Directory, string Stem, string LogPr
         shard.IsWhole ? $"journal_{Stem}.jsonl" : $"journal_{Stem}_shard_{shard.Index}_of_{shard.Count}.jsonl");
 
     public string Results => Path.Combine(Directory, $"results_{Stem}.json");
+
+    /// <summary>The sweep plot's name lists the task, iterations and learning rates it covers.</summary>
+    public static string SweepPlot(string outputDirectory, string task, IReadOnlyList<SlotSetting> settings) =>
+        Path.Combine(outputDirectory, $"sweep_{task.Replace(':', '_')}" +
+            $"_times_{string.Join(",", settings.Select(s => s.TimesText).Distinct())}" +
+            $"_lr_{string.Join(",", settings.Select(s => s.LrText).Distinct())}.png");
     public string Details => Path.Combine(Directory, $"details_{Stem}.jsonl");
 
     /// <summary>The log name carries the accuracy as Python prints round(value, 4) (0.5667, 0.3, 0.958).</summary>

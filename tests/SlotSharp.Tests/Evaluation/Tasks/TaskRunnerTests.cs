@@ -133,6 +133,25 @@ public sealed class TaskRunnerTests : IDisposable
     }
 
     [Fact]
+    public void ASweepRunsEverySettingInOneEngineCallPerBatchAndPlotsThem()
+    {
+        var docs = Docs();
+        var engine = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
+        var result = new TaskEvalRunner(engine, new TaskRunOptions
+        {
+            Task = new Aime24Task(), Documents = docs, ModelPath = "fake-model", DataLabel = "aime24",
+            Settings = [new SlotSetting("0", "0.1"), new SlotSetting("2", "0.1")], Generation = LightevalTask.ReferenceGeneration,
+            Limit = 6, BatchSize = 6, OutputDirectory = Path.Combine(_dir, "sweep"),
+        }).Run();
+        Assert.Single(engine.Calls);
+        // Rows 19, 14, 10, 26, 22, 6: only row 6 is answered right, 1/6 printed as round(1/6, 4).
+        Assert.Equal(["aime24-fake-model-0-0.1-0.1667.log", "aime24-fake-model-2-0.1-0.1667.log"],
+            result.Results.Select(r => Path.GetFileName(r.LogFile)));
+        Assert.Equal(Path.Combine(_dir, "sweep", "sweep_aime24_times_0,2_lr_0.1.png"), result.SweepPlotFile);
+        Assert.True(new FileInfo(result.SweepPlotFile!).Length > 1000);
+    }
+
+    [Fact]
     public void AResumeWithOtherSettingsIsRefusedNamingTheField()
     {
         Run("single", ShardSpec.Whole, 4);

@@ -84,10 +84,9 @@ public static class ExtractionPatterns
     /// <summary>Up to six environments joined by "and", "or" or commas (an answer list such as "$1$, $2$ and $3$").</summary>
     static string JoinedEnvironments(bool boxed, bool lighteval08)
     {
-        // Math-Verify 0.7 added the Oxford comma (", and") and the extra space before a joined box.
+        // Math-Verify 0.7 added ",and"/",or" joiners (a comma right before the word); lighteval 0.8 has only and/or/",".
         var joiner = lighteval08 ? "(?:and|or|,)" : "(?:,?and|,?or|,)";
-        var next = string.Concat(Enumerable.Range(1, 5).Select(i =>
-            (boxed && !lighteval08 ? @"\s*" : "") + $@"(?:\s*{joiner}\s*{LatexEnvironment($"next{i}_", boxed)})?"));
+        var next = string.Concat(Enumerable.Range(1, 5).Select(i => $@"(?:\s*{joiner}\s*{LatexEnvironment($"next{i}_", boxed)})?"));
         return $"(?:{LatexEnvironment("first_", boxed)}{next})";
     }
 

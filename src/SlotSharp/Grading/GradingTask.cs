@@ -21,7 +21,10 @@ public sealed record GradingTask(string Name, IReadOnlyList<ExtractionTarget> Go
     /// <summary>aime24: the gold is a bare number ("025"), found by the expression patterns.</summary>
     public static readonly GradingTask Aime = new("aime", [Expression], [PredictionLatex, Expression], LightevalMath);
 
-    /// <summary>gsm8k: SLOT's scorer compares numbers through math_verify.parse with ExprExtractionConfig only.</summary>
+    /// <summary>
+    /// gsm8k: SLOT's scorer compares numbers through math_verify.parse with ExprExtractionConfig only, after cutting the
+    /// last number out of the completion (Evaluation/Gsm8kScoring does that step); here the whole text is searched.
+    /// </summary>
     public static readonly GradingTask Gsm8k = new("gsm8k", [new ExprTarget()], [new ExprTarget()], new GradingOptions());
 
     /// <summary>gpqa:diamond: letters A-D with lighteval's own index patterns, compared as text.</summary>

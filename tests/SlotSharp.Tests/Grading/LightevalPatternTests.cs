@@ -30,7 +30,7 @@ public class LightevalPatternTests
         yield return "answer is **B**. Answer: C, or maybe D: final answer is A. I hope";
         yield return "A. Because B is valid\nThe final answer to this is \\frac{3}{4}";
         yield return "$$\\boxed{1}, \\boxed{2} and $\\boxed{3}$$ \\boxed{x} [ \\boxed{5} ] 7%";
-        yield return "the roots are $1$, and $2$, or $\\boxed{3}$, and $\\boxed{4}$"; // Oxford comma: Math-Verify 0.7+ only
+        yield return "the roots are $1$,and $2$,or $\\boxed{3}$,and $\\boxed{4}$"; // ",and" joins only in Math-Verify 0.7+
     }
 
     static void AssertSameMatches(string quoted, ExtractionPattern mine, IReadOnlyList<string> groups, string what)

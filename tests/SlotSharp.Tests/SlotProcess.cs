@@ -7,10 +7,14 @@ public static class SlotProcess
 {
     static readonly string[] IsolatedVariables = ["HF_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN_PATH", "times", "lr", "CHOT_STEPS", "CHOT_LR"];
 
-    public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        RunAssembly("slot.dll", env, args);
+
+    /// <summary>Runs another program of the test output folder (e.g. the fuzz harness, SlotSharp.Fuzz.dll) the same way.</summary>
+    public static (int Code, string Out, string Err) RunAssembly(string assembly, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "slot.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var name in IsolatedVariables) start.Environment.Remove(name);
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;

@@ -41,11 +41,12 @@ public static class EvalCommand
         { Description = "Folder that receives logs/ (log, results JSONL, summary, sweep plot)", DefaultValueFactory = _ => "." };
         var sweepTimes = new Option<string?>("--sweep-times") { Description = "Comma-separated SLOT steps to sweep, e.g. 0,1,2,3,4,5" };
         var sweepLr = new Option<string?>("--sweep-lr") { Description = "Comma-separated learning rates to sweep, e.g. 0.1,0.01" };
+        var longContext = LongContextOption.Create();
 
         var cmd = new Command("gsm8k", "GSM8K accuracy and format accuracy, reproducing SLOT's eval_only_slot.py");
         modelOptions.AddTo(cmd);
         foreach (var o in new Option[] { data, split, evalSamples, seed, times, lr, doSample, temperature,
-                     maxNewTokens, batchSize, output, sweepTimes, sweepLr, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
+                     maxNewTokens, batchSize, output, sweepTimes, sweepLr, longContext, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => CliErrors.Guard(() =>
@@ -73,11 +74,11 @@ public static class EvalCommand
                 OutputDirectory = pr.GetValue(output)!,
             };
             // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
-            var request = EvalEngineFactory.Override != null
+            var request = (EvalEngineFactory.Override != null
                 ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize);
+                : ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize)) with { AllowLongContext = pr.GetValue(longContext) };
             using var engine = EvalEngineFactory.Create(request);
-            return Run(engine, options);
+            return LongContextOption.NamingTheFlag(() => Run(engine, options));
         }));
         return cmd;
     }

@@ -38,10 +38,11 @@ public static class GenerateCommand
         var explain = new Option<int>("--explain") { Description = "Print the K tokens whose logits SLOT raised and lowered most" };
         var saveDelta = new Option<string?>("--save-delta") { Description = "Write the learned delta (safetensors, with metadata) to FILE" };
         var loadDelta = new Option<string?>("--load-delta") { Description = "Apply a stored delta instead of running the SLOT prompt stage" };
+        var longContext = LongContextOption.Create();
 
         var cmd = new Command("generate", "Generate text, adapting the model to the prompt with SLOT (--times 0 = plain generation)");
         model.AddTo(cmd);
-        foreach (var o in new Option[] { prompt, promptIds, chat, system, maxNew, temperature, topP, topK, seed, repetition, json, explain, saveDelta, loadDelta })
+        foreach (var o in new Option[] { prompt, promptIds, chat, system, maxNew, temperature, topP, topK, seed, repetition, json, explain, saveDelta, loadDelta, longContext })
             cmd.Options.Add(o);
         slot.AddTo(cmd);
 
@@ -57,7 +58,7 @@ public static class GenerateCommand
             {
                 MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature),
                 TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed),
-                RepetitionPenalty = parse.GetValue(repetition) ?? 1.0,
+                RepetitionPenalty = parse.GetValue(repetition) ?? 1.0, AllowLongContext = parse.GetValue(longContext),
             };
             generation.Validate();
             var slotOptions = slot.Resolve(parse);
@@ -88,9 +89,9 @@ public static class GenerateCommand
 
             var stream = asJson ? null : new StreamingDetokenizer(pipeline.Tokenizer, skipSpecialTokens: true);
             JsonObject? explained = null;
-            var result = pipeline.Generate(ids, generation, slotOptions, delta,
+            var result = LongContextOption.NamingTheFlag(() => pipeline.Generate(ids, generation, slotOptions, delta,
                 onToken: stream == null ? null : id => { Console.Write(stream.Push(id)); Console.Out.Flush(); },
-                onBias: explainK == 0 ? null : b => explained = Explain(pipeline.Tokenizer, b, explainK, asJson));
+                onBias: explainK == 0 ? null : b => explained = Explain(pipeline.Tokenizer, b, explainK, asJson)));
             if (stream != null) Console.WriteLine(stream.Flush());
 
             if (save != null)

@@ -13,7 +13,7 @@ public sealed class ModelOptions
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
     public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-    public Option<int> Threads { get; } = new("--threads") { Description = "libtorch intra-op threads (0 = libtorch's default)" };
+    public Option<int> Threads { get; } = new("--threads") { Description = $"libtorch intra-op threads (0 = libtorch's default; at most {ComputeOptions.MaxThreads}: 4 per logical processor, and 1024)" };
 
     public void AddTo(Command cmd)
     {
@@ -30,7 +30,8 @@ public sealed class ModelOptions
     int CheckThreads(ParseResult parse)
     {
         int threads = parse.GetValue(Threads);
-        return threads >= 0 ? threads : throw new UserInputException($"--threads must be >= 0, got {threads}");
+        return threads >= 0 && threads <= ComputeOptions.MaxThreads ? threads
+            : throw new UserInputException($"--threads must lie in [0, {ComputeOptions.MaxThreads}] (4 per logical processor, and 1024), got {threads}");
     }
 
     /// <summary>Local folder as given, or the snapshot folder of a Hub repo id (with progress bars on stderr).</summary>

@@ -10,7 +10,7 @@ namespace SlotSharp.Cli.Commands;
 /// </summary>
 public sealed class SlotCliOptions
 {
-    public Option<int?> Times { get; } = new("--times") { Description = "SLOT optimizer steps on the prompt (0 = plain generation; env: times / CHOT_STEPS; default 5)" };
+    public Option<int?> Times { get; } = new("--times") { Description = $"SLOT optimizer steps on the prompt, 0 to {SlotOptions.MaxTimes} (0 = plain generation; env: times / CHOT_STEPS; default 5)" };
     public Option<double?> Lr { get; } = new("--lr") { Description = "SLOT learning rate (env: lr / CHOT_LR; default 0.1)" };
     public Option<string> Impl { get; } = new("--slot-impl") { Description = "fast (closed-form gradient) or reference (autograd, the original code path)", DefaultValueFactory = _ => "fast" };
     public Option<string> Optimizer { get; } = new("--slot-optimizer") { Description = "adamw (the original HF path) or vllm (its patched vLLM runner)", DefaultValueFactory = _ => "adamw" };
@@ -55,7 +55,7 @@ public sealed class SlotCliOptions
         var (optimizer, impl) = Kinds(parse);
         int? times = parse.GetValue(Times);
         double? lr = parse.GetValue(Lr);
-        if (times is < 0) throw new UserInputException($"--times must be >= 0, got {times}");
+        if (times is < 0 or > SlotOptions.MaxTimes) throw new UserInputException($"--times must lie in [0, {SlotOptions.MaxTimes}], got {times}");
         if (lr is { } l && !(double.IsFinite(l) && l > 0)) throw new UserInputException($"--lr must be a finite number > 0, got {l.ToString(CultureInfo.InvariantCulture)}");
         var (t, r) = SlotSettingsResolver.Resolve(times, lr, optimizer);
         double? beta1 = null, beta2 = null;

@@ -24,9 +24,12 @@ public sealed record GenerateRequest
     [JsonPropertyName("lr")] public double? Lr { get; init; }
     [JsonPropertyName("slot_optimizer")] public string? SlotOptimizer { get; init; }
     [JsonPropertyName("slot_impl")] public string? SlotImpl { get; init; }
+    /// <summary>Generate past the model's max_position_embeddings. Defaults to the server's --allow-long-context.</summary>
+    [JsonPropertyName("allow_long_context")] public bool? AllowLongContext { get; init; }
 
     /// <summary>Checks the request; the exception names the field at fault.</summary>
-    public (GenerationOptions Generation, SlotOptions Slot) Resolve(SlotOptions serverDefaults, double defaultRepetitionPenalty = 1.0)
+    public (GenerationOptions Generation, SlotOptions Slot) Resolve(SlotOptions serverDefaults, double defaultRepetitionPenalty = 1.0,
+        bool allowLongContext = false)
     {
         int given = (Prompt != null ? 1 : 0) + (PromptIds != null ? 1 : 0) + (Messages != null ? 1 : 0);
         if (given != 1) throw new SlotSharpException("give exactly one of 'prompt', 'prompt_ids', 'messages'");
@@ -38,6 +41,7 @@ public sealed record GenerateRequest
         {
             MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed,
             RepetitionPenalty = RepetitionPenalty ?? defaultRepetitionPenalty,
+            AllowLongContext = AllowLongContext ?? allowLongContext,
         };
         generation.Validate(flag => $"'{flag.Replace('-', '_')}'"); // the JSON field names
         var slot = serverDefaults with

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SlotSharp.Cli.Commands;
+using SlotSharp.Generation;
 using SlotSharp.Pipeline;
 using SlotSharp.Slot;
 
@@ -12,8 +13,9 @@ namespace SlotSharp.Cli.Serving;
 /// <summary>
 /// `slot serve`: one model behind ASP.NET Core minimal APIs. POST /v1/generate returns the JSON of
 /// `slot generate --json`; GET /health names the model. Requests run one at a time (one model, CPU-bound).
+/// <paramref name="allowLongContext"/> is the default of the request field allow_long_context.
 /// </summary>
-public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults)
+public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, bool allowLongContext = false)
 {
     readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -38,7 +40,7 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults)
         await _gate.WaitAsync(context.RequestAborted);
         try
         {
-            var (generation, slot) = request.Resolve(slotDefaults, pipeline.DefaultRepetitionPenalty);
+            var (generation, slot) = request.Resolve(slotDefaults, pipeline.DefaultRepetitionPenalty, allowLongContext);
             int[] ids = request.PromptIds ?? (request.Messages != null
                 ? pipeline.EncodeChat(request.ChatMessages())
                 : pipeline.EncodeText(request.Prompt!));
@@ -46,7 +48,10 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults)
             var result = pipeline.Generate(ids, generation, slot, cancel: context.RequestAborted);
             return Results.Content(GenerationJson.Build(pipeline, result, slot, null).ToJsonString(), "application/json");
         }
+        catch (ContextLengthException e) { return Error($"{e.Message} ('allow_long_context': true)"); }
         catch (SlotSharpException e) { return Error(e.Message); }
+        // The client is gone; nobody reads the answer (the prefill and SLOT stage stop at the next chunk or step).
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.StatusCode(499); }
         finally { _gate.Release(); }
     }
 

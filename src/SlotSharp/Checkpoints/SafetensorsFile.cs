@@ -55,25 +55,41 @@ public sealed class SafetensorsFile : IDisposable
     public static SafetensorsFile Open(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"safetensors file not found: {path}", path);
-        long fileLength = new FileInfo(path).Length;
-        if (fileLength < 8) throw Bad(path, $"file is {fileLength} bytes, shorter than the 8-byte header length");
-        byte[] header;
-        using (var fs = File.OpenRead(path))
+        // The opened stream is sized and mapped, never the path: in a Hugging Face cache the path is a symlink
+        // into blobs/, and FileInfo.Length would be the link's own length (its target path), not the file's.
+        var stream = File.OpenRead(path);
+        MemoryMappedFile? map = null;
+        try
         {
-            Span<byte> lenBytes = stackalloc byte[8];
-            fs.ReadExactly(lenBytes);
-            ulong headerLength = BitConverter.ToUInt64(lenBytes);
-            if (headerLength > MaxHeaderBytes || (long)headerLength > fileLength - 8)
-                throw Bad(path, $"declared header length {headerLength} exceeds the file ({fileLength} bytes)");
-            header = new byte[headerLength];
-            fs.ReadExactly(header);
+            var (dataStart, tensors, metadata) = ReadHeader(path, stream);
+            // The map owns the stream from here on (leaveOpen: false): disposing the map closes the file.
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read,
+                HandleInheritability.None, leaveOpen: false);
+            var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            return new SafetensorsFile(path, map, view, dataStart, tensors, metadata);
         }
+        catch
+        {
+            if (map != null) map.Dispose();
+            else stream.Dispose();
+            throw;
+        }
+    }
+
+    static (long DataStart, Dictionary<string, TensorInfo>, Dictionary<string, string>) ReadHeader(string path, FileStream fs)
+    {
+        long fileLength = fs.Length;
+        if (fileLength < 8) throw Bad(path, $"file is {fileLength} bytes, shorter than the 8-byte header length");
+        Span<byte> lenBytes = stackalloc byte[8];
+        fs.ReadExactly(lenBytes);
+        ulong headerLength = BitConverter.ToUInt64(lenBytes);
+        if (headerLength > MaxHeaderBytes || (long)headerLength > fileLength - 8)
+            throw Bad(path, $"declared header length {headerLength} exceeds the file ({fileLength} bytes)");
+        var header = new byte[headerLength];
+        fs.ReadExactly(header);
         long dataStart = 8 + header.Length;
         var (tensors, metadata) = ParseHeader(path, header, fileLength - dataStart);
-
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        return new SafetensorsFile(path, map, view, dataStart, tensors, metadata);
+        return (dataStart, tensors, metadata);
     }
 
     static (Dictionary<string, TensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)

@@ -29,8 +29,7 @@ public static class DatasetRows
             JsonNode? node;
             try { node = JsonNode.Parse(line); }
             catch (JsonException e) { throw new SlotSharpException($"'{path}' line {lineNo} is not valid JSON: {e.Message}", e); }
-            rows.Add(FromObject(node as JsonObject
-                ?? throw new SlotSharpException($"'{path}' line {lineNo} is not a JSON object")));
+            rows.Add(Row(node, $"'{path}' line {lineNo}"));
         }
         return rows;
     }
@@ -41,8 +40,21 @@ public static class DatasetRows
         try { node = JsonNode.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new SlotSharpException($"'{path}' is not valid JSON: {e.Message}", e); }
         if (node is not JsonArray array) throw new SlotSharpException($"'{path}' is not a JSON array of objects");
-        return array.Select((item, i) => FromObject(item as JsonObject
-            ?? throw new SlotSharpException($"'{path}' item {i} is not a JSON object"))).ToList();
+        return array.Select((item, i) => Row(item, $"'{path}' item {i}")).ToList();
+    }
+
+    /// <summary>
+    /// JsonNode parses lazily: a duplicated key (ArgumentException) or a lone surrogate escape in a string
+    /// (InvalidOperationException) only surfaces when the object is read, so both are caught here, per row.
+    /// </summary>
+    static IReadOnlyDictionary<string, string?> Row(JsonNode? node, string where)
+    {
+        if (node is not JsonObject obj) throw new SlotSharpException($"{where} is not a JSON object");
+        try { return FromObject(obj); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new SlotSharpException($"{where} is not a usable JSON object (duplicate key or invalid string escape): {e.Message}", e);
+        }
     }
 
     static IReadOnlyDictionary<string, string?> FromObject(JsonObject obj) =>
@@ -58,7 +70,10 @@ public static class DatasetRows
         using var stream = File.OpenRead(path);
         DeserializationResult<Dictionary<string, object>> result;
         try { result = ParquetSerializer.DeserializeUntypedAsync(stream).GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException)
+        // Parquet.Net decodes untrusted bytes and signals corruption with whatever its decoder hits (fuzzing found
+        // ThriftProtocolException, ArgumentOutOfRangeException, ArgumentException, NullReferenceException): any
+        // exception here means the file cannot be read, except running out of memory, which is not the file's fault.
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new SlotSharpException($"'{path}' is not a readable Parquet file: {e.Message}", e);
         }

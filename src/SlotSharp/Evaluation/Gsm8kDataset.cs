@@ -93,7 +93,11 @@ public static partial class Gsm8kDataset
             throw new SlotSharpException($"{path}:{lineNo}: missing field '{field}'");
         if (v.ValueKind != JsonValueKind.String)
             throw new SlotSharpException($"{path}:{lineNo}: field '{field}' must be a string, got {v.ValueKind}");
-        return v.GetString()!;
+        try { return v.GetString()!; }
+        catch (InvalidOperationException e) // a lone surrogate escape such as "\ud800" has no UTF-16 string
+        {
+            throw new SlotSharpException($"{path}:{lineNo}: field '{field}' is not valid text ({e.Message})", e);
+        }
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options)
 
         var selected = Gsm8kDataset.Select(options.Rows, options.EvalSamples, options.Seed);
         var fingerprint = Gsm8kDataset.Fingerprint(options.Rows);
+        using var outputLock = EvalOutputLock.Acquire(options.OutputDirectory);
         var states = new List<SettingState>();
         try
         {

@@ -27,6 +27,9 @@ public sealed record EvalOutputPaths(string LogFile, string ResultsFile, string 
 {
     public static string LogsDirectory(string outputDirectory) => Path.Combine(outputDirectory, "logs");
 
+    /// <summary>Locked by a running evaluation (<see cref="EvalOutputLock"/>); left in place afterwards.</summary>
+    public static string LockFile(string outputDirectory) => Path.Combine(LogsDirectory(outputDirectory), ".eval.lock");
+
     public static EvalOutputPaths For(string outputDirectory, SlotSetting s)
     {
         var dir = LogsDirectory(outputDirectory);

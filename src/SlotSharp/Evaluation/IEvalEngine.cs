@@ -30,8 +30,8 @@ public sealed record SlotSetting
     {
         TimesText = timesText.Trim();
         LrText = lrText.Trim();
-        if (!int.TryParse(TimesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var t) || t < 0)
-            throw new SlotSharpException($"times must be a non-negative integer, got '{timesText}'");
+        if (!int.TryParse(TimesText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var t) || t < 0 || t > SlotSharp.Slot.SlotOptions.MaxTimes)
+            throw new SlotSharpException($"times must be an integer in [0, {SlotSharp.Slot.SlotOptions.MaxTimes}], got '{timesText}'");
         if (!double.TryParse(LrText, NumberStyles.Float, CultureInfo.InvariantCulture, out var lr) || !double.IsFinite(lr))
             throw new SlotSharpException($"lr must be a number, got '{lrText}'");
         Times = t;
@@ -91,5 +91,7 @@ public interface IEvalEngine : IDisposable
 /// <param name="MaxBatchSize">Most prompts the harness will pass to one Complete call.</param>
 /// <param name="Compute">Device and compute dtype (null: the measured default for the CPU).</param>
 /// <param name="Slot">SLOT optimizer and implementation; times and lr come from each <see cref="SlotSetting"/>.</param>
+/// <param name="AllowLongContext">Generate past the model's max_position_embeddings instead of refusing the prompt
+/// (<see cref="SlotSharp.Generation.GenerationOptions.AllowLongContext"/>).</param>
 public sealed record EvalEngineRequest(string ModelPath, int MaxBatchSize, SlotSharp.Runtime.ComputeOptions? Compute = null,
-    SlotSharp.Slot.SlotOptions? Slot = null);
+    SlotSharp.Slot.SlotOptions? Slot = null, bool AllowLongContext = false);

@@ -18,8 +18,20 @@ public sealed record GenerationOptions
     public double RepetitionPenalty { get; init; } = 1.0;
     /// <summary>Generation stops after emitting any of these ids (the id is kept in the output).</summary>
     public IReadOnlyCollection<int> StopIds { get; init; } = [];
+    /// <summary>
+    /// Lets the prompt plus <see cref="MaxNewTokens"/> run past the model's max_position_embeddings. Off by default:
+    /// positions the model never saw in training degrade the output silently, so the caller has to ask for them.
+    /// </summary>
+    public bool AllowLongContext { get; init; }
 
     public bool Greedy => Temperature <= 0;
+
+    /// <summary>Throws <see cref="ContextLengthException"/> when the prompt plus max_new_tokens exceeds <paramref name="maxPositions"/>, unless allowed.</summary>
+    public void CheckContextLength(int promptLength, int maxPositions)
+    {
+        if (!AllowLongContext && (long)promptLength + MaxNewTokens > maxPositions)
+            throw new ContextLengthException(promptLength, MaxNewTokens, maxPositions);
+    }
 
     /// <summary>Throws a message naming the bad setting; <paramref name="name"/> spells it for the caller
     /// (default: the CLI flag, e.g. "--top-p"; the HTTP server names its JSON field instead).</summary>

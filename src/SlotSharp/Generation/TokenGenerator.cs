@@ -52,12 +52,20 @@ public sealed class TokenGenerator(CausalLM model)
     /// </summary>
     public int PrefillChunk { get; init; } = 512;
 
+    /// <summary>
+    /// Positions the KV cache reserves beyond the prompt before it first has to grow (then it doubles). The cache
+    /// follows the tokens actually generated: reserving max_new_tokens up front made 10^9 abort the process.
+    /// </summary>
+    public const int CacheGrowthChunk = 256;
+
+    /// <summary>Test seam: sees the positions prefilled so far after each chunk.</summary>
+    internal Action<int>? AfterPrefillChunk { get; init; }
+
     /// <summary>Prefill + optional prompt stage + decode, in one call.</summary>
     public GenerationResult Generate(IReadOnlyList<int> promptIds, GenerationOptions options, PromptStage? promptStage = null,
         Tensor? logitBias = null, Action<int>? onToken = null, CancellationToken cancel = default)
     {
-        options.Validate();
-        using var prefill = Prefill(promptIds, options.MaxNewTokens);
+        using var prefill = Prefill(promptIds, options, cancel);
         Tensor? stageBias = null;
         double stageMs = 0;
         try
@@ -75,27 +83,36 @@ public sealed class TokenGenerator(CausalLM model)
         finally { stageBias?.Dispose(); }
     }
 
-    /// <summary>Runs the prompt through the model, keeping its KV cache (room for <paramref name="maxNewTokens"/> more).</summary>
-    public Prefill Prefill(IReadOnlyList<int> promptIds, int maxNewTokens)
+    /// <summary>
+    /// Runs the prompt through the model, keeping its KV cache, in chunks of <see cref="PrefillChunk"/> positions;
+    /// <paramref name="cancel"/> is checked before each chunk. Refuses a prompt plus max_new_tokens past the model's
+    /// max_position_embeddings unless <see cref="GenerationOptions.AllowLongContext"/>.
+    /// </summary>
+    public Prefill Prefill(IReadOnlyList<int> promptIds, GenerationOptions options, CancellationToken cancel = default)
     {
+        options.Validate();
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         if (PrefillChunk < 1) throw new SlotSharpException($"prefill chunk must be >= 1, got {PrefillChunk}");
         int vocab = Model.Config.VocabSize;
         foreach (var id in promptIds)
             if (id < 0 || id >= vocab) throw new SlotSharpException($"prompt id {id} is outside the model's vocabulary [0, {vocab})");
+        options.CheckContextLength(promptIds.Count, Model.Config.MaxPositionEmbeddings);
         var clock = Stopwatch.StartNew();
-        var cache = Model.NewCache(promptIds.Count + maxNewTokens + 1);
+        var cache = Model.NewCache(promptIds.Count + CacheGrowthChunk, MostPositions(promptIds.Count, options));
         try
         {
-            using var ids = tensor(promptIds.Select(i => (long)i).ToArray()).unsqueeze(0);
+            using var ids = tensor(promptIds.Select(i => (long)i).ToArray(), [1L, promptIds.Count]);
             var parts = new List<Tensor>();
             try
             {
                 for (int start = 0; start < promptIds.Count; start += PrefillChunk)
                 {
-                    using var chunk = ids.narrow(1, start, Math.Min(PrefillChunk, promptIds.Count - start));
+                    cancel.ThrowIfCancellationRequested();
+                    int length = Math.Min(PrefillChunk, promptIds.Count - start);
+                    using var chunk = ids.narrow(1, start, length);
                     using var output = Model.Forward(chunk, cache, LogitsMode.None);
                     parts.Add(output.Hidden[0]);
+                    AfterPrefillChunk?.Invoke(start + length);
                 }
                 var hidden = parts.Count == 1 ? parts[0].alias() : cat(parts, 0);
                 return new Prefill(promptIds.ToArray(), cache, hidden, clock.Elapsed.TotalMilliseconds);
@@ -113,7 +130,9 @@ public sealed class TokenGenerator(CausalLM model)
         Action<int>? onToken = null, CancellationToken cancel = default)
     {
         options.Validate();
+        options.CheckContextLength(prefill.PromptIds.Length, Model.Config.MaxPositionEmbeddings);
         prefill.Cache.Rewind(prefill.PromptIds.Length);
+        prefill.Cache.ExpectedMaximum = MostPositions(prefill.PromptIds.Length, options);
         var sampler = new TokenSampler(options);
         var stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
         var generated = new List<int>();
@@ -122,7 +141,8 @@ public sealed class TokenGenerator(CausalLM model)
         var clock = Stopwatch.StartNew();
         bool stopped = false;
         Tensor? logits;
-        using (var last = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1).unsqueeze(0))
+        using (var lastRow = prefill.Hidden.narrow(0, prefill.Hidden.shape[0] - 1, 1))
+        using (var last = lastRow.unsqueeze(0))
             logits = Model.Logits(last);
         try
         {
@@ -130,7 +150,7 @@ public sealed class TokenGenerator(CausalLM model)
             {
                 int next;
                 using (var row = logits.view(-1))
-                using (var biased = bias is null ? row.alias() : row + bias)
+                using (var biased = bias is null ? row.alias() : row.add(bias, SlotSharp.Runtime.HeldScalars.One))
                 {
                     var scores = SlotSharp.Runtime.TensorHost.Floats(biased);
                     if (step < 2) RequireFinite(scores, step);
@@ -142,7 +162,7 @@ public sealed class TokenGenerator(CausalLM model)
                 onToken?.Invoke(next);
                 if (stops.Contains(next)) { stopped = true; break; }
                 if (step + 1 == options.MaxNewTokens) break;
-                using var input = tensor(new long[] { next }).view(1, 1);
+                using var input = tensor(new long[] { next }, [1L, 1L]);
                 using var output = Model.Forward(input, prefill.Cache, LogitsMode.Last);
                 logits.Dispose();
                 logits = output.Logits!.alias();
@@ -169,6 +189,9 @@ public sealed class TokenGenerator(CausalLM model)
                 + $"(token {bad}: {scores[bad]}); the weights or the SLOT delta are not finite");
     }
 
+    /// <summary>The most positions decoding stores: the last generated token is never fed back.</summary>
+    static long MostPositions(int promptLength, GenerationOptions options) => promptLength + Math.Max(0L, options.MaxNewTokens - 1L);
+
     /// <summary>A float32 handle of the bias on the model's device (the caller's tensor is never disposed here).</summary>
     Tensor? OnDevice(Tensor? bias)
     {
@@ -180,7 +203,8 @@ public sealed class TokenGenerator(CausalLM model)
     Tensor? Combine(Tensor? a, Tensor? b)
     {
         if (a is null || b is null) return OnDevice(a ?? b);
-        using var scope = NewDisposeScope();
-        return (OnDevice(a)! + OnDevice(b)!).DetachFromDisposeScope();
+        using var onDeviceA = OnDevice(a)!;
+        using var onDeviceB = OnDevice(b)!;
+        return onDeviceA.add(onDeviceB, SlotSharp.Runtime.HeldScalars.One);
     }
 }

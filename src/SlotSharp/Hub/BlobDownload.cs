@@ -34,7 +34,7 @@ internal static partial class BlobDownload
             catch (Exception e) when (IsTransient(e) && !ct.IsCancellationRequested)
             {
                 throw new SlotSharpException($"downloading file '{path}' of {cache.Repo} failed {MaxAttempts} times " +
-                    $"({e.Message}); run again to resume from {new FileInfo(incomplete).Length} bytes", e);
+                    $"({e.Message}); run again to resume from {LinkedFile.Size(incomplete) ?? 0} bytes", e);
             }
         }
         Verify(incomplete, path, meta, cache.Repo);
@@ -44,7 +44,7 @@ internal static partial class BlobDownload
     static async Task AppendMissingBytesAsync(HubHttp http, string incomplete, string path, HubFileMetadata meta,
         HubRepoId repo, IProgress<HubProgress>? progress, CancellationToken ct)
     {
-        var have = File.Exists(incomplete) ? new FileInfo(incomplete).Length : 0;
+        var have = LinkedFile.Size(incomplete) ?? 0;
         if (have > meta.Size) { File.Delete(incomplete); have = 0; }
         if (have == meta.Size && have > 0) return;
 
@@ -102,7 +102,7 @@ internal static partial class BlobDownload
 
     static void Verify(string incomplete, string path, HubFileMetadata meta, HubRepoId repo)
     {
-        var size = new FileInfo(incomplete).Length;
+        var size = LinkedFile.Size(incomplete) ?? 0;
         if (size != meta.Size)
         {
             File.Delete(incomplete);

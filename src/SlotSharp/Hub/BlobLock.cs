@@ -1,24 +1,20 @@
+using SlotSharp.IO;
+
 namespace SlotSharp.Hub;
 
 /// <summary>
-/// The per-blob lock file huggingface_hub takes (.locks/{repo}/{etag}.lock). On Unix .NET opens FileShare.None
-/// files with flock(LOCK_EX), the same lock Python's filelock takes, so the two tools never write one blob at once.
+/// The per-blob lock file huggingface_hub takes (.locks/{repo}/{etag}.lock), with the same flock(LOCK_EX) its
+/// filelock takes, so that two processes (Python included) never write one blob at once.
 /// </summary>
 internal static class BlobLock
 {
     public static async Task<IDisposable> AcquireAsync(string lockPath, CancellationToken ct)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        // Only "held by another download of the same blob" is waited out; a folder that cannot be written throws.
         while (true)
         {
-            try
-            {
-                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException)
-            {
-                await Task.Delay(100, ct); // held by another download of the same blob
-            }
+            if (ExclusiveFileLock.TryAcquire(lockPath) is { } held) return held;
+            await Task.Delay(100, ct);
         }
     }
 }

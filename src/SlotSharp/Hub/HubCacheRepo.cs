@@ -17,22 +17,30 @@ public sealed partial class HubCacheRepo(string cacheDir, HubRepoId repo)
     public string Folder { get; } = Path.Combine(cacheDir, repo.CacheFolderName);
     public string LocksFolder { get; } = Path.Combine(cacheDir, ".locks", repo.CacheFolderName);
 
-    public string BlobPath(string etag) => Path.Combine(Folder, "blobs", etag);
+    // Blob names and commits come from the server; the guards keep any other value from becoming a path.
+    public string BlobPath(string etag) => Path.Combine(Folder, "blobs", RequireBlobName(etag));
     public string IncompletePath(string etag) => BlobPath(etag) + ".incomplete";
-    public string LockPath(string etag) => Path.Combine(LocksFolder, etag + ".lock");
-    public string SnapshotFolder(string commit) => Path.Combine(Folder, "snapshots", commit);
+    public string LockPath(string etag) => Path.Combine(LocksFolder, RequireBlobName(etag) + ".lock");
+    public string SnapshotFolder(string commit) => Path.Combine(Folder, "snapshots", RequireCommitHash(commit));
     public string SnapshotFile(string commit, string repoPath) => Path.Combine(SnapshotFolder(commit), ToLocal(repoPath));
     // Revisions may contain '/', e.g. refs/pr/1 is stored as refs/refs/pr/1, as in Python.
     public string RefPath(string revision) => Path.Combine(Folder, "refs", ToLocal(revision));
 
     public static bool IsCommitHash(string revision) => CommitHashPattern().IsMatch(revision);
 
+    /// <summary>The names the Hub gives blobs: a git blob sha1 (40 hex) or, for LFS files, a sha256 (64 hex).</summary>
+    public static bool IsBlobName(string etag) => BlobNamePattern().IsMatch(etag);
+
     /// <summary>The commit a revision points to in the cache: itself when it is a hash, else refs/{revision}.</summary>
     public string? CachedCommit(string revision)
     {
         if (IsCommitHash(revision)) return revision;
         var refPath = RefPath(revision);
-        return File.Exists(refPath) ? File.ReadAllText(refPath).Trim() : null;
+        if (!File.Exists(refPath)) return null;
+        var commit = File.ReadAllText(refPath).Trim();
+        return IsCommitHash(commit) ? commit
+            : throw new SlotSharpException($"'{refPath}' holds '{Shorten(commit)}', not a 40-hex-digit commit hash; " +
+                                           "delete it and download again");
     }
 
     /// <summary>Records revision -> commit (skipped when the revision is the commit), written atomically.</summary>
@@ -85,12 +93,24 @@ public sealed partial class HubCacheRepo(string cacheDir, HubRepoId repo)
     // A file list comes from the server; refuse anything that could step outside the snapshot folder.
     static string ToLocal(string repoPath)
     {
-        if (repoPath.Length == 0 || repoPath.StartsWith('/') || repoPath.Contains('\\')
+        if (repoPath.Length == 0 || repoPath.StartsWith('/') || repoPath.Contains('\\') || repoPath.Contains('\0')
             || repoPath.Split('/').Any(part => part is "" or "." or ".."))
-            throw new SlotSharpException($"refusing unsafe repository path '{repoPath}'");
+            throw new SlotSharpException($"refusing unsafe repository path '{Shorten(repoPath)}'");
         return repoPath.Replace('/', Path.DirectorySeparatorChar);
     }
 
+    static string RequireBlobName(string etag) => IsBlobName(etag) ? etag
+        : throw new SlotSharpException($"refusing blob name '{Shorten(etag)}': not a 40 or 64 hex digit hash");
+
+    static string RequireCommitHash(string commit) => IsCommitHash(commit) ? commit
+        : throw new SlotSharpException($"refusing commit '{Shorten(commit)}': not a 40 hex digit hash");
+
+    /// <summary>Server- or file-provided text quoted in a message, cut to a readable length.</summary>
+    internal static string Shorten(string value) => value.Length <= 120 ? value : value[..120] + "...";
+
     [GeneratedRegex("^[0-9a-f]{40}$")]
     private static partial Regex CommitHashPattern();
+
+    [GeneratedRegex("^(?:[0-9a-f]{40}|[0-9a-f]{64})$")]
+    private static partial Regex BlobNamePattern();
 }

@@ -24,7 +24,7 @@ public sealed class HubClient(HubSettings settings) : IDisposable
         try
         {
             var (commit, files) = await _http.GetRevisionInfoAsync(repo, revision, ct);
-            cache.WriteRef(revision, commit);
+            WritingCache(() => cache.WriteRef(revision, commit));
             return new HubSnapshot(repo, revision, commit, cache.SnapshotFolder(commit), files, FromCacheOnly: false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -50,10 +50,10 @@ public sealed class HubClient(HubSettings settings) : IDisposable
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentDownloads, CancellationToken = ct };
         await Parallel.ForEachAsync(paths.Distinct(), options, async (path, token) =>
         {
-            var local = cache.SnapshotFile(snapshot.Commit, path);
-            if (File.Exists(local))
+            // A dangling link (its blob deleted) is missing, as for huggingface_hub, and is downloaded again.
+            if (LinkedFile.Size(cache.SnapshotFile(snapshot.Commit, path)) is { } size)
             {
-                progress?.Report(new HubProgress(snapshot.Repo.Id, path, new FileInfo(local).Length, null, HubFileStatus.Cached));
+                progress?.Report(new HubProgress(snapshot.Repo.Id, path, size, null, HubFileStatus.Cached));
                 return;
             }
             if (snapshot.FromCacheOnly)
@@ -69,15 +69,28 @@ public sealed class HubClient(HubSettings settings) : IDisposable
         CancellationToken ct)
     {
         var meta = await _http.HeadAsync(cache.Repo, commit, path, ct);
-        using (await BlobLock.AcquireAsync(cache.LockPath(meta.Etag), ct))
+        try
         {
-            // Another process (Python included) may have finished this blob while we waited for the lock.
-            if (!File.Exists(cache.BlobPath(meta.Etag)))
-                await BlobDownload.FetchAsync(_http, cache, path, meta, progress, ct);
-            cache.LinkIntoSnapshot(commit, path, meta.Etag);
+            using (await BlobLock.AcquireAsync(cache.LockPath(meta.Etag), ct))
+            {
+                // Another process (Python included) may have finished this blob while we waited for the lock.
+                if (!File.Exists(cache.BlobPath(meta.Etag)))
+                    await BlobDownload.FetchAsync(_http, cache, path, meta, progress, ct);
+                cache.LinkIntoSnapshot(commit, path, meta.Etag);
+            }
         }
+        // Network failures are retried and reported inside FetchAsync; what escapes as IOException is the disk's.
+        catch (Exception e) when (IsFileSystemFailure(e) && !ct.IsCancellationRequested) { throw HubErrors.CacheNotWritable(Settings, e); }
         progress?.Report(new HubProgress(cache.Repo.Id, path, meta.Size, meta.Size, HubFileStatus.Completed));
     }
+
+    void WritingCache(Action write)
+    {
+        try { write(); }
+        catch (Exception e) when (IsFileSystemFailure(e)) { throw HubErrors.CacheNotWritable(Settings, e); }
+    }
+
+    static bool IsFileSystemFailure(Exception e) => e is UnauthorizedAccessException or IOException;
 
     public void Dispose() => _http.Dispose();
 }

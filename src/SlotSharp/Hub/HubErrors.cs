@@ -36,6 +36,20 @@ internal static class HubErrors
                $"{settings.Endpoint}/{repo.ResolvePath} if it is gated; {tokenState}";
     }
 
+    /// <summary>A header whose value would become a cache path but is not in the form the Hub uses.</summary>
+    public static SlotSharpException UnsafeHeader(HubRepoId repo, string file, string header, string value,
+        string expected, HubSettings settings) =>
+        new($"refusing file '{file}' of {repo}: {settings.Endpoint} sent {header} '{HubCacheRepo.Shorten(value)}', " +
+            $"which is not {expected}; nothing was written (is the endpoint a Hugging Face Hub?)");
+
+    /// <summary>A file system failure while writing the cache, naming the folder and where it was configured.</summary>
+    public static SlotSharpException CacheNotWritable(HubSettings settings, Exception inner)
+    {
+        var origin = settings.CacheDirVariable is { } variable ? $" (from {variable})" : "";
+        return new($"cannot write to the Hugging Face cache {settings.CacheDir}{origin}: {inner.Message}; make it " +
+                   "writable, or point HF_HUB_CACHE (or HF_HOME) at a writable folder", inner);
+    }
+
     public static SlotSharpException Unreachable(HubRepoId repo, string revision, HubSettings settings, Exception inner) =>
         new($"cannot reach {settings.Endpoint} to resolve {repo} at revision '{revision}' and it is not in the cache " +
             $"{settings.CacheDir} ({inner.Message})", inner);

@@ -43,14 +43,24 @@ internal sealed class HubHttp : IDisposable
         using var response = await SendAsync(HttpMethod.Get, url, followAbsolute: true, null,
             HttpCompletionOption.ResponseContentRead, timeout.Token);
         if (!response.IsSuccessStatusCode) throw HubErrors.FromStatus(response, repo, revision, null, _settings);
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        var body = await response.Content.ReadAsStringAsync(ct);
+        SlotSharpException Bad(string what) =>
+            new($"the answer of {_settings.Endpoint} for {repo} revision '{revision}' {what}; is the endpoint a Hugging Face Hub?");
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(body); }
+        catch (JsonException) { throw Bad("is not JSON"); }
+        using var _ = doc;
         var root = doc.RootElement;
-        if (!root.TryGetProperty("sha", out var sha) || sha.GetString() is not { } commit || !HubCacheRepo.IsCommitHash(commit))
-            throw new SlotSharpException($"the Hub's answer for {repo} revision '{revision}' has no commit 'sha'");
-        var files = root.TryGetProperty("siblings", out var siblings) && siblings.ValueKind == JsonValueKind.Array
-            ? siblings.EnumerateArray().Select(s => s.GetProperty("rfilename").GetString()!).ToList()
-            : [];
-        return (commit, files);
+        // sha names snapshots/{sha}/ and each rfilename a path under it (HubCacheRepo checks those paths).
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("sha", out var sha)
+            || sha.ValueKind != JsonValueKind.String || !HubCacheRepo.IsCommitHash(sha.GetString()!))
+            throw Bad("has no 40-hex-digit commit 'sha'");
+        var files = new List<string>();
+        if (root.TryGetProperty("siblings", out var siblings) && siblings.ValueKind == JsonValueKind.Array)
+            foreach (var sibling in siblings.EnumerateArray())
+                files.Add(sibling.ValueKind == JsonValueKind.Object && sibling.TryGetProperty("rfilename", out var name)
+                          && name.ValueKind == JsonValueKind.String ? name.GetString()! : throw Bad("lists a file without an 'rfilename'"));
+        return (sha.GetString()!, files);
     }
 
     /// <summary>URL of a file: {endpoint}/[datasets/]{repo}/resolve/{revision}/{path}.</summary>
@@ -72,14 +82,22 @@ internal sealed class HubHttp : IDisposable
         var redirected = (int)response.StatusCode is >= 300 and < 400;
         if (!response.IsSuccessStatusCode && !redirected) throw HubErrors.FromStatus(response, repo, commit, path, _settings);
 
-        var etag = Header(response, "X-Linked-Etag") ?? response.Headers.ETag?.Tag ?? Header(response, "ETag")
-            ?? throw new SlotSharpException($"the Hub sent no ETag for file '{path}' of {repo}; cannot cache it");
+        // The blob name becomes a file name under blobs/ and .locks/: only the Hub's hash forms are accepted.
+        var (etagHeader, rawEtag) = Header(response, "X-Linked-Etag") is { } linked ? ("X-Linked-Etag", linked)
+            : Header(response, "ETag") is { } plain ? ("ETag", plain)
+            : throw new SlotSharpException($"the Hub sent no ETag for file '{path}' of {repo}; cannot cache it");
+        var etag = NormalizeEtag(rawEtag);
+        if (!HubCacheRepo.IsBlobName(etag))
+            throw HubErrors.UnsafeHeader(repo, path, etagHeader, rawEtag, "a git sha1 (40 hex digits) or sha256 (64 hex digits)", _settings);
+        var repoCommit = Header(response, "X-Repo-Commit");
+        if (repoCommit != null && !HubCacheRepo.IsCommitHash(repoCommit))
+            throw HubErrors.UnsafeHeader(repo, path, "X-Repo-Commit", repoCommit, "a commit hash (40 hex digits)", _settings);
         var sizeText = Header(response, "X-Linked-Size")
             ?? (redirected ? null : response.Content.Headers.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!long.TryParse(sizeText, out var size))
             throw new SlotSharpException($"the Hub sent no size for file '{path}' of {repo}");
         var downloadUrl = redirected ? new Uri(response.RequestMessage!.RequestUri!, response.Headers.Location!) : response.RequestMessage!.RequestUri!;
-        return new HubFileMetadata(Header(response, "X-Repo-Commit") ?? commit, NormalizeEtag(etag), size, downloadUrl);
+        return new HubFileMetadata(repoCommit ?? commit, etag, size, downloadUrl);
     }
 
     /// <summary>GET with an optional Range, following every redirect (the token is dropped off the Hub host).</summary>

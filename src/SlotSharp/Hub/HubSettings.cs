@@ -13,6 +13,12 @@ public sealed record HubSettings(string Endpoint, string CacheDir, string? Token
 {
     public const string DefaultEndpoint = "https://huggingface.co";
 
+    /// <summary>
+    /// The environment variable <see cref="CacheDir"/> came from (HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, HF_HOME or
+    /// XDG_CACHE_HOME); null for the default folder or one a caller chose. Named when the cache cannot be written.
+    /// </summary>
+    public string? CacheDirVariable { get; init; }
+
     /// <summary>Settings from the process environment (HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE).</summary>
     public static HubSettings FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
@@ -25,12 +31,14 @@ public sealed record HubSettings(string Endpoint, string CacheDir, string? Token
         var xdgCache = Get("XDG_CACHE_HOME") ?? Path.Combine(home, ".cache");
         var hfHome = ExpandHome(Get("HF_HOME") ?? Path.Combine(xdgCache, "huggingface"), home);
         var cache = ExpandHome(Get("HF_HUB_CACHE") ?? Get("HUGGINGFACE_HUB_CACHE") ?? Path.Combine(hfHome, "hub"), home);
+        var cacheVariable = new[] { "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME" }
+            .FirstOrDefault(name => Get(name) != null);
         var tokenFile = ExpandHome(Get("HF_TOKEN_PATH") ?? Path.Combine(hfHome, "token"), home);
         // HF_TOKEN wins over the file written by `huggingface-cli login`, as in huggingface_hub.get_token().
         var token = Get("HF_TOKEN") ?? Get("HUGGING_FACE_HUB_TOKEN") ?? ReadTokenFile(tokenFile);
         var endpoint = (Get("HF_ENDPOINT") ?? DefaultEndpoint).TrimEnd('/');
         var offline = IsTruthy(Get("HF_HUB_OFFLINE")) || IsTruthy(Get("TRANSFORMERS_OFFLINE"));
-        return new HubSettings(endpoint, cache, token?.Trim(), tokenFile, offline);
+        return new HubSettings(endpoint, cache, token?.Trim(), tokenFile, offline) { CacheDirVariable = cacheVariable };
     }
 
     static string? ReadTokenFile(string path)

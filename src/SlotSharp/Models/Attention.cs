@@ -18,7 +18,8 @@ public sealed class Attention : IDisposable
     readonly Tensor _oWeight;     // o_proj [d, H * hd]
     readonly int _heads, _kvHeads, _headDim;
     // Scalars live as fields: TorchSharp frees an implicitly converted Scalar from its finalizer, which can run while
-    // the native op still reads it (seen as a failed masked_fill under test parallelism). Fields stay reachable.
+    // the native op still reads it (seen as a failed masked_fill under test parallelism). Fields stay reachable
+    // (HeldScalars; docs/ownership.md).
     readonly Scalar _scale, _negativeInfinity = double.NegativeInfinity.ToScalar();
 
     public Attention(WeightLoader w, string prefix, ModelConfig c)

@@ -65,7 +65,8 @@ public sealed class CausalLM : IDisposable
         return new CausalLM(c, compute, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)), embed, lmHead, layers, norm, rope);
     }
 
-    public KvCache NewCache(long capacity = 256) => new(Config.NumHiddenLayers, capacity);
+    /// <summary>A cache reserving <paramref name="capacity"/> positions, growing (by doubling, up to <paramref name="expectedMaximum"/> first) as needed.</summary>
+    public KvCache NewCache(long capacity = 256, long expectedMaximum = long.MaxValue) => new(Config.NumHiddenLayers, capacity, expectedMaximum);
 
     /// <summary>
     /// Runs ids ([B, T], int64) at positions [cache.Length, cache.Length + T), appending to the cache.
@@ -88,7 +89,11 @@ public sealed class CausalLM : IDisposable
     }
 
     /// <summary>lm_head(h) in the compute dtype, returned as float32 (transformers calls .float() on logits).</summary>
-    public Tensor Logits(Tensor hidden) => MatVec.Linear(hidden, _lmHead).to(ScalarType.Float32);
+    public Tensor Logits(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        return MatVec.Linear(hidden, _lmHead).to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using SlotSharp.Checkpoints;
+using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Models;
@@ -24,8 +25,9 @@ public sealed class DecoderLayer : IDisposable
     public Tensor Forward(Tensor x, KvCache cache, RotaryEmbedding rope)
     {
         using var scope = NewDisposeScope();
-        var h = x + _selfAttn.Forward(_inputLayernorm.Forward(x), _index, cache, rope);
-        return (h + _mlp.Forward(_postAttentionLayernorm.Forward(h))).MoveToOuterDisposeScope();
+        // add(y, One), not x + y: TorchSharp's operator + makes a Scalar alpha of 1 that nothing holds (HeldScalars).
+        var h = x.add(_selfAttn.Forward(_inputLayernorm.Forward(x), _index, cache, rope), HeldScalars.One);
+        return h.add(_mlp.Forward(_postAttentionLayernorm.Forward(h)), HeldScalars.One).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

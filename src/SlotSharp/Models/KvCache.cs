@@ -3,40 +3,58 @@ using static TorchSharp.torch;
 namespace SlotSharp.Models;
 
 /// <summary>
-/// Per-layer key/value cache for incremental decoding: preallocated [B, kv_heads, capacity, head_dim] buffers,
-/// grown by doubling. <see cref="Length"/> is the number of positions already stored (the same for every row).
+/// Per-layer key/value cache for incremental decoding: [B, kv_heads, capacity, head_dim] buffers that grow as
+/// positions are appended (doubling, copying the filled part), so memory follows the tokens actually generated
+/// rather than the most that could be. <see cref="Length"/> is the number of positions already stored (the same
+/// for every row).
 /// </summary>
 public sealed class KvCache : IDisposable
 {
     readonly Tensor?[] _keys, _values;
-    long _capacity;
+    readonly long _initialCapacity;
 
     public long Length { get; private set; }
 
-    public KvCache(int layers, long initialCapacity = 256)
+    /// <summary>
+    /// The most positions the owner expects to store: doubling stops there instead of overshooting it (a 32k-token
+    /// context would otherwise reserve 64k). Growth continues past it, doubling again, if more positions do come.
+    /// </summary>
+    public long ExpectedMaximum { get; set; }
+
+    /// <summary>Positions the buffers hold now (0 before the first append).</summary>
+    public long Capacity => _keys.Length > 0 ? _keys[0]?.shape[2] ?? 0 : 0;
+
+    public KvCache(int layers, long initialCapacity = 256, long expectedMaximum = long.MaxValue)
     {
         _keys = new Tensor?[layers];
         _values = new Tensor?[layers];
-        _capacity = Math.Max(1, initialCapacity);
+        _initialCapacity = Math.Max(1, initialCapacity);
+        ExpectedMaximum = expectedMaximum;
     }
 
     /// <summary>Stores k, v ([B, kv_heads, T, head_dim]) after the cached positions; returns views of all positions.</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v)
     {
         long t = k.shape[2], end = Length + t;
-        if (_keys[layer] is null || end > _keys[layer]!.shape[2]) Reallocate(layer, k, Math.Max(end, _capacity));
+        if (_keys[layer] is null || end > _keys[layer]!.shape[2]) Reallocate(layer, k, end);
         _keys[layer]!.narrow(2, Length, t).copy_(k);
         _values[layer]!.narrow(2, Length, t).copy_(v);
         return (_keys[layer]!.narrow(2, 0, end), _values[layer]!.narrow(2, 0, end));
     }
 
+    /// <summary>Room for <paramref name="needed"/> positions: the initial size, then doubling, clipped to the expected maximum.</summary>
+    long NextCapacity(int layer, long needed)
+    {
+        long wanted = _keys[layer] is { } old ? old.shape[2] * 2 : _initialCapacity;
+        if (needed <= ExpectedMaximum) wanted = Math.Min(wanted, ExpectedMaximum);
+        return Math.Max(needed, wanted);
+    }
+
     void Reallocate(int layer, Tensor like, long needed)
     {
-        long capacity = Math.Max(needed, _capacity);
-        if (_keys[layer] is not null) capacity = Math.Max(capacity, _keys[layer]!.shape[2] * 2);
-        long[] shape = [like.shape[0], like.shape[1], capacity, like.shape[3]];
-        var keys = zeros(shape, like.dtype, like.device);
-        var values = zeros(shape, like.dtype, like.device);
+        long[] shape = [like.shape[0], like.shape[1], NextCapacity(layer, needed), like.shape[3]];
+        var keys = empty(shape, like.dtype, like.device);
+        var values = empty(shape, like.dtype, like.device);
         if (_keys[layer] is { } oldK && _values[layer] is { } oldV)
         {
             keys.narrow(2, 0, Length).copy_(oldK.narrow(2, 0, Length));

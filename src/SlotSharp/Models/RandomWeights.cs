@@ -1,3 +1,4 @@
+using TorchSharp;
 using SlotSharp.Checkpoints;
 using static TorchSharp.torch;
 
@@ -11,8 +12,13 @@ public sealed class RandomWeights(ScalarType dtype, int seed = 0) : ITensorSourc
 {
     readonly TorchSharp.torch.Generator _generator = new((ulong)seed);
 
-    public Tensor Read(string name, params long[] shape) =>
-        name.EndsWith("norm.weight") ? ones(shape, dtype) : normal(0, 0.02, shape, dtype, generator: _generator);
+    public Tensor Read(string name, params long[] shape)
+    {
+        if (name.EndsWith("norm.weight")) return ones(shape, dtype);
+        // What torch.normal(0, 0.02) does (randn * std), with the Scalar held (docs/ownership.md).
+        using var std = 0.02.ToScalar();
+        return randn(shape, dtype, generator: _generator).mul_(std);
+    }
 
     /// <summary>Qwen2.5-0.5B's config.json (vocab 151936, hidden 896, 24 layers, 14 heads, 2 KV heads, tied).</summary>
     public static ModelConfig Qwen25_05B => new()

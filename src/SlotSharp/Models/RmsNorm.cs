@@ -1,4 +1,5 @@
 using TorchSharp;
+using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Models;
@@ -9,7 +10,7 @@ namespace SlotSharp.Models;
 /// </summary>
 public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
 {
-    // A field, not an implicit conversion per call: see Attention on TorchSharp's Scalar finalizer.
+    // A field, not an implicit conversion per call: see HeldScalars on TorchSharp's Scalar finalizer.
     readonly Scalar _eps = eps.ToScalar();
 
     public Tensor Weight { get; } = weight;
@@ -19,8 +20,10 @@ public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
         using var scope = NewDisposeScope();
         var inputType = x.dtype;
         var h = x.to(ScalarType.Float32);
-        var variance = h.square().mean([-1L], keepdim: true);
-        h = h * rsqrt(variance + _eps);
+        var variance = h.mul(h).mean([-1L], keepdim: true); // not square(): TorchSharp's square() is pow(2), an unheld Scalar
+        // Not variance + _eps: TorchSharp's add(scalar) calls add(scalar, 1), a Scalar alpha that only the native call
+        // referenced; its finalizer freed it mid-call once in 495 served requests (Scalar.h:279).
+        h = h * rsqrt(variance.add(_eps, HeldScalars.One));
         return (Weight * h.to(inputType)).MoveToOuterDisposeScope();
     }
 

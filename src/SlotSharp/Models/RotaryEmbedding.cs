@@ -1,4 +1,6 @@
+using TorchSharp;
 using SlotSharp.Checkpoints;
+using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Models;
@@ -6,7 +8,8 @@ namespace SlotSharp.Models;
 /// <summary>
 /// Rotary position embedding with transformers' rotate_half pairing (i, i + head_dim/2). The frequency table is
 /// built in float32 exactly as transformers' rope init functions do ("default", "linear", "llama3"), then cast to
-/// the compute dtype when applied.
+/// the compute dtype when applied. Every Scalar is a `using` local or HeldScalars.One, never an implicit conversion
+/// (see HeldScalars): the tables grow during requests.
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
@@ -22,8 +25,10 @@ public sealed class RotaryEmbedding : IDisposable
         int dim = config.HeadDim;
         using (var scope = NewDisposeScope())
         {
-            var exponent = arange(0, dim, 2, dtype: ScalarType.Int64).to(ScalarType.Float32) / dim;
-            var invFreq = 1.0 / pow(config.RopeTheta, exponent);
+            using Scalar zero = 0.ToScalar(), two = 2.ToScalar(), width = dim.ToScalar();
+            var exponent = arange(zero, width, two, dtype: ScalarType.Int64).to(ScalarType.Float32).div(width);
+            var theta = tensor(config.RopeTheta); // a float64 0-dim tensor: the result stays float32
+            var invFreq = pow(theta, exponent).reciprocal(); // 1 / theta^(2i/dim)
             invFreq = Scale(invFreq, config.RopeScaling);
             _invFreq = invFreq.to(device).DetachFromDisposeScope();
         }
@@ -39,18 +44,23 @@ public sealed class RotaryEmbedding : IDisposable
             case "default":
                 return invFreq;
             case "linear":
-                return invFreq / scaling.Factor;
+            {
+                using var factor = scaling.Factor.ToScalar();
+                return invFreq.div(factor);
+            }
             case "llama3":
             {
-                // transformers' _compute_llama3_parameters, in float32.
-                double factor = scaling.Factor, low = scaling.LowFreqFactor, high = scaling.HighFreqFactor;
-                double oldContext = scaling.OriginalMaxPositionEmbeddings;
-                double lowFreqWavelen = oldContext / low, highFreqWavelen = oldContext / high;
-                var wavelen = 2 * Math.PI / invFreq;
-                var llama = where(wavelen > lowFreqWavelen, invFreq / factor, invFreq);
-                var smooth = (oldContext / wavelen - low) / (high - low);
-                var smoothed = (1 - smooth) * llama / factor + smooth * llama;
-                var isMedium = (wavelen < highFreqWavelen).logical_not().logical_and((wavelen > lowFreqWavelen).logical_not());
+                // transformers' _compute_llama3_parameters, in float32 (the same ops as its Python expressions).
+                double low = scaling.LowFreqFactor, high = scaling.HighFreqFactor, oldContext = scaling.OriginalMaxPositionEmbeddings;
+                using Scalar factor = scaling.Factor.ToScalar(), twoPi = (2 * Math.PI).ToScalar(), context = oldContext.ToScalar(),
+                    lowS = low.ToScalar(), span = (high - low).ToScalar(),
+                    lowFreqWavelen = (oldContext / low).ToScalar(), highFreqWavelen = (oldContext / high).ToScalar();
+                var wavelen = invFreq.reciprocal().mul(twoPi);                                  // 2 pi / inv_freq
+                var llama = where(wavelen.gt(lowFreqWavelen), invFreq.div(factor), invFreq);
+                var smooth = wavelen.reciprocal().mul(context).sub(lowS).div(span);           // (old / wavelen - low) / (high - low)
+                var smoothed = smooth.negative().add(HeldScalars.One, HeldScalars.One).mul(llama).div(factor)
+                    .add(smooth.mul(llama), HeldScalars.One);                                  // (1 - smooth) * llama / factor + smooth * llama
+                var isMedium = wavelen.lt(highFreqWavelen).logical_not().logical_and(wavelen.gt(lowFreqWavelen).logical_not());
                 return where(isMedium, smoothed, llama);
             }
             default:
@@ -62,7 +72,8 @@ public sealed class RotaryEmbedding : IDisposable
     {
         long capacity = Math.Max(needed, _capacity * 2);
         using var scope = NewDisposeScope();
-        var positions = arange(0, capacity, dtype: ScalarType.Float32, device: _invFreq.device);
+        using Scalar start = 0.ToScalar(), stop = capacity.ToScalar();
+        var positions = arange(start, stop, HeldScalars.One, dtype: ScalarType.Float32, device: _invFreq.device);
         var freqs = outer(positions, _invFreq);              // [capacity, dim/2]
         var emb = cat([freqs, freqs], -1);                    // [capacity, dim]
         _cos.Dispose(); _sin.Dispose();
@@ -91,7 +102,7 @@ public sealed class RotaryEmbedding : IDisposable
         var x1 = x.narrow(-1, 0, half);
         var x2 = x.narrow(-1, half, half);
         var rotated = cat([x2.neg(), x1], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).add(rotated * sin, HeldScalars.One).MoveToOuterDisposeScope(); // not +: see HeldScalars
     }
 
     public void Dispose()

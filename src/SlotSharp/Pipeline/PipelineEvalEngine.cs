@@ -6,13 +6,15 @@ using SlotSharp.Slot;
 namespace SlotSharp.Pipeline;
 
 /// <summary>
-/// The real engine behind `slot eval`: each prompt is rendered with the model's chat template, tokenized without
-/// special tokens, prefilled once, and then decoded once per SLOT setting of the sweep (each setting runs its own
+/// The real engine behind `slot eval`: each prompt is rendered with the model's chat template, tokenized (with special
+/// tokens only when the prompt asks: lighteval tasks do, GSM8K does not), prefilled once, and then decoded once per SLOT setting of the sweep (each setting runs its own
 /// prompt stage on the same hidden states H and rewinds the KV cache to the prompt).
 /// Prompts of a batch are independent (own delta, own Adam state, own sampling seed), so any batch size gives the
-/// results of batch size 1.
+/// results of batch size 1. A prompt that would run past max_position_embeddings is refused (ContextLengthException)
+/// unless <paramref name="allowLongContext"/>.
 /// </summary>
-public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTemplate, bool ownsPipeline = true) : IEvalEngine
+public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTemplate, bool ownsPipeline = true,
+    bool allowLongContext = false) : IEvalEngine
 {
     public IReadOnlyList<IReadOnlyList<EvalCompletion>> Complete(IReadOnlyList<EvalPrompt> batch,
         IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
@@ -28,7 +30,6 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
         string text = pipeline.Chat.Render(messages, addGenerationPrompt: true);
         int[] ids = pipeline.Tokenizer.Encode(text, prompt.AddSpecialTokens);
         int maxNew = MaxNewTokens(generation, ids.Length);
-        using var prefill = pipeline.Generator.Prefill(ids, maxNew);
         var options = new GenerationOptions
         {
             MaxNewTokens = maxNew,
@@ -38,7 +39,9 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
             StopIds = pipeline.StopIds.ToArray(),
             // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty.
             RepetitionPenalty = pipeline.DefaultRepetitionPenalty,
+            AllowLongContext = allowLongContext,
         };
+        using var prefill = pipeline.Generator.Prefill(ids, options);
         double prefillShare = prefill.Milliseconds / 1000.0 / settings.Count;
         var completions = new List<EvalCompletion>(settings.Count);
         foreach (var setting in settings)
@@ -75,6 +78,7 @@ public static class EvalEngineFactory
     {
         if (Override is { } build) return build(request);
         var compute = request.Compute ?? SlotSharp.Runtime.ComputeOptions.Parse("cpu", null);
-        return new PipelineEvalEngine(SlotPipeline.Load(request.ModelPath, compute), request.Slot ?? new SlotOptions());
+        return new PipelineEvalEngine(SlotPipeline.Load(request.ModelPath, compute), request.Slot ?? new SlotOptions(),
+            allowLongContext: request.AllowLongContext);
     }
 }

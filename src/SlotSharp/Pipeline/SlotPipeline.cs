@@ -94,11 +94,14 @@ public sealed class SlotPipeline : IDisposable
 
     SlotRunner Runner(SlotOptions options) => new(Model.LmHeadWeight, options, Warn, LmHeadFloat32);
 
-    /// <summary>Runs the SLOT prompt stage on a prefill's hidden states; the caller disposes the result.</summary>
-    public SlotResult RunSlot(Prefill prefill, SlotOptions options)
+    /// <summary>
+    /// Runs the SLOT prompt stage on a prefill's hidden states; the caller disposes the result. <paramref name="cancel"/>
+    /// is checked before every step.
+    /// </summary>
+    public SlotResult RunSlot(Prefill prefill, SlotOptions options, CancellationToken cancel = default)
     {
         using var runner = Runner(options);
-        return runner.Run(prefill.Hidden, prefill.PromptIds.Select(i => (long)i).ToArray());
+        return runner.Run(prefill.Hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), cancel);
     }
 
     /// <summary>b = W delta for a stored delta.</summary>
@@ -111,12 +114,14 @@ public sealed class SlotPipeline : IDisposable
     /// <summary>
     /// Prefill, SLOT prompt stage (skipped when <paramref name="slot"/> is null or times is 0; replaced by
     /// <paramref name="loadedDelta"/> when given), then decoding with b = W delta added to every logit.
-    /// <paramref name="onBias"/> sees b = W delta (e.g. to explain it) before decoding starts.
+    /// <paramref name="onBias"/> sees b = W delta (e.g. to explain it) before decoding starts. <paramref name="cancel"/>
+    /// stops the prefill between chunks and the SLOT stage between steps (OperationCanceledException) and ends
+    /// decoding early (the tokens so far are returned).
     /// </summary>
     public SlotGeneration Generate(IReadOnlyList<int> promptIds, GenerationOptions generation, SlotOptions? slot = null,
         float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
     {
-        using var prefill = Generator.Prefill(promptIds, generation.MaxNewTokens);
+        using var prefill = Generator.Prefill(promptIds, generation, cancel);
         return Continue(prefill, generation, slot, loadedDelta, onToken, onBias, cancel);
     }
 
@@ -139,7 +144,7 @@ public sealed class SlotPipeline : IDisposable
             return new SlotGeneration(Generator.Decode(prefill, generation, null, onToken, cancel), null);
 
         var clock = Stopwatch.StartNew();
-        using var result = RunSlot(prefill, options);
+        using var result = RunSlot(prefill, options, cancel);
         double slotMs = clock.Elapsed.TotalMilliseconds;
         if (!result.Skipped) onBias?.Invoke(result.LogitBias);
         var generated = Generator.Decode(prefill, generation, result.Skipped ? null : result.LogitBias, onToken, cancel);

@@ -8,6 +8,17 @@ public sealed record ComputeOptions(Device Device, ScalarType DType)
     public static readonly string[] DTypeNames = ["fp32", "bf16", "fp16"];
 
     /// <summary>
+    /// Most libtorch intra-op threads accepted: 4 per logical processor, and never more than 1024. More only
+    /// oversubscribes the cores (100000 once started 8,970 OS threads and never finished). See README.
+    /// </summary>
+    public static int MaxThreads { get; } = Math.Min(1024, 4 * Environment.ProcessorCount);
+
+    /// <summary>Throws unless <paramref name="threads"/> is 0 (libtorch's default) to <see cref="MaxThreads"/>.</summary>
+    public static int CheckThreads(int threads) => threads >= 0 && threads <= MaxThreads ? threads
+        : throw new SlotSharpException($"threads must lie in [0, {MaxThreads}] (0 = libtorch's default; at most 4 per logical processor " +
+            $"of the {Environment.ProcessorCount} here, and 1024), got {threads}");
+
+    /// <summary>
     /// Parses --device / --dtype. A null dtype picks the measured default (see <see cref="DefaultDType"/>);
     /// <paramref name="weightElements"/> (parameter count, when known) lets it fall back to bf16 when float32
     /// weights would not fit in memory.

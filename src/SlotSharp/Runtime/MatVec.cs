@@ -44,7 +44,7 @@ public static class MatVec
         if (x.numel() != k || Parts(w) == 1) return F.linear(x, w, bias);
         using var scope = NewDisposeScope();
         var y = Mv(w, x.reshape(k));
-        if (bias is not null) y = y + bias;
+        if (bias is not null) y = y.add(bias, HeldScalars.One); // not y + bias: see HeldScalars
         long[] shape = [.. x.shape[..^1], w.shape[0]];
         return y.view(shape).MoveToOuterDisposeScope();
     }

@@ -42,10 +42,10 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Threads for intra-op parallelism; 0 leaves libtorch's default.</summary>
+    /// <summary>Threads for intra-op parallelism; 0 leaves libtorch's default (bounded by <see cref="ComputeOptions.MaxThreads"/>).</summary>
     public static void SetThreads(int threads)
     {
-        if (threads > 0) torch.set_num_threads(threads);
+        if (ComputeOptions.CheckThreads(threads) > 0) torch.set_num_threads(threads);
     }
 
     static IEnumerable<string> CandidatePaths()

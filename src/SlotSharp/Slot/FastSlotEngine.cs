@@ -61,7 +61,8 @@ internal sealed class FastSlotEngine : ISlotEngine
         var device = w32.device;
         _hidden = hidden.narrow(0, 0, _n).to(float32, device).contiguous().DetachFromDisposeScope();
         _targets = torch.tensor(ids.Skip(1).ToArray(), dtype: int64, device: device).DetachFromDisposeScope();
-        _minusOnes = torch.full(_n, -1f, dtype: float32, device: device).DetachFromDisposeScope();
+        using (var minusOne = (-1f).ToScalar())
+            _minusOnes = torch.full(_n, minusOne, dtype: float32, device: device).DetachFromDisposeScope();
 
         if ((long)_n * _vocab * sizeof(float) <= memoryBudgetBytes)
         {
@@ -70,7 +71,7 @@ internal sealed class FastSlotEngine : ISlotEngine
             var rowMax = l0.amax(1);
             _rowMax = ToDoubles(rowMax);
             _targetLogit0 = ToDoubles(l0.gather(1, _targets.unsqueeze(1)).squeeze(1));
-            using var floor = E0LogFloor.ToScalar(); // explicit Scalars: see Models/Attention.cs on TorchSharp's finalizer
+            using var floor = E0LogFloor.ToScalar(); // explicit Scalars: see Runtime/HeldScalars.cs on TorchSharp's finalizer
             l0.sub_(rowMax.unsqueeze(1)).clamp_min_(floor).exp_();
             _e0 = l0.MoveToOuterDisposeScope();
         }
@@ -96,9 +97,8 @@ internal sealed class FastSlotEngine : ISlotEngine
         if (withGradient)
         {
             // r = c (colsum P - counts(y)); g = Wᵀ r, one GEMV.
-            using var one = 1.ToScalar();
             using var scale = SlotObjective.GradientScale(_hp.Optimizer, _n).ToScalar();
-            colSum!.index_add_(0, _targets, _minusOnes, one).mul_(scale);
+            colSum!.index_add_(0, _targets, _minusOnes, HeldScalars.One).mul_(scale);
             var g = MatVec.Tv(_w, colSum);
             ToDoubles(g).CopyTo(gradient, 0);
         }

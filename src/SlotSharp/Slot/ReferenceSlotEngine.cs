@@ -1,4 +1,5 @@
 using TorchSharp;
+using SlotSharp.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -44,7 +45,7 @@ internal sealed class ReferenceSlotEngine : ISlotEngine
         using var scope = NewDisposeScope();
         using var grad = withGradient ? torch.enable_grad() : torch.no_grad();
         _delta.grad?.zero_();
-        var logits = nn.functional.linear(_hidden3 + _delta, _w); // lm_head(H + delta): [1, T, V]
+        var logits = nn.functional.linear(_hidden3.add(_delta, HeldScalars.One), _w); // lm_head(H + delta): [1, T, V]
         if (logits.element_size() < sizeof(float)) logits = logits.to(float32); // HF's logits.float(): upcast half types only
         var shifted = logits.narrow(1, 0, _n).reshape(_n, -1);         // logits[:, :-1]
         var ce = nn.functional.cross_entropy(shifted, _labels, reduction: nn.Reduction.None);

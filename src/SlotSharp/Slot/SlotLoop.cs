@@ -1,17 +1,21 @@
 namespace SlotSharp.Slot;
 
-/// <summary>The optimization loop shared by all engines: record losses and norms, stop on non-finite values.</summary>
+/// <summary>
+/// The optimization loop shared by all engines: record losses and norms, stop on non-finite values. The token is
+/// checked before every step, so a cancelled request stops within one step.
+/// </summary>
 internal static class SlotLoop
 {
     public sealed record Outcome(double[] Delta, List<double> Losses, List<double> DeltaNorms, string? StopReason);
 
-    public static Outcome Run(ISlotEngine engine, int times, int hiddenSize)
+    public static Outcome Run(ISlotEngine engine, int times, int hiddenSize, CancellationToken cancel = default)
     {
         var losses = new List<double>(times + 1);
         var norms = new List<double>(times);
         var grad = new double[hiddenSize];
         for (int k = 1; k <= times; k++)
         {
+            cancel.ThrowIfCancellationRequested();
             double loss = engine.Evaluate(withGradient: true, grad);
             losses.Add(loss);
             if (!double.IsFinite(loss))

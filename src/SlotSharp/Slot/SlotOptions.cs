@@ -28,7 +28,13 @@ public sealed record SlotOptions
 {
     public const long DefaultMemoryBudgetBytes = 512L * 1024 * 1024;
 
-    /// <summary>Number of optimizer steps; 0 disables SLOT (delta stays 0).</summary>
+    /// <summary>
+    /// Most optimizer steps accepted. The paper uses 3 to 5; each step is one pass over W, so thousands would tie a
+    /// request up for minutes (2000 took a minute on a 0.5B model) for no known benefit. See docs/slot.md.
+    /// </summary>
+    public const int MaxTimes = 1000;
+
+    /// <summary>Number of optimizer steps (0 to <see cref="MaxTimes"/>); 0 disables SLOT (delta stays 0).</summary>
     public int Times { get; init; } = 5;
 
     public double Lr { get; init; } = 0.1;
@@ -63,7 +69,7 @@ public sealed record SlotOptions
 
     void Validate()
     {
-        if (Times < 0) throw new SlotSharpException($"SLOT option 'times' must be >= 0 (got {Times})");
+        if (Times < 0 || Times > MaxTimes) throw new SlotSharpException($"SLOT option 'times' must lie in [0, {MaxTimes}] (got {Times})");
         Check(double.IsFinite(Lr) && Lr > 0, "lr", Lr, "must be a finite number > 0");
         if (MemoryBudgetBytes <= 0) throw new SlotSharpException($"SLOT option 'memory budget' must be > 0 bytes (got {MemoryBudgetBytes})");
         if (!Enum.IsDefined(Optimizer)) throw new SlotSharpException($"SLOT option 'optimizer' has an unknown value {(int)Optimizer}");

@@ -14,8 +14,7 @@ public sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
 public sealed class SlotRunner : IDisposable
 {
     readonly Tensor _lmHead;
-    readonly Tensor _w32;
-    readonly bool _ownsW32;
+    readonly Tensor _w32;         // this runner's own handle (an alias of a float32 W, or a float32 copy): disposed here
     readonly SlotOptions _options;
     readonly SlotHyperParameters _hp;
     readonly Action<string>? _warn;
@@ -34,8 +33,11 @@ public sealed class SlotRunner : IDisposable
         _options = options;
         _lmHead = lmHead;
         _warn = warn;
-        _ownsW32 = lmHeadFloat32 is null && lmHead.dtype != float32;
-        _w32 = lmHeadFloat32?.detach() ?? (_ownsW32 ? lmHead.detach().to(float32).DetachFromDisposeScope() : lmHead.detach());
+        // detach() makes a new handle even when it shares the data, so the runner always owns (and disposes) _w32;
+        // the borrowed tensors themselves are never disposed here (docs/ownership.md).
+        using var scope = NewDisposeScope();
+        var source = (lmHeadFloat32 ?? lmHead).detach();
+        _w32 = (source.dtype == float32 ? source.alias() : source.to(float32)).DetachFromDisposeScope();
     }
 
     public SlotHyperParameters HyperParameters => _hp;
@@ -44,8 +46,11 @@ public sealed class SlotRunner : IDisposable
 
     public int VocabSize => (int)_w32.shape[0];
 
-    /// <summary>Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d).</summary>
-    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids)
+    /// <summary>
+    /// Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d). <paramref name="cancel"/>
+    /// is checked before every step (OperationCanceledException).
+    /// </summary>
+    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids, CancellationToken cancel = default)
     {
         using var scope = NewDisposeScope();
         var h = CheckInputs(hidden, ids);
@@ -59,7 +64,7 @@ public sealed class SlotRunner : IDisposable
         using ISlotEngine engine = _options.Impl == SlotImplKind.Reference
             ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
             : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
-        var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize);
+        var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize, cancel);
         if (outcome.StopReason is not null) WarnOnce($"SLOT stopped early: {outcome.StopReason}");
         return Finish(outcome.Delta, outcome.Losses, outcome.DeltaNorms, skipped: false, outcome.StopReason, engine.TakeLogitBias());
     }
@@ -68,10 +73,18 @@ public sealed class SlotRunner : IDisposable
     /// Prompts of different lengths, no padding: one independent delta per prompt (its own mean loss and Adam state),
     /// identical to running each prompt alone.
     /// </summary>
-    public IReadOnlyList<SlotResult> RunBatch(IReadOnlyList<SlotPrompt> prompts)
+    public IReadOnlyList<SlotResult> RunBatch(IReadOnlyList<SlotPrompt> prompts, CancellationToken cancel = default)
     {
         var results = new List<SlotResult>(prompts.Count);
-        foreach (var p in prompts) results.Add(Run(p.Hidden, p.Ids));
+        try
+        {
+            foreach (var p in prompts) results.Add(Run(p.Hidden, p.Ids, cancel));
+        }
+        catch
+        {
+            foreach (var r in results) r.Dispose(); // the caller never sees the finished ones
+            throw;
+        }
         return results;
     }
 
@@ -111,6 +124,6 @@ public sealed class SlotRunner : IDisposable
 
     public void Dispose()
     {
-        if (_ownsW32) _w32.Dispose();
+        _w32.Dispose();
     }
 }

@@ -31,6 +31,24 @@ public sealed class DownloadCommandTests
     }
 
     [Fact]
+    public async Task Download_IntoACacheThatCannotBeWritten_NamesFolderAndVariable()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        using var home = new TempCache();
+        hub.Add(TinyModel.Repo());
+        var blocker = Path.Combine(home.Dir, "a-file"); // a file where HF_HOME's folder would be
+        File.WriteAllText(blocker, "");
+        var env = new Dictionary<string, string> { ["HF_HOME"] = blocker, ["HF_ENDPOINT"] = hub.Endpoint };
+
+        var (code, stdout, stderr) = RunSlot(env, "download", TinyModel.Id);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith($"error: cannot write to the Hugging Face cache {Path.Combine(blocker, "hub")} (from HF_HOME)", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
     public void Download_NotCachedOffline_IsOneLineErrorWithExitCode2()
     {
         using var home = new TempCache();

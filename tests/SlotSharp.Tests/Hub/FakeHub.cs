@@ -35,6 +35,11 @@ public sealed class FakeHub : IAsyncDisposable
         public Dictionary<string, string> Revisions { get; } = new() { ["main"] = Commit };
         public bool Gated { get; init; }
         public HashSet<string> ListedButMissing { get; } = [];
+
+        /// <summary>A repo holding a local model folder's files; safetensors and tokenizer.json are LFS, as on the Hub.</summary>
+        public static FakeRepo FromFolder(string id, string commit, string folder) => new(HubRepoType.Model, id, commit,
+            Directory.EnumerateFiles(folder).ToDictionary(f => Path.GetFileName(f), f => new FakeFile(File.ReadAllBytes(f),
+                Lfs: f.EndsWith(".safetensors", StringComparison.Ordinal) || f.EndsWith("tokenizer.json", StringComparison.Ordinal))));
     }
 
     public sealed record Request(string Method, string Path, string? Range, string? Authorization);
@@ -46,6 +51,10 @@ public sealed class FakeHub : IAsyncDisposable
     public ConcurrentDictionary<string, bool> CutOnce { get; } = new();
     /// <summary>Files (repo path) whose bytes are served with one byte flipped: same size, wrong sha256.</summary>
     public HashSet<string> Corrupt { get; } = [];
+    /// <summary>Files (repo path) whose ETag (X-Linked-Etag for LFS files) is this raw header value instead.</summary>
+    public ConcurrentDictionary<string, string> EtagHeader { get; } = new();
+    /// <summary>When set, the X-Repo-Commit header of every file answer.</summary>
+    public string? RepoCommitHeader { get; set; }
     public string AcceptedToken { get; set; } = "hf_good_token";
     public string Endpoint { get; private set; } = "";
 
@@ -110,17 +119,18 @@ public sealed class FakeHub : IAsyncDisposable
         var repoPath = string.Join('/', parts[4..]);
         if (!repo.Files.TryGetValue(repoPath, out var fileInRepo)) { Fail(ctx, 404, "EntryNotFound"); return; }
 
-        ctx.Response.Headers["X-Repo-Commit"] = commit;
+        ctx.Response.Headers["X-Repo-Commit"] = RepoCommitHeader ?? commit;
+        var etagHeader = EtagHeader.GetValueOrDefault(repoPath);
         if (fileInRepo.Lfs)
         {
             // What huggingface.co does for LFS files: redirect to the CDN, describing the target in X-Linked-*.
-            ctx.Response.Headers["X-Linked-Etag"] = $"\"{fileInRepo.Sha256}\"";
+            ctx.Response.Headers["X-Linked-Etag"] = etagHeader ?? $"\"{fileInRepo.Sha256}\"";
             ctx.Response.Headers["X-Linked-Size"] = fileInRepo.Content.Length.ToString();
             ctx.Response.Headers.ETag = "\"some-other-etag\"";
             ctx.Response.Redirect($"{Endpoint}/lfs/{fileInRepo.Sha256}");
             return;
         }
-        ctx.Response.Headers.ETag = $"\"{fileInRepo.GitSha1}\"";
+        ctx.Response.Headers.ETag = etagHeader ?? $"\"{fileInRepo.GitSha1}\"";
         await ServeBytesAsync(ctx, repo, repoPath, fileInRepo);
     }
 

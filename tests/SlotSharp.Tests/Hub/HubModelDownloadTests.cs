@@ -100,6 +100,21 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public void DanglingSnapshotLink_IsDownloadedAgain()
+    {
+        _hub.Add(TinyModel.Repo());
+        var folder = Resolve();
+        // Someone deleted the blob (e.g. a partial cache clean-up); the link under snapshots/ is left dangling.
+        File.Delete(Path.Combine(RepoFolder, "blobs", TinyModel.WeightsSha256));
+        _hub.Requests.Clear();
+
+        Assert.Equal(folder, Resolve());
+
+        Assert.Equal(TinyModel.Weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+        Assert.Single(_hub.Downloads, r => r.Path == "/lfs/" + TinyModel.WeightsSha256);
+    }
+
+    [Fact]
     public void Offline_ResolvesFromRefsWithoutNetwork_AndNamesRepoWhenNotCached()
     {
         _hub.Add(TinyModel.Repo());
@@ -243,6 +258,36 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Equal(2, _hub.Downloads.Count(r => r.Path.StartsWith("/lfs/")));
     }
 
+    [Theory]
+    [InlineData("HF_HUB_CACHE", "")]
+    [InlineData("HF_HOME", "hub")]
+    public void CacheThatCannotBeWritten_NamesTheFolderAndTheVariable(string variable, string subfolder)
+    {
+        _hub.Add(TinyModel.Repo());
+        // A regular file where the cache folder would be: unwritable for root too, unlike permission bits.
+        var blocker = Path.Combine(_cache.Dir, "not-a-folder");
+        File.WriteAllText(blocker, "");
+        var value = Path.Combine(blocker, "hf");
+        var settings = HubSettings.FromEnvironment(name =>
+            name == variable ? value : name == "HF_ENDPOINT" ? _hub.Endpoint : null);
+
+        var e = Assert.Throws<SlotSharpException>(() => HubResolver.ResolveModel(TinyModel.Id, settings: settings));
+
+        Assert.Contains(Path.Combine(value, subfolder), e.Message);
+        Assert.Contains(variable, e.Message);
+    }
+
+    [Fact]
+    public void LocksFolderThatCannotBeCreated_IsAnErrorNamingTheCache()
+    {
+        _hub.Add(TinyModel.Repo());
+        File.WriteAllText(Path.Combine(_cache.Dir, ".locks"), ""); // a file where .locks/ must go
+
+        var e = Assert.Throws<SlotSharpException>(() => Resolve());
+
+        Assert.Contains($"cannot write to the Hugging Face cache {_cache.Dir}", e.Message);
+    }
+
     [Fact]
     public void ExistingLocalFolder_PassesThroughWithoutNetwork()
     {
@@ -255,11 +300,5 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
     {
         var e = Assert.Throws<SlotSharpException>(() => Resolve(id: "not a/valid/id"));
         Assert.Contains("'not a/valid/id'", e.Message);
-    }
-
-    /// <summary>Progress&lt;T&gt; posts asynchronously; tests need every report before asserting.</summary>
-    sealed class SyncProgress(List<HubProgress> sink) : IProgress<HubProgress>
-    {
-        public void Report(HubProgress value) { lock (sink) sink.Add(value); }
     }
 }

@@ -12,9 +12,7 @@ public sealed class SharedAssetHubTests
         var source = SharedAssets.Require("models", "tiny-qwen2-sharded");
         await using var hub = await FakeHub.StartAsync();
         using var cache = new TempCache();
-        var files = Directory.EnumerateFiles(source).ToDictionary(f => Path.GetFileName(f),
-            f => new FakeHub.FakeFile(File.ReadAllBytes(f), Lfs: f.EndsWith(".safetensors") || f.EndsWith("tokenizer.json")));
-        hub.Add(new FakeHub.FakeRepo(HubRepoType.Model, "acme/tiny-qwen2-sharded", TinyModel.Commit, files));
+        hub.Add(FakeHub.FakeRepo.FromFolder("acme/tiny-qwen2-sharded", TinyModel.Commit, source));
 
         var folder = await HubResolver.ResolveModelAsync("acme/tiny-qwen2-sharded", settings: hub.Settings(cache.Dir));
 

@@ -99,8 +99,8 @@ public class ChunkedPrefillTests
         int[] ids = Golden.Ints(golden.Prompts.Last()["input_ids"]);
         var whole = new SlotSharp.Generation.TokenGenerator(lm);
         var chunked = new SlotSharp.Generation.TokenGenerator(lm) { PrefillChunk = 7 };
-        using var a = whole.Prefill(ids, 8);
-        using var b = chunked.Prefill(ids, 8);
+        using var a = whole.Prefill(ids, new SlotSharp.Generation.GenerationOptions { MaxNewTokens = 8 });
+        using var b = chunked.Prefill(ids, new SlotSharp.Generation.GenerationOptions { MaxNewTokens = 8 });
         Assert.Equal(a.Hidden.shape, b.Hidden.shape);
         using var diff = (a.Hidden - b.Hidden).abs().max();
         Assert.True(diff.item<float>() < 1e-4, $"max |H_whole - H_chunked| = {diff.item<float>()}");

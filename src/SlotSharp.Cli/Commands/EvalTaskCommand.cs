@@ -42,11 +42,12 @@ public static class EvalTaskCommand
         var shard = new Option<string?>("--shard") { Description = "Evaluate shard i of n ('i/n', 0-based; problems p with p % n == i); combine with 'slot eval merge'" };
         var batchSize = new Option<int>("--batch-size") { Description = "Prompts per engine call", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output") { Description = "Folder for the journal, results JSON, details JSONL and log", DefaultValueFactory = _ => "." };
+        var longContext = LongContextOption.Create();
 
         var cmd = new Command(name, $"lighteval {task.Name} (extractive_match), as SLOT's run_vllm.sh runs it");
         modelOptions.AddTo(cmd);
         foreach (var o in new Option[] { data, times, lr, sweepTimes, sweepLr, temperature, topP, greedy, maxNewTokens,
-                     maxModelLength, seed, limit, shard, batchSize, output, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
+                     maxModelLength, seed, limit, shard, batchSize, output, longContext, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => CliErrors.Guard(() =>
@@ -77,12 +78,12 @@ public static class EvalTaskCommand
                 BatchSize = pr.GetValue(batchSize),
                 OutputDirectory = pr.GetValue(output)!,
             };
-            var request = EvalEngineFactory.Override != null
+            var request = (EvalEngineFactory.Override != null
                 ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : EvalCommand.ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize);
+                : EvalCommand.ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize)) with { AllowLongContext = pr.GetValue(longContext) };
             using var engine = EvalEngineFactory.Create(request);
-            var result = EvalConsole.Run(settings, (progress, cancel) => new TaskEvalRunner(engine, options).Run(progress, cancel),
-                EvalConsole.Accuracy);
+            var result = LongContextOption.NamingTheFlag(() => EvalConsole.Run(settings,
+                (progress, cancel) => new TaskEvalRunner(engine, options).Run(progress, cancel), EvalConsole.Accuracy));
             foreach (var r in result.Results) Print(r);
             if (result.SweepPlotFile != null) Console.WriteLine($"sweep plot: {result.SweepPlotFile}");
             if (result.Completed && !options.Shard.IsWhole)

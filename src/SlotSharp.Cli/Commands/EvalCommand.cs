@@ -2,7 +2,6 @@ using SlotSharp.Pipeline;
 using System.CommandLine;
 using System.Globalization;
 using SlotSharp.Evaluation;
-using Spectre.Console;
 
 namespace SlotSharp.Cli.Commands;
 
@@ -13,6 +12,8 @@ public static class EvalCommand
     {
         var eval = new Command("eval", "Evaluate a model with SLOT on a benchmark");
         eval.Subcommands.Add(CreateGsm8k());
+        foreach (var task in EvalTaskCommand.TaskNames) eval.Subcommands.Add(EvalTaskCommand.Create(task));
+        eval.Subcommands.Add(EvalMergeCommand.Create());
         return eval;
     }
 
@@ -82,7 +83,7 @@ public static class EvalCommand
         return cmd;
     }
 
-    static EvalEngineRequest ResolveRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize)
+    internal static EvalEngineRequest ResolveRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize)
     {
         var folder = model.ResolveFolder(pr);
         return new EvalEngineRequest(folder, batchSize, model.Compute(pr, folder), slot.ResolveKinds(pr));
@@ -123,57 +124,11 @@ public static class EvalCommand
 
     static int Run(IEvalEngine engine, Gsm8kRunOptions options)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // First Ctrl+C: finish the batch in flight (it is journaled), then stop. A second one kills the process.
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-            Console.Error.WriteLine("stopping after the batch in flight; rerun the same command to resume");
-        };
-        Console.CancelKeyPress += onCtrlC;
-        try
-        {
-            var result = AnsiConsole.Profile.Capabilities.Interactive
-                ? RunWithProgressBar(engine, options, cancel.Token)
-                : RunWithLines(engine, options, cancel.Token);
-            PrintSummaries(result);
-            if (!result.Completed)
-            {
-                Console.Error.WriteLine("stopped before the end; rerun the same command to resume");
-                return 130;
-            }
-            return 0;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
+        var result = EvalConsole.Run(options.Settings,
+            (progress, cancel) => new Gsm8kEvalRunner(engine, options).Run(progress, cancel), Describe);
+        PrintSummaries(result);
+        return EvalConsole.ExitCode(result.Completed);
     }
-
-    static Gsm8kRunResult RunWithProgressBar(IEvalEngine engine, Gsm8kRunOptions options, CancellationToken cancel) =>
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
-                new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var tasks = options.Settings.ToDictionary(s => s, s => ctx.AddTask(Markup.Escape(s.ToString())));
-                return new Gsm8kEvalRunner(engine, options).Run(p =>
-                {
-                    var task = tasks[p.Setting];
-                    task.MaxValue = p.Total;
-                    task.Value = p.Done;
-                    task.Description = Markup.Escape(Describe(p));
-                }, cancel);
-            });
-
-    static Gsm8kRunResult RunWithLines(IEvalEngine engine, Gsm8kRunOptions options, CancellationToken cancel) =>
-        new Gsm8kEvalRunner(engine, options).Run(p =>
-        {
-            if (p.Done % 10 == 0 || p.Done == p.Total) Console.Error.WriteLine($"{Describe(p)} [{p.Done}/{p.Total}]");
-        }, cancel);
 
     static string Describe(EvalProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"{p.Setting}  acc {p.Accuracy:0.0000}  format {p.FormatAccuracy:0.0000}  {p.TokensPerSecond:0.0} tok/s");

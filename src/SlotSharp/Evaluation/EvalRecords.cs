@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation;
 /// First line of a results JSONL: the settings that determine the results. A rerun whose settings differ in any
 /// compared field is refused, so a resumed file never mixes two experiments.
 /// </summary>
-public sealed record EvalRunHeader
+public sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
 {
     public const string FormatName = "slotsharp.gsm8k.results";
     public string Type { get; init; } = "header";
@@ -54,7 +54,7 @@ public sealed record EvalRunHeader
 }
 
 /// <summary>One finished sample (one line of the results JSONL).</summary>
-public sealed record EvalSampleRecord
+public sealed record EvalSampleRecord : IJournalRecord
 {
     public string Type { get; init; } = "sample";
     /// <summary>1-based position in evaluation order (the log's "Sample i").</summary>

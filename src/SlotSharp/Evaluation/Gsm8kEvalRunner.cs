@@ -13,13 +13,14 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options,
 {
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    sealed class SettingState(SlotSetting setting, EvalOutputPaths paths, ResultsJournal journal)
+    sealed class SettingState(SlotSetting setting, EvalOutputPaths paths, ResultsJournal journal) : EvalBatchLoop.ISettingState
     {
         public SlotSetting Setting { get; } = setting;
         public EvalOutputPaths Paths { get; } = paths;
         public ResultsJournal Journal { get; } = journal;
         public int Correct => Journal.Records.Values.Count(r => r.Correct);
         public int FormatCorrect => Journal.Records.Values.Count(r => r.Format);
+        public bool IsDone(int sample) => Journal.Records.ContainsKey(sample);
         public long SessionTokens;
         public double SessionSeconds;
     }
@@ -91,43 +92,18 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options,
     }
 
     bool Evaluate(IReadOnlyList<Gsm8kItem> selected, List<SettingState> states, Action<EvalProgress>? onProgress,
-        CancellationToken cancel)
-    {
-        var pending = Enumerable.Range(1, selected.Count)
-            .Where(sample => states.Any(s => !s.Journal.Records.ContainsKey(sample)))
-            .ToList();
-        foreach (var chunk in pending.Chunk(options.BatchSize))
-        {
-            if (cancel.IsCancellationRequested) return false;
-            // Only settings that still miss one of these samples are run (they differ only after a crash mid-batch).
-            var needed = states.Where(s => chunk.Any(sample => !s.Journal.Records.ContainsKey(sample))).ToList();
-            var prompts = chunk.Select(sample => Prompt(selected[sample - 1])).ToList();
-
-            long started = _clock.GetTimestamp();
-            var results = engine.Complete(prompts, needed.Select(s => s.Setting).ToList(), options.Generation);
-            double wall = _clock.GetElapsedTime(started).TotalSeconds;
-            CheckShape(results, chunk.Length, needed.Count);
-            var elapsed = ShareWallTime(results, wall);
-
-            for (int p = 0; p < chunk.Length; p++)
+        CancellationToken cancel) =>
+        EvalBatchLoop.Run(engine, Enumerable.Range(1, selected.Count), options.BatchSize, states,
+            sample => Prompt(selected[sample - 1]), options.Generation, (state, sample, completion, perCompletion) =>
             {
-                var item = selected[chunk[p] - 1];
-                for (int k = 0; k < needed.Count; k++)
-                {
-                    var state = needed[k];
-                    if (state.Journal.Records.ContainsKey(chunk[p])) continue;
-                    var record = Score(chunk[p], item, results[p][k], elapsed[p][k]);
-                    state.Journal.Append(record);
-                    Gsm8kLogWriter.Append(state.Paths.LogFile, Gsm8kLogWriter.Sample(record));
-                    state.SessionTokens += record.GeneratedTokens;
-                    state.SessionSeconds += record.ElapsedSeconds;
-                    onProgress?.Invoke(new EvalProgress(state.Setting, state.Journal.Records.Count, selected.Count,
-                        state.Correct, state.FormatCorrect, state.SessionTokens, state.SessionSeconds));
-                }
-            }
-        }
-        return true;
-    }
+                var record = Score(sample, selected[sample - 1], completion, perCompletion);
+                state.Journal.Append(record);
+                Gsm8kLogWriter.Append(state.Paths.LogFile, Gsm8kLogWriter.Sample(record));
+                state.SessionTokens += record.GeneratedTokens;
+                state.SessionSeconds += perCompletion;
+                onProgress?.Invoke(new EvalProgress(state.Setting, state.Journal.Records.Count, selected.Count,
+                    state.Correct, state.FormatCorrect, state.SessionTokens, state.SessionSeconds));
+            }, cancel, _clock);
 
     /// <summary>
     /// Splits one engine call's wall time over its completions in proportion to the time the engine measured for
@@ -135,13 +111,6 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options,
     /// add up to the wall time (tokenization and other unmeasured work is spread the same way). The engine splits a
     /// prompt's one prefill equally over the settings of a sweep. Equal shares when the engine measured nothing.
     /// </summary>
-    static double[][] ShareWallTime(IReadOnlyList<IReadOnlyList<EvalCompletion>> results, double wall)
-    {
-        double measured = results.Sum(r => r.Sum(c => c.Timings.TotalSeconds));
-        int count = results.Sum(r => r.Count);
-        return [.. results.Select(r => r.Select(c => measured > 0 ? wall * c.Timings.TotalSeconds / measured : wall / count).ToArray())];
-    }
-
     EvalPrompt Prompt(Gsm8kItem item) =>
         new(item.Index, Gsm8kPrompt.Messages(item.Question), Gsm8kPrompt.SamplingSeed(options.Seed, item.Index));
 
@@ -154,13 +123,6 @@ public sealed class Gsm8kEvalRunner(IEvalEngine engine, Gsm8kRunOptions options,
         PrefillSeconds = c.Timings.PrefillSeconds, SlotSeconds = c.Timings.SlotSeconds,
         DecodeSeconds = c.Timings.DecodeSeconds, ElapsedSeconds = elapsed,
     };
-
-    static void CheckShape(IReadOnlyList<IReadOnlyList<EvalCompletion>> results, int prompts, int settings)
-    {
-        if (results.Count != prompts || results.Any(r => r.Count != settings))
-            throw new InvalidOperationException(
-                $"engine returned {results.Count} prompt results (expected {prompts}), each with {settings} settings");
-    }
 
     static void WriteAtomically(string path, string text)
     {

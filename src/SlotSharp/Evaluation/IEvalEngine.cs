@@ -8,8 +8,10 @@ public sealed record EvalMessage(string Role, string Content);
 /// <summary>
 /// One prompt to complete. <paramref name="Key"/> identifies it within a run (the dataset row index).
 /// <paramref name="SamplingSeed"/> seeds sampling for this prompt so results do not depend on batch composition.
+/// <paramref name="AddSpecialTokens"/>: whether the tokenizer adds its special tokens (e.g. a BOS) to the rendered chat
+/// text. SLOT's GSM8K script does not; lighteval does (so a template that already emits BOS gets two).
 /// </summary>
-public sealed record EvalPrompt(int Key, IReadOnlyList<EvalMessage> Messages, ulong SamplingSeed);
+public sealed record EvalPrompt(int Key, IReadOnlyList<EvalMessage> Messages, ulong SamplingSeed, bool AddSpecialTokens = false);
 
 /// <summary>
 /// A SLOT setting: optimisation steps and learning rate, kept as the text the user gave because the original
@@ -42,7 +44,11 @@ public sealed record SlotSetting
 /// <summary>Generation settings shared by every prompt of a run.</summary>
 /// <param name="MaxNewTokens">Upper bound on generated tokens (the original uses 512).</param>
 /// <param name="DoSample">False: greedy argmax. True: sample at <paramref name="Temperature"/> seeded by each prompt's SamplingSeed.</param>
-public sealed record EvalGeneration(int MaxNewTokens, bool DoSample, double Temperature);
+/// <param name="TopP">Nucleus sampling mass (1 = off); used only when sampling.</param>
+/// <param name="MaxModelLength">When set, prompt plus generation never exceed this many tokens (vLLM's
+/// max_model_len: lighteval's budget is effectively MaxModelLength minus the prompt length).</param>
+public sealed record EvalGeneration(int MaxNewTokens, bool DoSample, double Temperature, double TopP = 1.0,
+    int? MaxModelLength = null);
 
 /// <summary>Seconds spent on one completion. For batched calls the engine reports each prompt's share.</summary>
 public sealed record EvalTimings(double PrefillSeconds, double SlotSeconds, double DecodeSeconds)
@@ -56,12 +62,16 @@ public sealed record EvalTimings(double PrefillSeconds, double SlotSeconds, doub
 /// <param name="PromptTokens">Tokens of the rendered prompt.</param>
 /// <param name="SlotLosses">SLOT loss of each optimisation step, in order (empty when times is 0).</param>
 public sealed record EvalCompletion(string Text, int GeneratedTokens, int PromptTokens,
-    IReadOnlyList<double> SlotLosses, EvalTimings Timings);
+    IReadOnlyList<double> SlotLosses, EvalTimings Timings)
+{
+    /// <summary>The exact text handed to the tokenizer (after the chat template), when the engine reports it.</summary>
+    public string? PromptText { get; init; }
+}
 
 /// <summary>
 /// What the evaluation harness needs from a model. The engine renders each prompt's messages with the model's
-/// chat template (add_generation_prompt = true), tokenizes the result WITHOUT adding special tokens, runs SLOT for
-/// each setting and generates, decoding with skip_special_tokens = true.
+/// chat template (add_generation_prompt = true), tokenizes the result (adding special tokens only when the prompt
+/// asks for it), runs SLOT for each setting and generates, decoding with skip_special_tokens = true.
 /// </summary>
 public interface IEvalEngine : IDisposable
 {

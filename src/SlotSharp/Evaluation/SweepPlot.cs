@@ -2,10 +2,18 @@ using ScottPlot;
 
 namespace SlotSharp.Evaluation;
 
-/// <summary>Accuracy and format accuracy versus SLOT iterations, one pair of lines per learning rate.</summary>
+/// <summary>One setting's point of a sweep plot; <paramref name="FormatAccuracy"/> is drawn only when given (GSM8K).</summary>
+public sealed record SweepPoint(string Times, string Lr, double Accuracy, double AccuracyStderr, double? FormatAccuracy = null);
+
+/// <summary>Accuracy (and format accuracy, when known) versus SLOT iterations, one line (pair) per learning rate.</summary>
 public static class SweepPlot
 {
-    public static void Save(string path, IReadOnlyList<EvalSummary> summaries, string title, int width = 900, int height = 560)
+    public static void Save(string path, IReadOnlyList<EvalSummary> summaries, string title, int width = 900, int height = 560) =>
+        Save(path, summaries.Select(s => new SweepPoint(s.Times, s.Lr, s.Accuracy, s.AccuracyStderr, s.FormatAccuracy)).ToList(),
+            title, "answer accuracy", width, height);
+
+    public static void Save(string path, IReadOnlyList<SweepPoint> summaries, string title, string accuracyLabel,
+        int width = 900, int height = 560)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -20,12 +28,13 @@ public static class SweepPlot
             acc.Color = color;
             acc.LineWidth = 2;
             acc.MarkerSize = 7;
-            acc.LegendText = $"answer accuracy, lr={group.Key}";
+            acc.LegendText = $"{accuracyLabel}, lr={group.Key}";
             // Error bars show one binomial standard error, so readers can judge whether differences are noise.
             var err = plot.Add.ErrorBar(xs, points.Select(s => s.Accuracy).ToArray(), points.Select(s => s.AccuracyStderr).ToArray());
             err.Color = color;
 
-            var fmt = plot.Add.Scatter(xs, points.Select(s => s.FormatAccuracy).ToArray());
+            if (points.Any(s => s.FormatAccuracy is null)) continue;
+            var fmt = plot.Add.Scatter(xs, points.Select(s => s.FormatAccuracy!.Value).ToArray());
             fmt.Color = color;
             fmt.LineWidth = 2;
             fmt.MarkerSize = 7;

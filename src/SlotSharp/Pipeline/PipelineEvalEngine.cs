@@ -6,8 +6,8 @@ using SlotSharp.Slot;
 namespace SlotSharp.Pipeline;
 
 /// <summary>
-/// The real engine behind `slot eval`: each prompt is rendered with the model's chat template, tokenized without
-/// special tokens, prefilled once, and then decoded once per SLOT setting of the sweep (each setting runs its own
+/// The real engine behind `slot eval`: each prompt is rendered with the model's chat template, tokenized (with special
+/// tokens only when the prompt asks: lighteval tasks do, GSM8K does not), prefilled once, and then decoded once per SLOT setting of the sweep (each setting runs its own
 /// prompt stage on the same hidden states H and rewinds the KV cache to the prompt).
 /// Prompts of a batch are independent (own delta, own Adam state, own sampling seed), so any batch size gives the
 /// results of batch size 1. A prompt that would run past max_position_embeddings is refused (ContextLengthException)
@@ -27,11 +27,14 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
     IReadOnlyList<EvalCompletion> CompleteOne(EvalPrompt prompt, IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
     {
         var messages = prompt.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
-        int[] ids = pipeline.EncodeChat(messages);
+        string text = pipeline.Chat.Render(messages, addGenerationPrompt: true);
+        int[] ids = pipeline.Tokenizer.Encode(text, prompt.AddSpecialTokens);
+        int maxNew = MaxNewTokens(generation, ids.Length);
         var options = new GenerationOptions
         {
-            MaxNewTokens = generation.MaxNewTokens,
+            MaxNewTokens = maxNew,
             Temperature = generation.DoSample ? generation.Temperature : 0,
+            TopP = generation.DoSample ? generation.TopP : 1.0,
             Seed = (int)(prompt.SamplingSeed & int.MaxValue),
             StopIds = pipeline.StopIds.ToArray(),
             // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty.
@@ -47,10 +50,15 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
             var g = run.Generation;
             completions.Add(new EvalCompletion(
                 pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true), g.GeneratedIds.Length, ids.Length,
-                run.Slot?.Losses ?? [], new EvalTimings(prefillShare, g.Timing.PromptStageMs / 1000.0, g.Timing.DecodeMs / 1000.0)));
+                run.Slot?.Losses ?? [], new EvalTimings(prefillShare, g.Timing.PromptStageMs / 1000.0, g.Timing.DecodeMs / 1000.0))
+            { PromptText = text });
         }
         return completions;
     }
+
+    /// <summary>The token budget after the model-length cap (at least 1, as vLLM always produces a token).</summary>
+    static int MaxNewTokens(EvalGeneration generation, int promptTokens) =>
+        generation.MaxModelLength is { } cap ? Math.Max(1, Math.Min(generation.MaxNewTokens, cap - promptTokens)) : generation.MaxNewTokens;
 
     public void Dispose()
     {

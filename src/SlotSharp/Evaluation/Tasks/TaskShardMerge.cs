@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace SlotSharp.Evaluation.Tasks;
+
+/// <summary>
+/// <c>slot eval merge</c>: combines the journals that shard runs left in their output folders into what one unsharded
+/// run writes (a whole journal, the results JSON, the details JSONL and the log). Shards of one setting must agree
+/// on every setting but the shard index, cover every shard exactly once and together every document.
+/// </summary>
+public static class TaskShardMerge
+{
+    public static IReadOnlyList<TaskSettingResult> Merge(IReadOnlyList<string> folders, string outputDirectory)
+    {
+        if (folders.Count == 0) throw new SlotSharpException("no shard folder to merge");
+        var journals = new List<(string Path, TaskRunHeader Header)>();
+        foreach (var folder in folders)
+        {
+            if (!Directory.Exists(folder)) throw new SlotSharpException($"shard folder '{folder}' does not exist");
+            foreach (var file in Directory.EnumerateFiles(folder, "journal_*_shard_*_of_*.jsonl").Order(StringComparer.Ordinal))
+                journals.Add((file, ReadHeader(file)));
+        }
+        if (journals.Count == 0)
+            throw new SlotSharpException($"no shard journal (journal_*_shard_*_of_*.jsonl) in {string.Join(", ", folders)}");
+
+        var results = new List<TaskSettingResult>();
+        foreach (var group in journals.GroupBy(j => j.Header with { ShardIndex = 0 }))
+        {
+            var whole = group.Key with { ShardCount = 1 };
+            var shards = group.Select(j => j.Header.ShardIndex).Order().ToList();
+            if (!shards.SequenceEqual(Enumerable.Range(0, group.Key.ShardCount)))
+                throw new SlotSharpException($"{whole.Task} times={whole.Times} lr={whole.Lr}: found shards " +
+                    $"{string.Join(",", shards)} of {group.Key.ShardCount}; each shard is needed exactly once");
+            var records = new Dictionary<int, TaskSampleRecord>();
+            foreach (var (path, header) in group)
+            {
+                using var journal = TaskJournal.OpenOrCreate(path, header);
+                foreach (var r in journal.Records.Values) records.TryAdd(r.Sample, r);
+            }
+            var missing = Enumerable.Range(1, whole.SampleCount).Where(s => !records.ContainsKey(s)).ToList();
+            if (missing.Count > 0)
+                throw new SlotSharpException($"{whole.Task} times={whole.Times} lr={whole.Lr}: {missing.Count} document(s) " +
+                    $"not yet evaluated (first: sample {missing[0]}); finish the shards first");
+
+            var task = LightevalTask.ByName(whole.Task);
+            var paths = TaskOutputPaths.For(outputDirectory, whole.Task, whole.ModelPath, new SlotSetting(whole.Times, whole.Lr));
+            WriteWholeJournal(paths.Journal(ShardSpec.Whole), whole, records.Values.OrderBy(r => r.Sample));
+            results.Add(TaskReport.Write(task, whole, paths, records.Values.ToList()));
+        }
+        return results;
+    }
+
+    /// <summary>The journal an unsharded run would have, so the merged folder also resumes like one.</summary>
+    static void WriteWholeJournal(string path, TaskRunHeader header, IEnumerable<TaskSampleRecord> records)
+    {
+        if (File.Exists(path)) File.Delete(path);
+        using var journal = TaskJournal.OpenOrCreate(path, header);
+        foreach (var r in records) journal.Append(r);
+    }
+
+    static TaskRunHeader ReadHeader(string path)
+    {
+        string first;
+        using (var reader = new StreamReader(path)) first = reader.ReadLine() ?? "";
+        try
+        {
+            var h = JsonSerializer.Deserialize<TaskRunHeader>(first, EvalJson.Line);
+            if (h is { Type: "header", Format: TaskRunHeader.FormatName }) return h;
+        }
+        catch (JsonException) { }
+        throw new SlotSharpException($"{path}:1: not a SlotSharp task journal header");
+    }
+}

@@ -34,10 +34,12 @@ public sealed class LlamaCppBackend : IModelBackend
     public Tensor LmHeadWeight => _lmHead;
     /// <summary>KV cells shared by all sequences.</summary>
     public int ContextSize => _model.ContextSize;
+    /// <summary>Sequences that can be live at once.</summary>
+    public int MaxSequences { get; }
 
     LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences)
     {
-        Path = path; _model = model; _lmHead = lmHead;
+        Path = path; _model = model; _lmHead = lmHead; MaxSequences = maxSequences;
         _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
     }
 
@@ -67,7 +69,7 @@ public sealed class LlamaCppBackend : IModelBackend
     {
         if (expectedLength > ContextSize)
             throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but the llama.cpp context holds {ContextSize}");
-        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {ContextSize} llama.cpp sequences are in use");
+        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
         int seq = _freeSequenceIds.Pop();
         try
         {

@@ -84,6 +84,9 @@ public sealed class LlamaCppModel : IDisposable
         var hidden = allHidden ? new float[(long)t * d] : null;
         var last = new float[VocabSize];
         var handle = _context.NativeHandle;
+        // With embeddings on, llama.cpp makes every position an output (hidden state and logits); only a SLOT prefill
+        // needs that, so plain prefills and decode steps switch it off and compute the last logits alone.
+        handle.SetEmbeddings(allHidden);
         int chunk = (int)handle.BatchSize;
         for (int c = 0; c < t; c += chunk)
         {
@@ -104,6 +107,7 @@ public sealed class LlamaCppModel : IDisposable
     {
         _batch.Clear();
         _batch.Add(token, position, (LLamaSeqId)seq, true);
+        _context.NativeHandle.SetEmbeddings(false);
         Check(_context.NativeHandle.Decode(_batch));
         return _context.NativeHandle.GetLogitsIth(0);
     }
@@ -116,6 +120,7 @@ public sealed class LlamaCppModel : IDisposable
     {
         _batch.Clear();
         foreach (var (token, position, seq) in rows) _batch.Add(token, position, (LLamaSeqId)seq, true);
+        _context.NativeHandle.SetEmbeddings(false);
         Check(_context.NativeHandle.Decode(_batch));
         for (int i = 0; i < rows.Count; i++) output(i, _context.NativeHandle.GetLogitsIth(i));
     }

@@ -5,11 +5,7 @@ namespace SlotSharp.Fuzz.Formats;
 /// <summary>Every fuzzed format, in report order.</summary>
 public static class FormatRegistry
 {
-    /// <summary>
-    /// Builds all formats from the shared seeds. Hook for new parsers: add one FuzzFormat subclass per format
-    /// here. GGUF headers belong here once the GGUF backend exists (a GgufHeaderFormat seeded with a tiny valid
-    /// header built in memory, like SafetensorsSeeds, mutating the tensor-info and metadata key/value counts).
-    /// </summary>
+    /// <summary>Builds all formats from the shared seeds. Hook for new parsers: add one FuzzFormat subclass per format here.</summary>
     public static IReadOnlyList<FuzzFormat> All(SharedSeeds shared, string scratchRoot) =>
     [
         new SafetensorsFormat(),
@@ -24,5 +20,6 @@ public static class FormatRegistry
         DatasetRowsFormat.Parquet(shared),
         new Gsm8kRowsFormat(shared),
         new GenerateRequestFormat(),
+        new GgufHeaderFormat(),
     ];
 }

@@ -5,13 +5,8 @@ public enum OutcomeKind
 {
     /// <summary>The input parsed (and, where the format has one, the follow-up use worked).</summary>
     Ok,
-    /// <summary>A documented user error: SlotSharpException or a format's documented error type, thrown on purpose.</summary>
+    /// <summary>A user error by the CLI's rule (CliErrors.IsUserError) or a format's documented error type.</summary>
     CleanError,
-    /// <summary>
-    /// A type the CLI prints as a one-line user error (ArgumentException, FormatException, NotSupportedException) but
-    /// thrown inside the base library rather than by SlotSharp: exit code 2, yet the message names no file or field.
-    /// </summary>
-    UnclearError,
     /// <summary>Any other exception: the CLI would print a stack trace, the server would answer 500.</summary>
     Crash,
     /// <summary>Still running at the per-input deadline.</summary>

@@ -2,23 +2,17 @@ using SlotSharp.Cli.Commands;
 
 namespace SlotSharp.Fuzz.Harness;
 
-/// <summary>Sorts an exception into clean / unclear / crash / over-memory, following CliErrors' idea of a user error.</summary>
+/// <summary>
+/// Sorts an exception into clean error / crash / over-memory by the CLI's own rule, so that "clean" here means
+/// exactly what `slot` prints as one line with exit code 2: <see cref="CliErrors.IsUserError"/> (SlotSharpException
+/// and subtypes, UserInputException, a missing file or folder whose message names the path).
+/// </summary>
 public static class OutcomeClassifier
 {
-    /// <param name="documented">The format's own documented error types (e.g. JsonException for an HTTP body).</param>
+    /// <param name="documented">The format's own documented error types (e.g. JsonException for an HTTP body: the server answers 400).</param>
     public static OutcomeKind Classify(Exception e, Func<Exception, bool> documented)
     {
         if (e is OutOfMemoryException) return OutcomeKind.OverMemory;
-        if (e is SlotSharpException or UserInputException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-            || documented(e))
-            return OutcomeKind.CleanError;
-        // CliErrors also prints these as user errors; that is only right when SlotSharp threw them with a message
-        // naming the input. From deep inside the base library they name nothing the user can act on.
-        if (e is ArgumentException or FormatException or NotSupportedException)
-            return ThrownBySlotSharp(e) ? OutcomeKind.CleanError : OutcomeKind.UnclearError;
-        return OutcomeKind.Crash;
+        return CliErrors.IsUserError(e) || documented(e) ? OutcomeKind.CleanError : OutcomeKind.Crash;
     }
-
-    static bool ThrownBySlotSharp(Exception e) =>
-        e.TargetSite?.DeclaringType?.Namespace?.StartsWith("SlotSharp", StringComparison.Ordinal) == true;
 }

@@ -35,8 +35,9 @@ public sealed record GenerateRequest
         if (given != 1) throw new SlotSharpException("give exactly one of 'prompt', 'prompt_ids', 'messages'");
         if (PromptIds is { Length: 0 }) throw new SlotSharpException("'prompt_ids' is empty");
         if (Messages is { Length: 0 }) throw new SlotSharpException("'messages' is empty");
-        if (Messages != null && Messages.Any(m => string.IsNullOrEmpty(m.Role) || m.Content == null))
-            throw new SlotSharpException("every entry of 'messages' needs 'role' and 'content'");
+        // A JSON null entry deserializes to a null element, not to an empty message.
+        if (Messages != null && Array.FindIndex(Messages, m => m is null || string.IsNullOrEmpty(m.Role) || m.Content == null) is >= 0 and var bad)
+            throw new SlotSharpException($"'messages[{bad}]' needs 'role' and 'content' (every entry of 'messages' does)");
         var generation = new GenerationOptions
         {
             MaxNewTokens = MaxNewTokens, Temperature = Temperature, TopP = TopP, TopK = TopK, Seed = Seed,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SlotSharp.Chat.Jinja;
+using SlotSharp.IO;
 
 namespace SlotSharp.Chat;
 
@@ -116,11 +117,7 @@ public sealed class ChatTemplate
         };
     }
 
-    static JsonDocument ReadJson(string path)
-    {
-        try { return JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException e) { throw new SlotSharpException($"'{path}' is not valid JSON: {e.Message}", e); }
-    }
+    static JsonDocument ReadJson(string path) => UserJson.Parse(File.ReadAllBytes(path), path);
 
     static string? TokenContent(JsonElement token, string path, string name) => token.ValueKind switch
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SlotSharp.IO;
 
 namespace SlotSharp.Checkpoints;
 
@@ -13,11 +14,15 @@ internal readonly struct JsonFields(JsonObject obj, string source, string prefix
 {
     public string Source => source;
 
-    /// <summary>Reads a config file as a JSON object; unreadable JSON is reported with the file's path.</summary>
+    /// <summary>
+    /// Reads a config file as a JSON object; unreadable JSON, a duplicated key or an undecodable string is reported
+    /// with the file's path (see <see cref="UserJson"/>), not later from whichever field happens to touch it.
+    /// </summary>
     public static JsonObject ReadObject(string path)
     {
-        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new SlotSharpException($"{path}: not a JSON object"); }
-        catch (JsonException e) { throw new SlotSharpException($"{path}: invalid JSON ({e.Message})"); }
+        using var doc = UserJson.Parse(File.ReadAllBytes(path), path);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new SlotSharpException($"{path}: not a JSON object");
+        return JsonObject.Create(doc.RootElement.Clone())!;
     }
 
     public SlotSharpException Bad(string key, string problem) => new($"{source}: field '{prefix}{key}' {problem}");

@@ -1,6 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SlotSharp.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -94,10 +95,7 @@ public sealed class SafetensorsFile : IDisposable
 
     static (Dictionary<string, TensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(header); }
-        catch (JsonException e) { throw Bad(path, $"header is not valid JSON ({e.Message})"); }
-        using var _ = doc;
+        using var doc = UserJson.Parse(header, $"{path}: header");
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "header is not a JSON object");
 
         var tensors = new Dictionary<string, TensorInfo>();

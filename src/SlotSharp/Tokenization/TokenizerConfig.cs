@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SlotSharp.IO;
 
 namespace SlotSharp.Tokenization;
 
@@ -31,10 +32,7 @@ public sealed class TokenizerConfig
     /// <summary>Parses tokenizer_config.json text; <paramref name="file"/> names the source in error messages.</summary>
     public static TokenizerConfig Parse(string json, string file)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new SlotSharpException($"{file}: invalid JSON: {e.Message}", e); }
-        using (doc)
+        using (var doc = UserJson.Parse(json, file))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new SlotSharpException($"{file}: expected a JSON object");

@@ -184,11 +184,22 @@ sealed class TokenizerJson(string file, TokenizerOptions options)
             throw Bad("BPE dropout is not supported (encoding would not be deterministic)");
         var vocabJson = Required(e, "vocab");
         var vocab = new Dictionary<string, int>(vocabJson.GetPropertyCount());
-        foreach (var kv in vocabJson.EnumerateObject()) vocab[kv.Name] = kv.Value.GetInt32();
+        foreach (var kv in vocabJson.EnumerateObject()) vocab[kv.Name] = VocabId(kv);
         var options = new BpeOptions(OptStr(e, "unk_token"), Bool(e, "fuse_unk"), Bool(e, "byte_fallback"), Bool(e, "ignore_merges"),
             OptStr(e, "continuing_subword_prefix"), OptStr(e, "end_of_word_suffix"));
         try { return new BpeModel(vocab, ReadMerges(Required(e, "merges"), vocab, options), options, byteLevel); }
         catch (InvalidDataException ex) { throw Bad(ex.Message); }
+    }
+
+    /// <summary>
+    /// The id of one vocab entry. The id-to-token table is sized by the largest id, so an id is bounded by
+    /// <see cref="TokenizerOptions.MaxTokenId"/>: one entry with id 978309063 would otherwise ask for gigabytes.
+    /// </summary>
+    int VocabId(JsonProperty entry)
+    {
+        if (entry.Value.ValueKind == JsonValueKind.Number && entry.Value.TryGetInt32(out int id) && id >= 0 && id < options.MaxTokenId)
+            return id;
+        throw Bad($"vocab entry \"{entry.Name}\" must have an integer id in [0, {options.MaxTokenId}) (TokenizerOptions.MaxTokenId)");
     }
 
     /// <summary>

@@ -16,5 +16,17 @@ public sealed record TokenizerOptions
     /// </summary>
     public TimeSpan RegexMatchTimeout { get; init; } = DefaultRegexMatchTimeout;
 
+    /// <summary>
+    /// The default <see cref="MaxTokenId"/>: 2^22, 16 times the largest vocabularies in use (262,144 entries), so the
+    /// id-to-token table stays under 40 MB even for a file that uses it.
+    /// </summary>
+    public const int DefaultMaxTokenId = 1 << 22;
+
+    /// <summary>
+    /// Vocab ids of tokenizer.json must lie in [0, MaxTokenId). The id-to-token table is sized by the largest id, so
+    /// without a bound one hostile id (2147483647, or 978309063: 8.8 GB) overflows or exhausts memory at load.
+    /// </summary>
+    public int MaxTokenId { get; init; } = DefaultMaxTokenId;
+
     public static TokenizerOptions Default { get; } = new();
 }

@@ -45,7 +45,7 @@ public sealed class SafetensorsFileTests : IDisposable
     [InlineData("""{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,4]}}""", 4, "unknown dtype 'Q4'")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}""", 8, "overlaps")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1]}}""", 4, "lacks dtype, shape or data_offsets")]
-    [InlineData("""{"a": nope}""", 4, "not valid JSON")]
+    [InlineData("""{"a": nope}""", 4, "invalid JSON")]
     // Shape products past 64 bits once wrapped (to 0 for these), giving "needs 0" or accepting the entry.
     [InlineData("""{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}}""", 0, "tensor 'a' has a shape or byte count beyond 64 bits")]
     [InlineData("""{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}""", 0, "tensor 'a' has a shape or byte count beyond 64 bits")]

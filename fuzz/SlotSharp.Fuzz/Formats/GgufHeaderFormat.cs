@@ -1,0 +1,30 @@
+using CsCheck;
+using SlotSharp.Fuzz.Mutation;
+using SlotSharp.Fuzz.Seeds;
+using SlotSharp.Gguf;
+
+namespace SlotSharp.Fuzz.Formats;
+
+/// <summary>
+/// A .gguf file: GgufHeader.Read on a MemoryStream, then the file path the llama.cpp backend takes (GgufFile.Open,
+/// which memory-maps it, and GgufLmHead.Read, which dequantizes the output weight). Seeds are tiny files from
+/// GgufWriter; all edits are byte-level, which for this binary format includes the integer overwrites of counts,
+/// lengths, dimensions, types and offsets (2^31, 2^32, 2^63, ...) that a header parser must bound.
+/// </summary>
+public sealed class GgufHeaderFormat : FuzzFormat
+{
+    public override string Name => "gguf";
+    public override string Extension => ".gguf";
+    public override IReadOnlyList<byte[]> Seeds { get; } = GgufSeeds.Default();
+
+    protected override Gen<byte[]> Mutations(IReadOnlyList<byte[]> seeds) => Gen.Frequency(
+        (1, Gen.OneOf([.. seeds])),
+        (9, ByteMutations.Mutate(seeds)));
+
+    public override void Run(byte[] input, string scratch)
+    {
+        using (var stream = new MemoryStream(input, writable: false)) GgufHeader.Read(stream, "model.gguf");
+        using var file = GgufFile.Open(WriteInput(input, scratch, "model.gguf"));
+        if (file.Find("token_embd.weight") != null || file.Find("output.weight") != null) GgufLmHead.Read(file);
+    }
+}

@@ -4,31 +4,54 @@ using SlotSharp.Cli.Serving;
 
 namespace SlotSharp.Cli.Commands;
 
-/// <summary>`slot serve --model DIR_OR_REPO [--urls http://127.0.0.1:8080]`: SLOT generation over HTTP.</summary>
+/// <summary>
+/// `slot serve --model DIR_OR_REPO [--host 127.0.0.1] [--port 8000]`: an OpenAI-compatible server with SLOT
+/// (docs/serving.md). --urls replaces --host/--port for several addresses.
+/// </summary>
 public static class ServeCommand
 {
     public static Command Create()
     {
         var model = new ModelOptions();
         var slot = new SlotCliOptions();
-        var urls = new Option<string>("--urls") { Description = "Address to listen on", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var host = new Option<string>("--host") { Description = "IP address or localhost to listen on (0.0.0.0 or :: for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on", DefaultValueFactory = _ => 8000 };
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, separated by ';' (instead of --host/--port)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require 'Authorization: Bearer KEY' on /v1/*" };
+        var servedName = new Option<string?>("--served-model-name") { Description = "Model name for /v1/models and requests (default: the model's id)" };
+        var maxQueue = new Option<int>("--max-queue") { Description = "Requests that may wait for the model; more get 429", DefaultValueFactory = _ => ServeSettings.DefaultMaxQueue };
+        var maxBody = new Option<long>("--max-body-mb") { Description = "Largest request body in MiB; larger gets 413", DefaultValueFactory = _ => ServeSettings.DefaultMaxBodyMb };
+        var maxTokens = new Option<int>("--max-tokens-limit") { Description = "Largest max_tokens a request may ask for", DefaultValueFactory = _ => ServeSettings.DefaultMaxTokensLimit };
+        var origins = new Option<string[]>("--allowed-origins") { Description = "Browser origins (e.g. http://localhost:3000) allowed to call; others get 403", AllowMultipleArgumentsPerToken = true };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together (reserved for the batching engine; today 1 runs at a time)", DefaultValueFactory = _ => 1 };
+        var kvBudget = new Option<int>("--kv-budget-mb") { Description = "KV-cache memory for all sequences (reserved for the batching engine; 0 = unbounded)" };
         var longContext = LongContextOption.Create();
-        longContext.Description += "; the default for requests, which may set \"allow_long_context\" themselves";
-        var cmd = new Command("serve", "Serve one model over HTTP: POST /v1/generate (the JSON of `slot generate --json`), GET /health");
+        longContext.Description += "; the default for /v1/generate requests, which may set \"allow_long_context\" themselves";
+        var cmd = new Command("serve", "Serve one model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions, /v1/models; " +
+                                       "POST /v1/generate (the JSON of `slot generate --json`), GET /health, GET /metrics");
         model.AddTo(cmd);
         slot.AddTo(cmd);
-        cmd.Options.Add(urls);
-        cmd.Options.Add(longContext);
+        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, longContext })
+            cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
-            var addresses = ListenAddress.ParseAll(parse.GetValue(urls)!); // before the (slow) model load
+            // Checked before the (slow) model load.
+            var addresses = ListenAddress.ParseAll(parse.GetValue(urls) ?? ListenAddress.Url(parse.GetValue(host)!, parse.GetValue(port)));
             model.Validate(parse);
-            var defaults = slot.Resolve(parse);
+            var settings = new ServeSettings
+            {
+                SlotDefaults = slot.Resolve(parse), AllowLongContext = parse.GetValue(longContext),
+                ApiKey = parse.GetValue(apiKey), ServedModelName = parse.GetValue(servedName), MaxQueue = parse.GetValue(maxQueue),
+                MaxBodyBytes = parse.GetValue(maxBody) << 20, MaxTokensLimit = parse.GetValue(maxTokens),
+                AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
+            };
+            settings.Validate();
             using var pipeline = model.LoadPipeline(parse);
-            using var app = new SlotServer(pipeline, defaults, parse.GetValue(longContext)).Build(addresses);
+            using var app = new SlotServer(pipeline, settings).Build(addresses);
             SlotServer.Start(app, addresses);
             // Only now, when the sockets are bound: the addresses actually listened on.
-            Console.Error.WriteLine($"serving {pipeline.ModelId} on {string.Join(", ", app.Urls)} (POST /v1/generate, GET /health)");
+            Console.Error.WriteLine($"serving {settings.ServedModelName ?? pipeline.ModelId} on {string.Join(", ", app.Urls)} " +
+                                    "(/v1/chat/completions, /v1/completions, /v1/models, /v1/generate, /health, /metrics)");
             app.WaitForShutdown();
             return 0;
         });

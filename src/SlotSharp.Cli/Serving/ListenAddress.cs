@@ -21,6 +21,13 @@ public sealed record ListenAddress(string Text, IPAddress? Ip, int Port)
         return [.. parts.Select(Parse)];
     }
 
+    /// <summary>The address of --host and --port (an IPv6 host in brackets), for <see cref="ParseAll"/> to check.</summary>
+    public static string Url(string host, int port)
+    {
+        if (port is < 0 or > 65535) throw new UserInputException($"--port must lie in [0, 65535], got {port}");
+        return host.Contains(':') && !host.StartsWith('[') ? $"http://[{host}]:{port}" : $"http://{host}:{port}";
+    }
+
     public static ListenAddress Parse(string text)
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))

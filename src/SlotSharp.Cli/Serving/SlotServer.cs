@@ -8,18 +8,35 @@ using Microsoft.Extensions.Logging;
 using SlotSharp.Cli.Commands;
 using SlotSharp.Generation;
 using SlotSharp.Pipeline;
+using Prometheus;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Cli.Serving;
 
 /// <summary>
-/// `slot serve`: one model behind ASP.NET Core minimal APIs. POST /v1/generate returns the JSON of
-/// `slot generate --json`; GET /health names the model. Requests run one at a time (one model, CPU-bound).
-/// <paramref name="allowLongContext"/> is the default of the request field allow_long_context.
+/// `slot serve`: one model behind ASP.NET Core minimal APIs. The OpenAI-compatible routes (GET /v1/models,
+/// POST /v1/chat/completions, POST /v1/completions) and POST /v1/generate (the JSON of `slot generate --json`), GET
+/// /health and GET /metrics (Prometheus). Requests go through an <see cref="IGenerationEngine"/>; today the pipeline,
+/// one request at a time. Every refusal is OpenAI's error JSON, except /v1/generate's own {"error": "..."}.
 /// </summary>
-public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, bool allowLongContext = false)
+public sealed class SlotServer
 {
-    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly SlotPipeline _pipeline;
+    readonly ServeSettings _settings;
+    readonly IGenerationEngine _engine;
+    readonly ServerMetrics _metrics;
+
+    public SlotServer(SlotPipeline pipeline, ServeSettings settings)
+    {
+        _pipeline = pipeline;
+        _settings = settings;
+        _engine = new SerializedPipelineEngine(pipeline, settings.MaxQueue);
+        _metrics = new ServerMetrics(_engine);
+    }
+
+    /// <param name="allowLongContext">The default of /v1/generate's allow_long_context.</param>
+    public SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, bool allowLongContext = false)
+        : this(pipeline, new ServeSettings { SlotDefaults = slotDefaults, AllowLongContext = allowLongContext }) { }
 
     /// <summary>The app for <paramref name="urls"/> (see <see cref="ListenAddress"/>); it listens once started.</summary>
     public WebApplication Build(string urls) => Build(ListenAddress.ParseAll(urls));
@@ -30,6 +47,7 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, 
         // Exactly the addresses given: Kestrel would resolve a host name by listening on every interface.
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.MaxRequestBodySize = _settings.MaxBodyBytes; // a chunked body past it fails the read: 413
             foreach (var a in addresses)
             {
                 if (a.Ip != null) kestrel.Listen(a.Ip, a.Port);
@@ -41,10 +59,48 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, 
         // A failed bind is reported by Start as one line; the host would also log it with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         var app = builder.Build();
-        app.MapGet("/health", () => Results.Json(new { status = "ok", model = pipeline.ModelId }));
+        var guards = new RequestGuards(addresses, _settings);
+        app.Use(guards.Invoke);
+        // Unknown routes (404) and methods (405) get a JSON body too.
+        app.UseStatusCodePages(context => context.HttpContext.Response.HasStarted ? Task.CompletedTask
+            : ApiError.Write(context.HttpContext, context.HttpContext.Response.StatusCode,
+                $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path} is not a route of this server (" +
+                (context.HttpContext.Response.StatusCode == 405 ? "method not allowed" : "not found") + ")"));
+        var openAi = new OpenAiEndpoints(_pipeline, _engine, _settings, _metrics);
+        app.MapGet("/health", () => Results.Json(new { status = "ok", model = _pipeline.ModelId }));
+        app.MapMetrics(settings => settings.Registry = _metrics.Registry);
+        app.MapGet("/v1/models", openAi.Models);
+        app.MapPost("/v1/chat/completions", context => Answer(context, "chat", () => openAi.Complete(context, chat: true)));
+        app.MapPost("/v1/completions", context => Answer(context, "completions", () => openAi.Complete(context, chat: false)));
         app.MapPost("/v1/generate", (Func<HttpContext, Task<IResult>>)Generate);
         return app;
     }
+
+    /// <summary>Runs a route; a refusal becomes OpenAI's error JSON, and the request is counted by its status.</summary>
+    async Task Answer(HttpContext context, string route, Func<Task> handle)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try { await handle(); }
+        // The client is gone; nobody reads an answer (prefill and SLOT stop at the next chunk or step, decoding ends).
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested) { context.Response.StatusCode = 499; }
+        catch (Exception e) when (Refusal(e) is { } error && !context.Response.HasStarted)
+        {
+            await ApiError.Write(context, error.Status, error.Message, error.Param, error.Code);
+        }
+        _metrics.Requests.WithLabels(route, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        _metrics.RequestSeconds.Observe(clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The answer to an exception a request caused (null: a bug, which stays a 500).</summary>
+    internal static ApiError? Refusal(Exception e) => e switch
+    {
+        ApiError a => a,
+        QueueFullException => new ApiError(StatusCodes.Status429TooManyRequests, e.Message),
+        BadHttpRequestException b => new ApiError(b.StatusCode, b.Message),
+        ContextLengthException c => ApiError.BadRequest(c.Message, "max_tokens"),
+        SlotSharpException s => ApiError.BadRequest(s.Message),
+        _ => null,
+    };
 
     /// <summary>Starts listening; a busy port or an address this machine does not have is a user error naming it.</summary>
     public static void Start(WebApplication app, IReadOnlyList<ListenAddress> addresses)
@@ -65,23 +121,22 @@ public sealed class SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, 
         catch (JsonException e) { return Error($"the body is not a valid generate request: {e.Message}"); }
         if (request == null) return Error("the body is empty");
 
-        await _gate.WaitAsync(context.RequestAborted);
         try
         {
-            var (generation, slot) = request.Resolve(slotDefaults, pipeline.DefaultRepetitionPenalty, allowLongContext);
+            var (generation, slot) = request.Resolve(_settings.SlotDefaults, _pipeline.DefaultRepetitionPenalty, _settings.AllowLongContext);
             int[] ids = request.PromptIds ?? (request.Messages != null
-                ? pipeline.EncodeChat(request.ChatMessages())
-                : pipeline.EncodeText(request.Prompt!));
-            generation = generation with { StopIds = pipeline.StopIds.ToArray() };
-            var result = pipeline.Generate(ids, generation, slot, cancel: context.RequestAborted);
-            return Results.Content(GenerationJson.Build(pipeline, result, slot, null).ToJsonString(), "application/json");
+                ? _pipeline.EncodeChat(request.ChatMessages())
+                : _pipeline.EncodeText(request.Prompt!));
+            generation = generation with { StopIds = _pipeline.StopIds.ToArray() };
+            var result = await _engine.GenerateAsync(new EngineRequest(ids, generation, slot), _ => { }, context.RequestAborted);
+            return Results.Content(GenerationJson.Build(_pipeline, result, slot, null).ToJsonString(), "application/json");
         }
         catch (ContextLengthException e) { return Error($"{e.Message} ('allow_long_context': true)"); }
         catch (SlotSharpException e) { return Error(e.Message); }
+        catch (QueueFullException e) { return Error(e.Message, StatusCodes.Status429TooManyRequests); }
         // The client is gone; nobody reads the answer (the prefill and SLOT stage stop at the next chunk or step).
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.StatusCode(499); }
-        finally { _gate.Release(); }
     }
 
-    static IResult Error(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status400BadRequest);
+    static IResult Error(string message, int status = StatusCodes.Status400BadRequest) => Results.Json(new { error = message }, statusCode: status);
 }

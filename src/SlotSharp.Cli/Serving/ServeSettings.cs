@@ -1,0 +1,47 @@
+using SlotSharp.Slot;
+
+namespace SlotSharp.Cli.Serving;
+
+/// <summary>
+/// Server-wide settings of `slot serve` (docs/serving.md lists each with its flag and default). The limits bound what
+/// one request may ask for, so that a single client cannot hold the model for hours or exhaust memory.
+/// </summary>
+public sealed record ServeSettings
+{
+    /// <summary>SLOT settings for requests without a "slot" field (--times / --lr, or the environment).</summary>
+    public SlotOptions SlotDefaults { get; init; } = new() { Times = 0 };
+    /// <summary>The default of /v1/generate's allow_long_context; the OpenAI routes never pass the context.</summary>
+    public bool AllowLongContext { get; init; }
+    /// <summary>The name /v1/models lists and requests' "model" must match; null: the model's id.</summary>
+    public string? ServedModelName { get; init; }
+    /// <summary>Required as "Authorization: Bearer KEY" on /v1/* when set.</summary>
+    public string? ApiKey { get; init; }
+    /// <summary>Requests waiting for the model beyond the one running; one more is answered 429.</summary>
+    public int MaxQueue { get; init; } = DefaultMaxQueue;
+    /// <summary>Largest request body; a larger one is answered 413.</summary>
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyMb << 20;
+    /// <summary>Largest max_tokens a request may ask for.</summary>
+    public int MaxTokensLimit { get; init; } = DefaultMaxTokensLimit;
+    /// <summary>Browser origins (scheme://host[:port]) allowed to call; any other Origin header is answered 403.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    /// <summary>Reserved for the batching engine (sequences decoded together); the serialized engine runs one.</summary>
+    public int MaxBatch { get; init; } = 1;
+    /// <summary>Reserved for the batching engine (KV-cache memory for all sequences); 0 = unbounded.</summary>
+    public int KvBudgetMb { get; init; }
+
+    public const int DefaultMaxQueue = 64;
+    public const long DefaultMaxBodyMb = 50;
+    public const int DefaultMaxTokensLimit = 8192;
+
+    /// <summary>Names the setting at fault (by its flag: only the CLI builds these from user input).</summary>
+    public void Validate()
+    {
+        if (MaxQueue < 0) throw new Commands.UserInputException($"--max-queue must be >= 0, got {MaxQueue}");
+        if (MaxBodyBytes <= 0) throw new Commands.UserInputException($"--max-body-mb must be > 0, got {MaxBodyBytes >> 20}");
+        if (MaxTokensLimit <= 0) throw new Commands.UserInputException($"--max-tokens-limit must be > 0, got {MaxTokensLimit}");
+        if (MaxBatch <= 0) throw new Commands.UserInputException($"--max-batch must be > 0, got {MaxBatch}");
+        if (KvBudgetMb < 0) throw new Commands.UserInputException($"--kv-budget-mb must be >= 0, got {KvBudgetMb}");
+        if (ApiKey is "") throw new Commands.UserInputException("--api-key is empty");
+        if (ServedModelName is "") throw new Commands.UserInputException("--served-model-name is empty");
+    }
+}

@@ -1,0 +1,50 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using SlotSharp.Cli.Serving;
+using SlotSharp.Pipeline;
+using SlotSharp.Runtime;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Tests.Serving;
+
+/// <summary>`slot serve` on 127.0.0.1 (a free port) for tiny-qwen2, with an HttpClient on it.</summary>
+public sealed class OpenAiServer : IAsyncDisposable
+{
+    public Golden Golden { get; }
+    public SlotPipeline Pipeline { get; }
+    public WebApplication App { get; }
+    public HttpClient Http { get; }
+    public Uri BaseUri => new(App.Urls.First());
+
+    OpenAiServer(Golden golden, SlotPipeline pipeline, WebApplication app)
+    {
+        Golden = golden; Pipeline = pipeline; App = app;
+        Http = new HttpClient { BaseAddress = BaseUri };
+    }
+
+    public static async Task<OpenAiServer> Start(ServeSettings? settings = null)
+    {
+        var golden = Golden.Load("tiny-qwen2");
+        var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
+        var app = new SlotServer(pipeline, settings ?? new ServeSettings()).Build("http://127.0.0.1:0");
+        await app.StartAsync();
+        return new OpenAiServer(golden, pipeline, app);
+    }
+
+    public static JsonArray Ids(IEnumerable<int> ids) => new([.. ids.Select(i => (JsonNode)i)]);
+
+    public async Task<(int Status, JsonObject Body)> Post(string path, JsonObject body)
+    {
+        var r = await Http.PostAsJsonAsync(path, body);
+        return ((int)r.StatusCode, (await r.Content.ReadFromJsonAsync<JsonObject>())!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Pipeline.Dispose();
+    }
+}

@@ -56,13 +56,8 @@ internal sealed class ChatGenerationRun : IDisposable
 
             // DecodeState finishes only at a stop id or at max tokens, so anything not stopped ran out of tokens.
             var reason = result.StoppedAtStopId || stops.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length;
-            int generated = result.GeneratedIds.Length;
-            return new ChatRunOutcome(reason, new UsageDetails
-            {
-                InputTokenCount = result.PromptTokenCount,
-                OutputTokenCount = generated,
-                TotalTokenCount = result.PromptTokenCount + generated,
-            });
+            int input = result.PromptIds.Length, output = result.GeneratedIds.Length;
+            return new ChatRunOutcome(reason, new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output });
         }
         finally { _text.Writer.TryComplete(); }
     }

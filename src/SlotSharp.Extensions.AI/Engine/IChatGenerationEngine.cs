@@ -8,8 +8,8 @@ namespace SlotSharp.Extensions.AI.Engine;
 /// <summary>One chat completion to run: the conversation and the resolved settings (stop ids are the engine's).</summary>
 internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Messages, GenerationOptions Generation, SlotOptions Slot);
 
-/// <summary>What the engine did: how long the rendered prompt was and which ids it generated.</summary>
-internal sealed record ChatGenerationResult(int PromptTokenCount, int[] GeneratedIds, bool StoppedAtStopId);
+/// <summary>What the engine did: the rendered prompt's ids and the ids it generated.</summary>
+internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId);
 
 /// <summary>
 /// The seam between <see cref="SlotChatClient"/> and whatever runs the model. Today <see cref="PipelineChatEngine"/>

@@ -36,6 +36,6 @@ internal sealed class PipelineChatEngine(SlotPipeline pipeline) : IChatGeneratio
         var ids = pipeline.EncodeChat(request.Messages);
         var generation = request.Generation with { StopIds = pipeline.StopIds.ToArray() };
         var result = pipeline.Generate(ids, generation, request.Slot, onToken: onToken, cancel: cancel).Generation;
-        return new ChatGenerationResult(ids.Length, result.GeneratedIds, result.StoppedAtStopId);
+        return new ChatGenerationResult(ids, result.GeneratedIds, result.StoppedAtStopId);
     }
 }

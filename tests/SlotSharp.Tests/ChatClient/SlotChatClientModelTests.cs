@@ -46,10 +46,10 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
         return (messages, Golden.Ints(c["ids"]));
     }
 
-    (SlotChatClient Client, RecordingEngine Engine) Client()
+    (SlotChatClient Client, RecordingEngine Engine) Client(SlotChatClientOptions? defaults = null)
     {
         var engine = new RecordingEngine(new PipelineChatEngine(fixture.Pipeline));
-        return (new SlotChatClient(engine), engine);
+        return (new SlotChatClient(engine, defaults), engine);
     }
 
     static ChatOptions Options(int slotTimes, int maxTokens = MaxTokens, params string[] stops) => new()
@@ -99,7 +99,8 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
     [SkippableFact]
     public async Task SlotTimes5ChangesTheOutputAndMatchesThePipelinesSlotRun()
     {
-        var (client, _) = Client();
+        // Plain generation by default, so only the request's settings can turn SLOT on.
+        var (client, _) = Client(new SlotChatClientOptions { Slot = new SlotOptions { Times = 0 } });
         string plain = Text(Expected(0)), slot = Text(Expected(5));
         Assert.NotEqual(plain, slot); // else this test could not tell SLOT settings from none
         var response = await client.GetResponseAsync(GoldenChat().Messages, Options(5));

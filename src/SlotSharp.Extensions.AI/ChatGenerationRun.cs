@@ -1,0 +1,66 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.AI;
+using SlotSharp.Extensions.AI.Engine;
+using SlotSharp.Tokenization;
+
+namespace SlotSharp.Extensions.AI;
+
+/// <summary>How a finished run ended, for the response's FinishReason and Usage.</summary>
+internal sealed record ChatRunOutcome(ChatFinishReason FinishReason, UsageDetails Usage);
+
+/// <summary>
+/// One request running on a background task: each generated id goes through the streaming detokenizer (no broken
+/// UTF-8) and the stop-sequence filter, and the text that is safe to show is written to <see cref="Text"/> as it
+/// arrives. A stop sequence ends decoding at the next step. The caller's cancellation also ends it at the next
+/// step, and then <see cref="Completion"/> throws <see cref="OperationCanceledException"/> rather than returning a
+/// truncated answer.
+/// </summary>
+internal sealed class ChatGenerationRun : IDisposable
+{
+    readonly Channel<string> _text = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    readonly CancellationTokenSource _end; // the caller's token, a stop sequence, or an abandoned stream
+    readonly CancellationToken _callerCancel;
+
+    public ChannelReader<string> Text => _text.Reader;
+
+    /// <summary>Completes once the text channel is complete; throws what generation threw.</summary>
+    public Task<ChatRunOutcome> Completion { get; }
+
+    public ChatGenerationRun(IChatGenerationEngine engine, MappedRequest request, CancellationToken cancel)
+    {
+        _callerCancel = cancel;
+        _end = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        Completion = Task.Run(() => RunAsync(engine, request));
+    }
+
+    /// <summary>Ends decoding at the next step (the consumer stopped reading).</summary>
+    public void Abandon() => _end.Cancel();
+
+    async Task<ChatRunOutcome> RunAsync(IChatGenerationEngine engine, MappedRequest mapped)
+    {
+        try
+        {
+            var detokenizer = new StreamingDetokenizer(engine.Tokenizer, skipSpecialTokens: true);
+            var stops = new StopSequenceFilter(mapped.StopSequences);
+            void Write(string delta)
+            {
+                var shown = stops.Push(delta);
+                if (shown.Length > 0) _text.Writer.TryWrite(shown);
+                if (stops.Stopped) _end.Cancel();
+            }
+            var result = await engine.GenerateAsync(mapped.Request, id => Write(detokenizer.Push(id)), _end.Token).ConfigureAwait(false);
+            _callerCancel.ThrowIfCancellationRequested();
+            Write(detokenizer.Flush());
+            var rest = stops.Flush();
+            if (rest.Length > 0) _text.Writer.TryWrite(rest);
+
+            // DecodeState finishes only at a stop id or at max tokens, so anything not stopped ran out of tokens.
+            var reason = result.StoppedAtStopId || stops.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length;
+            int input = result.PromptIds.Length, output = result.GeneratedIds.Length;
+            return new ChatRunOutcome(reason, new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output });
+        }
+        finally { _text.Writer.TryComplete(); }
+    }
+
+    public void Dispose() => _end.Dispose();
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.AI;
+using SlotSharp.Extensions.AI.Engine;
+using SlotSharp.Generation;
+using SlotChatMessage = SlotSharp.Chat.ChatMessage;
+
+namespace SlotSharp.Extensions.AI;
+
+/// <summary>A request the engine can run, and the stop sequences the client cuts the text at.</summary>
+internal sealed record MappedRequest(ChatGenerationRequest Request, IReadOnlyList<string> StopSequences);
+
+/// <summary>
+/// Turns Microsoft.Extensions.AI messages and ChatOptions into SlotSharp settings. Everything SlotSharp cannot honour
+/// (tools, non-text content, penalties it does not implement, JSON response formats) is refused with a message naming
+/// the option, instead of being silently ignored.
+/// </summary>
+internal static class ChatRequestMapper
+{
+    const string RepetitionPenaltyKey = "repetition_penalty";
+    const string AllowLongContextKey = "allow_long_context";
+
+    public static MappedRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatGenerationEngine engine, SlotChatClientOptions defaults)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var conversation = Messages(messages, options?.Instructions);
+        if (options?.ModelId is { } model && model != engine.ModelId)
+            throw new SlotSharpException($"ChatOptions.ModelId is \"{model}\" but this client serves \"{engine.ModelId}\"");
+        RefuseUnsupported(options);
+        var generation = Generation(options, engine, defaults);
+        var slot = SlotSettings.Read(options?.AdditionalProperties, defaults.Slot);
+        var stops = options?.StopSequences?.ToArray() ?? [];
+        if (stops.Any(string.IsNullOrEmpty)) throw new SlotSharpException("ChatOptions.StopSequences holds an empty string");
+        return new MappedRequest(new ChatGenerationRequest(conversation, generation, slot), stops);
+    }
+
+    static List<SlotChatMessage> Messages(IEnumerable<ChatMessage> messages, string? instructions)
+    {
+        var result = new List<SlotChatMessage>();
+        // As Microsoft.Extensions.AI's OpenAI client does: instructions become a leading system message.
+        if (!string.IsNullOrEmpty(instructions)) result.Add(SlotChatMessage.System(instructions));
+        int index = 0;
+        foreach (var m in messages)
+        {
+            var role = m.Role == ChatRole.System ? "system" : m.Role == ChatRole.User ? "user" : m.Role == ChatRole.Assistant ? "assistant"
+                : throw new SlotSharpException($"message {index} has role '{m.Role}'; SlotChatClient accepts system, user and assistant messages");
+            foreach (var content in m.Contents)
+                if (content is not TextContent)
+                    throw new SlotSharpException($"message {index} ({role}) holds {content.GetType().Name}; SlotChatClient accepts text content only");
+            result.Add(new SlotChatMessage(role, string.Concat(m.Contents.Cast<TextContent>().Select(t => t.Text))));
+            index++;
+        }
+        if (result.Count == 0) throw new SlotSharpException("the chat has no messages");
+        return result;
+    }
+
+    static void RefuseUnsupported(ChatOptions? options)
+    {
+        if (options == null) return;
+        if (options.Tools is { Count: > 0 }) throw new SlotSharpException("ChatOptions.Tools is not supported by SlotChatClient (no tool calling)");
+        if (options.ResponseFormat is not (null or ChatResponseFormatText))
+            throw new SlotSharpException("ChatOptions.ResponseFormat must be text: SlotChatClient has no constrained JSON decoding");
+        if (options.FrequencyPenalty is not (null or 0) || options.PresencePenalty is not (null or 0))
+            throw new SlotSharpException(
+                $"ChatOptions.FrequencyPenalty and PresencePenalty are not supported; use AdditionalProperties[\"{RepetitionPenaltyKey}\"] (transformers' repetition penalty)");
+    }
+
+    static GenerationOptions Generation(ChatOptions? options, IChatGenerationEngine engine, SlotChatClientOptions defaults)
+    {
+        var extra = options?.AdditionalProperties;
+        long seed = options?.Seed ?? 0;
+        if (seed is < int.MinValue or > int.MaxValue) throw new SlotSharpException($"ChatOptions.Seed must fit in 32 bits, got {seed}");
+        var generation = new GenerationOptions
+        {
+            MaxNewTokens = options?.MaxOutputTokens ?? defaults.MaxOutputTokens,
+            Temperature = options?.Temperature ?? 0,
+            TopP = options?.TopP ?? 1.0,
+            TopK = options?.TopK ?? 0,
+            Seed = (int)seed,
+            RepetitionPenalty = extra != null && extra.TryGetValue(RepetitionPenaltyKey, out var rp)
+                ? PropertyValues.ToDouble(rp, RepetitionPenaltyKey) : engine.DefaultRepetitionPenalty,
+            AllowLongContext = extra != null && extra.TryGetValue(AllowLongContextKey, out var lc)
+                ? PropertyValues.ToBool(lc, AllowLongContextKey) : defaults.AllowLongContext,
+        };
+        generation.Validate(OptionName);
+        return generation;
+    }
+
+    /// <summary>The ChatOptions spelling of a GenerationOptions setting, for validation messages.</summary>
+    static string OptionName(string setting) => setting switch
+    {
+        "max-new-tokens" => "ChatOptions.MaxOutputTokens",
+        "temperature" => "ChatOptions.Temperature",
+        "top-k" => "ChatOptions.TopK",
+        "top-p" => "ChatOptions.TopP",
+        "repetition-penalty" => $"ChatOptions.AdditionalProperties[\"{RepetitionPenaltyKey}\"]",
+        _ => setting,
+    };
+}

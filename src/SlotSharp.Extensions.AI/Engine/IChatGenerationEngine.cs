@@ -1,0 +1,37 @@
+using SlotSharp.Generation;
+using SlotSharp.Slot;
+using SlotSharp.Tokenization;
+using SlotChatMessage = SlotSharp.Chat.ChatMessage;
+
+namespace SlotSharp.Extensions.AI.Engine;
+
+/// <summary>One chat completion to run: the conversation and the resolved settings (stop ids are the engine's).</summary>
+internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Messages, GenerationOptions Generation, SlotOptions Slot);
+
+/// <summary>What the engine did: the rendered prompt's ids and the ids it generated.</summary>
+internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId);
+
+/// <summary>
+/// The seam between <see cref="SlotChatClient"/> and whatever runs the model. Today <see cref="PipelineChatEngine"/>
+/// runs one request at a time on a <see cref="Pipeline.SlotPipeline"/>; a batching engine can implement the same
+/// contract without touching the client (which only maps options, detokenizes and cuts stop sequences).
+/// </summary>
+internal interface IChatGenerationEngine
+{
+    /// <summary>The model id the client reports and checks ChatOptions.ModelId against.</summary>
+    string ModelId { get; }
+
+    /// <summary>Decodes the generated ids into text.</summary>
+    ITokenizer Tokenizer { get; }
+
+    /// <summary>generation_config.json's repetition_penalty, used when a request gives none.</summary>
+    double DefaultRepetitionPenalty { get; }
+
+    /// <summary>
+    /// Renders and encodes the messages with the model's chat template, runs SLOT and decoding with the model's stop
+    /// ids, calling <paramref name="onToken"/> for each generated id as it is chosen. Decoding ends at the next step
+    /// once <paramref name="cancel"/> is cancelled (the ids so far are returned); cancelled before or during the prefill
+    /// or SLOT stage it throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    Task<ChatGenerationResult> GenerateAsync(ChatGenerationRequest request, Action<int> onToken, CancellationToken cancel);
+}

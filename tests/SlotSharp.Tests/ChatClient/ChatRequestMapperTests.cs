@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using SlotSharp.Extensions.AI;
+using SlotSharp.Slot;
+using SlotSharp.Tokenization;
+
+namespace SlotSharp.Tests.ChatClient;
+
+/// <summary>ChatOptions and messages to SlotSharp settings, and the refusals; no model needed.</summary>
+public class ChatRequestMapperTests
+{
+    static readonly ChatMessage[] Hello = [new(ChatRole.User, "hi")];
+
+    static MappedRequest Map(ChatOptions? options, params ChatMessage[] messages) =>
+        ChatRequestMapper.Map(messages.Length == 0 ? Hello : messages, options, new FakeChatEngine(null!, []), new SlotChatClientOptions());
+
+    static string Refused(ChatOptions? options, params ChatMessage[] messages) =>
+        Assert.Throws<SlotSharpException>(() => Map(options, messages)).Message;
+
+    [Fact]
+    public void MapsSamplingOptions()
+    {
+        var g = Map(new ChatOptions { Temperature = 0.5f, TopP = 0.25f, TopK = 7, Seed = 42, MaxOutputTokens = 9 }).Request.Generation;
+        Assert.Equal((0.5, 0.25, 7, 42, 9), (g.Temperature, g.TopP, g.TopK, g.Seed, g.MaxNewTokens));
+    }
+
+    [Fact]
+    public void DefaultsAreGreedyWith128TokensAndTheClientsSlotSettings()
+    {
+        var r = Map(null).Request;
+        Assert.True(r.Generation.Greedy);
+        Assert.Equal(128, r.Generation.MaxNewTokens);
+        Assert.Equal((5, 0.1), (r.Slot.Times, r.Slot.Lr));
+    }
+
+    [Fact]
+    public void MapsRolesAndInstructions()
+    {
+        var r = Map(new ChatOptions { Instructions = "be brief" }, new(ChatRole.System, "sys"), new(ChatRole.User, "q"), new(ChatRole.Assistant, "a"));
+        Assert.Equal(["system:be brief", "system:sys", "user:q", "assistant:a"], r.Request.Messages.Select(m => $"{m.Role}:{m.Content}"));
+    }
+
+    [Fact]
+    public void ReadsFlatSlotKeysOverTheSlotObject()
+    {
+        var json = JsonDocument.Parse("""{"times": 3, "lr": 0.05, "optimizer": "vllm", "impl": "reference"}""").RootElement;
+        var options = new ChatOptions { AdditionalProperties = new() { ["slot"] = json, ["slot_times"] = 2 } };
+        var slot = Map(options).Request.Slot;
+        Assert.Equal((2, 0.05, SlotOptimizerKind.Vllm, SlotImplKind.Reference), (slot.Times, slot.Lr, slot.Optimizer, slot.Impl));
+    }
+
+    [Fact]
+    public void ReadsSlotSettingsGivenAsJsonValues()
+    {
+        var props = JsonSerializer.Deserialize<AdditionalPropertiesDictionary>("""{"slot_times": 4, "slot_lr": 0.2, "slot_optimizer": "adamw"}""")!;
+        var slot = Map(new ChatOptions { AdditionalProperties = props }).Request.Slot;
+        Assert.Equal((4, 0.2, SlotOptimizerKind.AdamW), (slot.Times, slot.Lr, slot.Optimizer));
+    }
+
+    [Fact]
+    public void RefusesBadOptionsNamingThem()
+    {
+        Assert.Contains("ChatOptions.MaxOutputTokens must be >= 0, got -1", Refused(new ChatOptions { MaxOutputTokens = -1 }));
+        Assert.Contains("ChatOptions.TopP", Refused(new ChatOptions { TopP = 0 }));
+        Assert.Contains("'times' must lie in [0, 1000] (got 5000)", Refused(new ChatOptions { AdditionalProperties = new() { ["slot_times"] = 5000 } }));
+        Assert.Contains("\"slot_optimizer\"] must be \"adamw\" or \"vllm\"", Refused(new ChatOptions { AdditionalProperties = new() { ["slot_optimizer"] = "sgd" } }));
+        Assert.Contains("unknown SLOT key \"slot_time\"", Refused(new ChatOptions { AdditionalProperties = new() { ["slot_time"] = 5 } }));
+        Assert.Contains("\"slot_times\"] must be an integer", Refused(new ChatOptions { AdditionalProperties = new() { ["slot_times"] = 2.5 } }));
+        Assert.Contains("ChatOptions.ModelId is \"other\"", Refused(new ChatOptions { ModelId = "other" }));
+        Assert.Contains("ChatOptions.Seed", Refused(new ChatOptions { Seed = 1L << 40 }));
+        Assert.Contains("StopSequences holds an empty string", Refused(new ChatOptions { StopSequences = [""] }));
+        Assert.Contains("ChatOptions.Tools", Refused(new ChatOptions { Tools = [AIFunctionFactory.Create(() => 1, "f")] }));
+        Assert.Contains("ChatOptions.ResponseFormat", Refused(new ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
+        Assert.Contains("FrequencyPenalty", Refused(new ChatOptions { FrequencyPenalty = 0.5f }));
+    }
+
+    [Fact]
+    public void RefusesNonTextContentAndOtherRoles()
+    {
+        var image = new ChatMessage(ChatRole.User, [new TextContent("look"), new DataContent(new byte[] { 1 }, "image/png")]);
+        Assert.Equal("message 1 (user) holds DataContent; SlotChatClient accepts text content only",
+            Refused(null, new ChatMessage(ChatRole.System, "s"), image));
+        Assert.Contains("message 0 has role 'tool'", Refused(null, new ChatMessage(ChatRole.Tool, "x")));
+        Assert.Equal("the chat has no messages", Assert.Throws<SlotSharpException>(() =>
+            ChatRequestMapper.Map([], null, new FakeChatEngine(null!, []), new SlotChatClientOptions())).Message);
+    }
+}

@@ -1,0 +1,46 @@
+using SlotSharp.Extensions.AI;
+
+namespace SlotSharp.Tests.ChatClient;
+
+public class StopSequenceFilterTests
+{
+    [Fact]
+    public void CutsAtAStopSequenceSplitAcrossDeltas()
+    {
+        var filter = new StopSequenceFilter(["STOP"]);
+        Assert.Equal("Hel", filter.Push("Hel"));
+        Assert.Equal("lo ", filter.Push("lo ST")); // "ST" may start "STOP": held back
+        Assert.False(filter.Stopped);
+        Assert.Equal("", filter.Push("OP tail"));
+        Assert.True(filter.Stopped);
+        Assert.Equal("", filter.Push("more"));
+        Assert.Equal("", filter.Flush());
+    }
+
+    [Fact]
+    public void ReleasesHeldTextThatDidNotBecomeAStop()
+    {
+        var filter = new StopSequenceFilter(["STOP"]);
+        Assert.Equal("a ", filter.Push("a ST"));
+        Assert.Equal("STAR", filter.Push("AR"));
+        Assert.Equal("", filter.Push("S"));
+        Assert.Equal("S", filter.Flush());
+        Assert.False(filter.Stopped);
+    }
+
+    [Fact]
+    public void TheEarliestOfSeveralStopsWins()
+    {
+        var filter = new StopSequenceFilter(["world", "lo w"]);
+        Assert.Equal("hel", filter.Push("hello world"));
+        Assert.True(filter.Stopped);
+    }
+
+    [Fact]
+    public void WithoutStopsTextPassesThrough()
+    {
+        var filter = new StopSequenceFilter([]);
+        Assert.Equal("abc", filter.Push("abc"));
+        Assert.Equal("", filter.Flush());
+    }
+}

@@ -4,7 +4,7 @@ using SlotSharp.Extensions.AI;
 using SlotSharp.Slot;
 using SlotSharp.Tokenization;
 
-namespace SlotSharp.Tests.ChatClient;
+namespace SlotSharp.Tests.ChatClients;
 
 /// <summary>ChatOptions and messages to SlotSharp settings, and the refusals; no model needed.</summary>
 public class ChatRequestMapperTests

@@ -1,7 +1,7 @@
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Tokenization;
 
-namespace SlotSharp.Tests.ChatClient;
+namespace SlotSharp.Tests.ChatClients;
 
 /// <summary>
 /// An engine that "generates" fixed ids with a real tokenizer (Qwen2.5's), so the client's detokenizing, stop

@@ -1,7 +1,7 @@
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Tokenization;
 
-namespace SlotSharp.Tests.ChatClient;
+namespace SlotSharp.Tests.ChatClients;
 
 /// <summary>
 /// Wraps a real engine: records the prompt ids it rendered and counts the tokens it generated, and can cancel a

@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using SlotSharp.Extensions.AI;
 using SlotSharp.Tokenization;
 
-namespace SlotSharp.Tests.ChatClient;
+namespace SlotSharp.Tests.ChatClients;
 
 /// <summary>
 /// The client's text path on scripted ids (Qwen2.5's tokenizer, no model): stop sequences, finish reasons, usage and

@@ -8,7 +8,7 @@ using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using static TorchSharp.torch;
 
-namespace SlotSharp.Tests.ChatClient;
+namespace SlotSharp.Tests.ChatClients;
 
 /// <summary>tiny-qwen2 (Qwen2.5's chat template) loaded once for <see cref="SlotChatClientModelTests"/>.</summary>
 public sealed class TinyQwenFixture : IDisposable

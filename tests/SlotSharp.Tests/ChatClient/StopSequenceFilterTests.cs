@@ -1,6 +1,6 @@
 using SlotSharp.Extensions.AI;
 
-namespace SlotSharp.Tests.ChatClient;
+namespace SlotSharp.Tests.ChatClients;
 
 public class StopSequenceFilterTests
 {

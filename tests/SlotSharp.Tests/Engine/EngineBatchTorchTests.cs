@@ -11,6 +11,6 @@ public class EngineBatchTorchTests(PipelineFixture pipelines) : IClassFixture<Pi
     public void SixteenMixedRequestsEachMatchGoldenOrSolo(string model)
     {
         var golden = Golden.Load(model);
-        MixedBatch.For(golden).RunAndCheck(pipelines.Float32(golden), new EngineOptions { MaxRunning = 16 });
+        MixedBatch.For(golden).RunAndCheck(pipelines.Float32(golden), new EngineOptions { MaxRunning = 16 }, bitExactBatches: true);
     }
 }

@@ -50,8 +50,12 @@ public sealed class MixedBatch
         return new MixedBatch(cases);
     }
 
-    /// <summary>Submits all sixteen at once and checks each against its golden, or against a solo run on a fresh engine.</summary>
-    public void RunAndCheck(SlotPipeline pipeline, EngineOptions options)
+    /// <summary>
+    /// Submits all sixteen at once and checks each against its golden, or (with <paramref name="bitExactBatches"/>)
+    /// against a solo run on a fresh engine. llama.cpp's batched logits differ from its solo ones in the last bits
+    /// (docs/engine.md), which moves a sampled draw now and then, so there only the greedy goldens are compared.
+    /// </summary>
+    public void RunAndCheck(SlotPipeline pipeline, EngineOptions options, bool bitExactBatches)
     {
         EngineResult[] batched;
         using (var engine = new SlotEngine(pipeline, options))
@@ -65,6 +69,8 @@ public sealed class MixedBatch
         {
             var c = Cases[i];
             Assert.True(batched[i].Error == null, $"{c.Name}: {batched[i].Error}");
+            Assert.NotEqual(FinishReason.Error, batched[i].FinishReason);
+            if (c.Golden == null && !bitExactBatches) continue;
             var expected = c.Golden ?? solo.Generate(c.Request).GeneratedIds;
             Assert.True(expected.SequenceEqual(batched[i].GeneratedIds),
                 $"{c.Name}: expected [{string.Join(", ", expected)}], batched [{string.Join(", ", batched[i].GeneratedIds)}]");

@@ -101,8 +101,7 @@ public sealed class SlotEngine : IDisposable
             bool stepped = DecodeStep();
             if (!admitted && !stepped) _wake.WaitOne();
         }
-        foreach (var w in _running) Finish(w, FinishReason.Cancelled);
-        _running.Clear();
+        foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
         foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
         _waiting.Clear();
         while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled);
@@ -116,7 +115,7 @@ public sealed class SlotEngine : IDisposable
             if (node.Value.Cancel.IsCancellationRequested) { Finish(node.Value, FinishReason.Cancelled); _waiting.Remove(node); }
             node = next;
         }
-        _running.RemoveAll(w => w.Cancel.IsCancellationRequested && Finish(w, FinishReason.Cancelled));
+        foreach (var w in _running.Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
     }
 
     /// <summary>Strict FIFO: the head waits for room rather than being overtaken, so no request starves.</summary>
@@ -174,7 +173,7 @@ public sealed class SlotEngine : IDisposable
         if (_running.Count == 0) return false;
         var stepping = new List<EngineWork>(_running.Count);
         var tokens = new List<int>(_running.Count);
-        foreach (var work in _running)
+        foreach (var work in _running.ToArray())
         {
             var decode = work.Decode!;
             int next = decode.Next(work.Sequence!.Logits);
@@ -185,9 +184,6 @@ public sealed class SlotEngine : IDisposable
             if (reason is { } r) Finish(work, r);
             else { stepping.Add(work); tokens.Add(next); }
         }
-        _running.Clear();
-        _running.AddRange(stepping);
-        Volatile.Write(ref _runningCount, _running.Count);
         if (stepping.Count == 0) return true;
         try
         {
@@ -197,27 +193,28 @@ public sealed class SlotEngine : IDisposable
         {
             // A failed batched step leaves every sequence in it undefined, so all of them end.
             foreach (var w in stepping) Finish(w, FinishReason.Error, e);
-            _running.Clear();
-            Volatile.Write(ref _runningCount, 0);
         }
         return true;
     }
 
-    /// <summary>Returns true so it can sit inside RemoveAll.</summary>
-    bool Finish(EngineWork work, FinishReason reason, Exception? error = null)
+    /// <summary>
+    /// Frees the request's place and reservation, then publishes its result: in that order, so a caller woken by the
+    /// result already sees the engine's counters without it.
+    /// </summary>
+    void Finish(EngineWork work, FinishReason reason, Exception? error = null)
     {
-        bool admitted = work.State != EngineRequestState.Queued;
-        var result = work.Finish(reason, error);
-        if (admitted)
+        if (work.State != EngineRequestState.Queued)
         {
+            _running.Remove(work);
+            Volatile.Write(ref _runningCount, _running.Count);
             _budget.Release(work.KvCost);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
         }
         else Interlocked.Decrement(ref _queued);
         Interlocked.Increment(ref _finished);
+        var result = work.Finish(reason, error);
         try { RequestFinished?.Invoke(result); }
         catch (Exception) { /* a metrics handler's failure must not take the batch down */ }
-        return true;
     }
 
     /// <summary>A token cancelled after the engine was disposed must not throw in the canceller's thread.</summary>

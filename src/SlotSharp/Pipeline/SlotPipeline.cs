@@ -136,14 +136,20 @@ public sealed class SlotPipeline : IDisposable
     /// </summary>
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, GenerationOptions generation, bool keepHidden = true, CancellationToken cancel = default)
     {
+        CheckPrompt(promptIds, generation);
+        // The last generated token is never fed back, so the cache holds at most prompt + max_new_tokens - 1 positions.
+        long expected = promptIds.Count + Math.Max(0L, generation.MaxNewTokens - 1L);
+        return Backend.Prefill(promptIds, keepHidden, expected, cancel);
+    }
+
+    /// <summary>The checks of <see cref="Prefill"/> without running anything (the engine checks at submission).</summary>
+    public void CheckPrompt(IReadOnlyList<int> promptIds, GenerationOptions generation)
+    {
         generation.Validate();
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         foreach (var id in promptIds)
             if (id < 0 || id >= Backend.VocabSize) throw new SlotSharpException($"prompt id {id} is outside the model's vocabulary [0, {Backend.VocabSize})");
         generation.CheckContextLength(promptIds.Count, Backend.MaxPositions);
-        // The last generated token is never fed back, so the cache holds at most prompt + max_new_tokens - 1 positions.
-        long expected = promptIds.Count + Math.Max(0L, generation.MaxNewTokens - 1L);
-        return Backend.Prefill(promptIds, keepHidden, expected, cancel);
     }
 
     /// <summary>

@@ -1,0 +1,26 @@
+using System.Threading.Channels;
+
+namespace SlotSharp.Engine;
+
+/// <summary>
+/// A submitted request: its tokens as they are chosen, then its <see cref="EngineResult"/>. Any thread may read it.
+/// The token stream completes when the request finishes, whatever the reason (read it from <see cref="Completion"/>).
+/// </summary>
+public sealed class EngineHandle
+{
+    readonly EngineWork _work;
+
+    internal EngineHandle(EngineWork work) => _work = work;
+
+    public long Id => _work.Id;
+
+    public EngineRequestState State => _work.State;
+
+    /// <summary>Each generated id, in order (unbounded: a slow reader never stalls the engine).</summary>
+    public ChannelReader<int> Tokens => _work.Tokens.Reader;
+
+    /// <summary>Completes on the engine thread's finish of this request; never faults (errors are a finish reason).</summary>
+    public Task<EngineResult> Completion => _work.Result.Task;
+
+    public IAsyncEnumerable<int> StreamTokensAsync(CancellationToken cancel = default) => Tokens.ReadAllAsync(cancel);
+}

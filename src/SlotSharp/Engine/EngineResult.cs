@@ -1,0 +1,36 @@
+using SlotSharp.Pipeline;
+
+namespace SlotSharp.Engine;
+
+/// <summary>Where a request is in the engine. It only moves forward; every request ends in <see cref="Finished"/>.</summary>
+public enum EngineRequestState { Queued, Prefill, SlotStage, Decode, Finished }
+
+/// <summary>Why a request finished (OpenAI's finish_reason, plus the engine's own outcomes).</summary>
+public enum FinishReason
+{
+    /// <summary>An end-of-sequence or stop id was emitted (kept in the output), or <see cref="EngineRequest.StopWhen"/> said so.</summary>
+    Stop,
+    /// <summary>max_new_tokens were generated.</summary>
+    Length,
+    /// <summary>The request's token was cancelled, or the engine was disposed, before it finished.</summary>
+    Cancelled,
+    /// <summary>The prefill, SLOT stage or a decode step failed; <see cref="EngineResult.Error"/> says why.</summary>
+    Error,
+}
+
+/// <summary>Token counts, as an OpenAI usage block reports them.</summary>
+public sealed record EngineUsage(int PromptTokens, int CompletionTokens)
+{
+    public int TotalTokens => PromptTokens + CompletionTokens;
+}
+
+/// <summary>Wall-clock phases of one request, in milliseconds. Decode time includes steps shared with other requests.</summary>
+public sealed record EngineTimings(double QueueMs, double PrefillMs, double SlotStageMs, double DecodeMs, double TotalMs);
+
+/// <summary>What one request produced. <see cref="Slot"/> is null when no prompt stage ran and no delta was loaded.</summary>
+public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, FinishReason FinishReason, EngineUsage Usage,
+    SlotSummary? Slot, EngineTimings Timings, Exception? Error);
+
+/// <summary>A snapshot of the engine's counters for a /metrics endpoint. Totals count since the engine started.</summary>
+public sealed record EngineMetrics(int Queued, int Running, long KvReserved, long KvCapacity, string KvUnit,
+    long PromptTokens, long GeneratedTokens, long Finished, long SlotStages, double SlotStageMs);

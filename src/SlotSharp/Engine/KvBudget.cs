@@ -1,0 +1,50 @@
+using SlotSharp.Backends;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Engine;
+
+/// <summary>
+/// Admission control: every admitted request reserves its worst-case KV footprint (prompt + max_new_tokens - 1
+/// positions: the last token is never fed back) until it finishes, so the reservations never exceed what the backend can
+/// hold. TorchSharp caches grow per sequence, so the unit there is bytes (layers x kv_heads x head_dim x 2 x element
+/// size per position); llama.cpp has one pre-allocated cache of cells shared by all sequences, so the unit is cells.
+/// Not thread-safe: the engine thread owns it.
+/// </summary>
+public sealed class KvBudget
+{
+    readonly long _perPosition;
+
+    public string Unit { get; }
+    public long Capacity { get; }
+    public long Reserved { get; private set; }
+
+    KvBudget(string unit, long perPosition, long capacity) { Unit = unit; _perPosition = perPosition; Capacity = capacity; }
+
+    public static KvBudget For(IModelBackend backend, EngineOptions options) => backend switch
+    {
+        LlamaCppBackend l => new KvBudget("cells", 1, l.ContextSize),
+        TorchBackend t => new KvBudget("bytes", BytesPerPosition(t), options.KvBudgetBytes),
+        _ => throw new SlotSharpException($"the engine cannot size the KV cache of the '{backend.Name}' backend"),
+    };
+
+    static long BytesPerPosition(TorchBackend backend)
+    {
+        var c = backend.Model.Config;
+        long element = backend.Model.Compute.DType switch
+        {
+            ScalarType.Float64 => 8,
+            ScalarType.Float32 => 4,
+            _ => 2,
+        };
+        return (long)c.NumHiddenLayers * c.NumKeyValueHeads * c.HeadDim * 2 * element;
+    }
+
+    /// <summary>What a request reserves while it is admitted.</summary>
+    public long Cost(int promptLength, int maxNewTokens) => (promptLength + Math.Max(0L, maxNewTokens - 1L)) * _perPosition;
+
+    public bool Fits(long cost) => Reserved + cost <= Capacity;
+
+    public void Reserve(long cost) => Reserved += cost;
+
+    public void Release(long cost) => Reserved -= cost;
+}

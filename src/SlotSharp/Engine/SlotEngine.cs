@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SlotSharp.Backends;
+using SlotSharp.Pipeline;
+using SlotSharp.Runtime;
+using SlotSharp.Slot;
+
+namespace SlotSharp.Engine;
+
+/// <summary>
+/// Continuous batching over one <see cref="SlotPipeline"/>: requests submitted from any thread join the running batch
+/// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
+/// and cancelled requests into account, (2) admits at most one queued request (FIFO, within the KV budget) and runs its
+/// prefill and SLOT prompt stage, (3) chooses one token for every decoding request and advances them all in one
+/// backend step. So a running decode waits at most one prefill plus one SLOT stage between two of its tokens.
+/// While an engine runs, nothing else may use the pipeline's backend (backends are single-threaded).
+/// </summary>
+public sealed class SlotEngine : IDisposable
+{
+    readonly SlotPipeline _pipeline;
+    readonly EngineOptions _options;
+    readonly KvBudget _budget;
+    readonly int _maxRunning;
+    readonly ConcurrentQueue<EngineWork> _incoming = new();
+    readonly LinkedList<EngineWork> _waiting = new();   // engine thread only
+    readonly List<EngineWork> _running = new();         // engine thread only, all in Decode
+    readonly AutoResetEvent _wake = new(false);
+    readonly CancellationTokenSource _stopping = new();
+    readonly Thread _thread;
+    long _nextId, _promptTokens, _generatedTokens, _finished, _slotStages, _kvReserved;
+    int _queued, _runningCount;
+    double _slotStageMs;
+    readonly Lock _slotClockGate = new();
+
+    public SlotEngine(SlotPipeline pipeline, EngineOptions? options = null)
+    {
+        _options = options ?? new EngineOptions();
+        _options.Validate();
+        _pipeline = pipeline;
+        _budget = KvBudget.For(pipeline.Backend, _options);
+        _maxRunning = pipeline.Backend is LlamaCppBackend l ? Math.Min(_options.MaxRunning, l.MaxSequences) : _options.MaxRunning;
+        _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
+        _thread.Start();
+    }
+
+    /// <summary>Raised on the engine thread when a request finishes (keep handlers short: the batch waits).</summary>
+    public event Action<EngineResult>? RequestFinished;
+
+    public EngineMetrics Metrics
+    {
+        get
+        {
+            double slotMs;
+            lock (_slotClockGate) slotMs = _slotStageMs;
+            return new EngineMetrics(Volatile.Read(ref _queued), Volatile.Read(ref _runningCount), Interlocked.Read(ref _kvReserved),
+                _budget.Capacity, _budget.Unit, Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _generatedTokens),
+                Interlocked.Read(ref _finished), Interlocked.Read(ref _slotStages), slotMs);
+        }
+    }
+
+    /// <summary>
+    /// Queues a request. Bad settings, a prompt the model cannot take and a request larger than the whole KV budget
+    /// throw <see cref="SlotSharpException"/> here; a full queue throws <see cref="EngineOverloadedException"/>.
+    /// <paramref name="cancel"/> ends the request at the next step boundary (finish reason cancelled) and frees its cache.
+    /// </summary>
+    public EngineHandle Submit(EngineRequest request, CancellationToken cancel = default)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        request.Slot?.Resolve();
+        if (request.LoadedDelta is { } delta && delta.Length != _pipeline.HiddenSize)
+            throw new SlotSharpException($"the loaded delta has {delta.Length} values but the model's hidden size is {_pipeline.HiddenSize}");
+        var eos = request.IgnoreEos ? [] : request.EosIds ?? _pipeline.StopIds;
+        var generation = request.Generation with { StopIds = request.Generation.StopIds.Union(eos).ToHashSet() };
+        _pipeline.CheckPrompt(request.PromptIds, generation);
+        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens);
+        if (cost > _budget.Capacity)
+            throw new SlotSharpException($"the request needs {cost} KV {_budget.Unit} (prompt {request.PromptIds.Count} + max_new_tokens {generation.MaxNewTokens}) but the engine's whole budget is {_budget.Capacity}");
+        if (Interlocked.Increment(ref _queued) > _options.MaxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new EngineOverloadedException($"the engine queue is full ({_options.MaxQueued} requests waiting)");
+        }
+        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, cancel);
+        if (cancel.CanBeCanceled) work.CancelRegistration = cancel.Register(Wake);
+        _incoming.Enqueue(work);
+        Wake();
+        return new EngineHandle(work);
+    }
+
+    /// <summary>Submits and waits: the synchronous convenience for callers without their own loop.</summary>
+    public EngineResult Generate(EngineRequest request, CancellationToken cancel = default) =>
+        Submit(request, cancel).Completion.GetAwaiter().GetResult();
+
+    void Loop()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
+            FinishCancelled();
+            bool admitted = AdmitOne();
+            bool stepped = DecodeStep();
+            if (!admitted && !stepped) _wake.WaitOne();
+        }
+        foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
+        foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
+        _waiting.Clear();
+        while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled);
+    }
+
+    void FinishCancelled()
+    {
+        for (var node = _waiting.First; node != null;)
+        {
+            var next = node.Next;
+            if (node.Value.Cancel.IsCancellationRequested) { Finish(node.Value, FinishReason.Cancelled); _waiting.Remove(node); }
+            node = next;
+        }
+        foreach (var w in _running.Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
+    }
+
+    /// <summary>Strict FIFO: the head waits for room rather than being overtaken, so no request starves.</summary>
+    bool AdmitOne()
+    {
+        if (_waiting.First?.Value is not { } work || _running.Count >= _maxRunning || !_budget.Fits(work.KvCost)) return false;
+        _waiting.RemoveFirst();
+        _budget.Reserve(work.KvCost);
+        Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
+        Interlocked.Decrement(ref _queued);
+        work.Admitted();
+        try
+        {
+            var bias = PrefillAndPromptStage(work);
+            work.StartDecode(bias, _pipeline.Backend.VocabSize);
+            Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
+            if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
+            else { _running.Add(work); Volatile.Write(ref _runningCount, _running.Count); }
+        }
+        catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); }
+        catch (Exception e) { Finish(work, FinishReason.Error, e); }
+        return true;
+    }
+
+    /// <summary>Prefill, then the SLOT prompt stage or the loaded delta; returns the logit bias b = W delta, if any.</summary>
+    float[]? PrefillAndPromptStage(EngineWork work)
+    {
+        var request = work.Request;
+        var clock = Stopwatch.StartNew();
+        work.Prefilled(_pipeline.Prefill(request.PromptIds, work.Generation, keepHidden: request.SlotRuns, work.Cancel));
+        work.PrefillMs = clock.Elapsed.TotalMilliseconds;
+        if (request.LoadedDelta is { } delta)
+        {
+            var slot = request.Slot ?? new SlotOptions { Times = 0 };
+            work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
+            using var loaded = _pipeline.LogitBias(delta);
+            return TensorHost.Floats(loaded);
+        }
+        if (!request.SlotRuns) return null;
+        work.EnterSlotStage();
+        var options = request.Slot!;
+        clock.Restart();
+        using var result = _pipeline.RunSlot(work.Sequence!, options, work.Cancel);
+        work.SlotStageMs = clock.Elapsed.TotalMilliseconds;
+        Interlocked.Increment(ref _slotStages);
+        lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
+        work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
+            result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
+        return result.Skipped ? null : TensorHost.Floats(result.LogitBias);
+    }
+
+    /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
+    bool DecodeStep()
+    {
+        if (_running.Count == 0) return false;
+        var stepping = new List<EngineWork>(_running.Count);
+        var tokens = new List<int>(_running.Count);
+        foreach (var work in _running.ToArray())
+        {
+            var decode = work.Decode!;
+            int next = decode.Next(work.Sequence!.Logits);
+            Interlocked.Increment(ref _generatedTokens);
+            work.Tokens.Writer.TryWrite(next);
+            FinishReason? reason = decode.Stopped || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
+                : decode.Finished ? FinishReason.Length : null;
+            if (reason is { } r) Finish(work, r);
+            else { stepping.Add(work); tokens.Add(next); }
+        }
+        if (stepping.Count == 0) return true;
+        try
+        {
+            _pipeline.Backend.Step(stepping.Select(w => w.Sequence!).ToArray(), tokens);
+        }
+        catch (Exception e)
+        {
+            // A failed batched step leaves every sequence in it undefined, so all of them end.
+            foreach (var w in stepping) Finish(w, FinishReason.Error, e);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Frees the request's place and reservation, then publishes its result: in that order, so a caller woken by the
+    /// result already sees the engine's counters without it.
+    /// </summary>
+    void Finish(EngineWork work, FinishReason reason, Exception? error = null)
+    {
+        if (work.State != EngineRequestState.Queued)
+        {
+            _running.Remove(work);
+            Volatile.Write(ref _runningCount, _running.Count);
+            _budget.Release(work.KvCost);
+            Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
+        }
+        else Interlocked.Decrement(ref _queued);
+        Interlocked.Increment(ref _finished);
+        var result = work.Finish(reason, error);
+        try { RequestFinished?.Invoke(result); }
+        catch (Exception) { /* a metrics handler's failure must not take the batch down */ }
+    }
+
+    /// <summary>A token cancelled after the engine was disposed must not throw in the canceller's thread.</summary>
+    void Wake()
+    {
+        try { _wake.Set(); }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Cancels every request still queued or running and stops the engine thread.</summary>
+    public void Dispose()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        _stopping.Cancel();
+        Wake();
+        _thread.Join();
+        while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled); // submitted while stopping
+        _wake.Dispose();
+        _stopping.Dispose();
+    }
+}

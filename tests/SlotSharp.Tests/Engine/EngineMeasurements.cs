@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using SlotSharp.Backends;
+using SlotSharp.Runtime;
+using SlotSharp.Tests.Gguf;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace SlotSharp.Tests.Engine;
+
+/// <summary>
+/// Measurements recorded in docs/engine.md, not checks: they run only with SLOTSHARP_MEASURE=1 and print their numbers.
+/// Command: SLOTSHARP_MEASURE=1 dotnet test SlotSharp.slnx -c Release --no-build --filter "FullyQualifiedName~EngineMeasurements"
+/// --logger "console;verbosity=detailed"
+/// </summary>
+public class EngineMeasurements(ConvertedModels models, ITestOutputHelper output) : IClassFixture<ConvertedModels>
+{
+    static void RequireOptIn() => Skip.IfNot(Environment.GetEnvironmentVariable("SLOTSHARP_MEASURE") == "1", "set SLOTSHARP_MEASURE=1 to measure");
+
+    /// <summary>
+    /// Each golden prompt decodes greedily inside a llama.cpp batch of 16 (itself plus the other goldens repeated), then
+    /// alone, fed the batched run's tokens: the largest logit difference per prompt and the steps whose argmax differs.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("tiny-qwen2")]
+    [InlineData("stories260K")]
+    public void LlamaCppBatchedVersusSoloLogits(string model)
+    {
+        RequireOptIn();
+        var golden = Golden.Load(model);
+        var prompts = golden.Prompts.Select(p => Golden.Ints(p["input_ids"])).ToArray();
+        using var backend = LlamaCppBackend.Load(models.F32(model), new LlamaCppOptions { ContextSize = 8192, MaxSequences = 16, Threads = 2 });
+        const int steps = 24;
+        for (int target = 0; target < prompts.Length; target++)
+        {
+            var batch = Enumerable.Range(0, 16).Select(i => prompts[(target + i) % prompts.Length]).ToArray();
+            var (batchedLogits, tokens) = Decode(backend, batch, steps, forced: null);
+            var (soloLogits, _) = Decode(backend, [batch[0]], steps, forced: tokens);
+            double largest = 0;
+            int flips = 0;
+            for (int s = 0; s < steps; s++)
+            {
+                for (int v = 0; v < soloLogits[s].Length; v++) largest = Math.Max(largest, Math.Abs(soloLogits[s][v] - batchedLogits[s][v]));
+                if (ArgMax(soloLogits[s]) != ArgMax(batchedLogits[s])) flips++;
+            }
+            output.WriteLine($"{model} prompt {target} ({prompts[target].Length} tokens): max |batched - solo| logit = {largest:E2}, argmax differs at {flips}/{steps} steps");
+        }
+    }
+
+    /// <summary>Greedy decoding of batch[0..]; returns sequence 0's logits before every step and the tokens it chose (or was fed).</summary>
+    static (List<float[]> Logits, int[] Tokens) Decode(LlamaCppBackend backend, int[][] batch, int steps, int[]? forced)
+    {
+        var sequences = batch.Select(ids => backend.Prefill(ids, keepHidden: false, expectedLength: ids.Length + steps)).ToArray();
+        try
+        {
+            var logits = new List<float[]>();
+            var chosen = new int[steps];
+            for (int s = 0; s < steps; s++)
+            {
+                logits.Add((float[])sequences[0].Logits.Clone());
+                var next = sequences.Select(q => ArgMax(q.Logits)).ToArray();
+                if (forced != null) next[0] = forced[s];
+                chosen[s] = next[0];
+                backend.Step(sequences, next);
+            }
+            return (logits, chosen);
+        }
+        finally
+        {
+            foreach (var q in sequences) q.Dispose();
+        }
+    }
+
+    static int ArgMax(float[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+
+    /// <summary>
+    /// Whether k SLOT stages due in one step should share their passes over W: k matrix-vector products W delta_i
+    /// against one product W [delta_1 .. delta_k], at Qwen2.5-0.5B's head shape (151936 x 896, float32), best of 5.
+    /// </summary>
+    [SkippableFact]
+    public void SharedPassOverW()
+    {
+        RequireOptIn();
+        using var scope = NewDisposeScope();
+        var w = randn(151936, 896);
+        foreach (int k in new[] { 1, 2, 4, 8, 16 })
+        {
+            var deltas = randn(896, k);
+            var columns = Enumerable.Range(0, k).Select(i => deltas[.., i].contiguous()).ToArray();
+            double separate = Best(() => { foreach (var d in columns) MatVec.Mv(w, d).Dispose(); });
+            double shared = Best(() => w.mm(deltas).Dispose());
+            output.WriteLine($"k={k}: {k} x W delta {separate:F1} ms, W [deltas] {shared:F1} ms, speedup {separate / shared:F2}x");
+        }
+    }
+
+    static double Best(Action action)
+    {
+        action();
+        double best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
+        }
+        return best;
+    }
+}

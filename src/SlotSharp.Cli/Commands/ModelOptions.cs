@@ -71,7 +71,8 @@ public sealed class ModelOptions
         return ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType), folder == null ? 0 : Checkpoint.CountParameters(folder));
     }
 
-    public SlotPipeline LoadPipeline(ParseResult parse)
+    /// <param name="maxSequences">llama.cpp: sequences that may be live at once (the server's batch).</param>
+    public SlotPipeline LoadPipeline(ParseResult parse, int maxSequences = 1)
     {
         var path = ResolveFolder(parse);
         var backend = RequestedBackend(parse);
@@ -81,7 +82,7 @@ public sealed class ModelOptions
             Compute = location.Backend == BackendKind.Torch ? Compute(parse, location.Folder) : null,
             Backend = backend,
             GgufFile = parse.GetValue(GgufFile),
-            LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), Threads = CheckThreads(parse), MaxSequences = 1 },
+            LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), Threads = CheckThreads(parse), MaxSequences = maxSequences },
         });
     }
 }

@@ -23,8 +23,8 @@ public static class ServeCommand
         var maxBody = new Option<long>("--max-body-mb") { Description = "Largest request body in MiB; larger gets 413", DefaultValueFactory = _ => ServeSettings.DefaultMaxBodyMb };
         var maxTokens = new Option<int>("--max-tokens-limit") { Description = "Largest max_tokens a request may ask for", DefaultValueFactory = _ => ServeSettings.DefaultMaxTokensLimit };
         var origins = new Option<string[]>("--allowed-origins") { Description = "Browser origins (e.g. http://localhost:3000) allowed to call; others get 403", AllowMultipleArgumentsPerToken = true };
-        var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together (reserved for the batching engine; today 1 runs at a time)", DefaultValueFactory = _ => 1 };
-        var kvBudget = new Option<int>("--kv-budget-mb") { Description = "KV-cache memory for all sequences (reserved for the batching engine; 0 = unbounded)" };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together, each with its own SLOT delta (1 = one request at a time)", DefaultValueFactory = _ => ServeSettings.DefaultMaxBatch };
+        var kvBudget = new Option<int>("--kv-budget-mb") { Description = "KV-cache memory all running sequences may reserve (TorchSharp; 0 = 2 GiB); llama.cpp uses --context cells" };
         var longContext = LongContextOption.Create();
         longContext.Description += "; the default for /v1/generate requests, which may set \"allow_long_context\" themselves";
         var cmd = new Command("serve", "Serve one model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions, /v1/models; " +
@@ -46,7 +46,7 @@ public static class ServeCommand
                 AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
             };
             settings.Validate();
-            using var pipeline = model.LoadPipeline(parse);
+            using var pipeline = model.LoadPipeline(parse, maxSequences: settings.MaxBatch);
             using var app = new SlotServer(pipeline, settings).Build(addresses);
             SlotServer.Start(app, addresses);
             // Only now, when the sockets are bound: the addresses actually listened on.

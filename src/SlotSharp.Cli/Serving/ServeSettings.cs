@@ -24,10 +24,11 @@ public sealed record ServeSettings
     public int MaxTokensLimit { get; init; } = DefaultMaxTokensLimit;
     /// <summary>Browser origins (scheme://host[:port]) allowed to call; any other Origin header is answered 403.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
-    /// <summary>Reserved for the batching engine (sequences decoded together); the serialized engine runs one.</summary>
-    public int MaxBatch { get; init; } = 1;
-    /// <summary>Reserved for the batching engine (KV-cache memory for all sequences); 0 = unbounded.</summary>
+    /// <summary>Sequences decoded together by the batching engine (docs/engine.md); 1 runs requests one at a time.</summary>
+    public int MaxBatch { get; init; } = DefaultMaxBatch;
+    /// <summary>KV-cache memory all running sequences may reserve (TorchSharp backend); 0 = the engine's default (2 GiB).</summary>
     public int KvBudgetMb { get; init; }
+    public const int DefaultMaxBatch = 8;
 
     public const int DefaultMaxQueue = 64;
     public const long DefaultMaxBodyMb = 50;

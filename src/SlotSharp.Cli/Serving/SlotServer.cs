@@ -1,3 +1,4 @@
+using SlotSharp.Engine;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +31,14 @@ public sealed class SlotServer
     {
         _pipeline = pipeline;
         _settings = settings;
-        _engine = new SerializedPipelineEngine(pipeline, settings.MaxQueue);
+        // Several sequences at once go through the batching engine (each request its own SLOT delta); one runs alone.
+        _engine = settings.MaxBatch > 1
+            ? new BatchingEngine(new SlotEngine(pipeline, new EngineOptions
+            {
+                MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue,
+                KvBudgetBytes = settings.KvBudgetMb > 0 ? (long)settings.KvBudgetMb << 20 : new EngineOptions().KvBudgetBytes,
+            }), settings.MaxQueue)
+            : new SerializedPipelineEngine(pipeline, settings.MaxQueue);
         _metrics = new ServerMetrics(_engine);
     }
 
@@ -59,6 +67,8 @@ public sealed class SlotServer
         // A failed bind is reported by Start as one line; the host would also log it with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         var app = builder.Build();
+        // The batching engine's loop thread ends with the app.
+        if (_engine is IDisposable owned) app.Lifetime.ApplicationStopped.Register(owned.Dispose);
         var guards = new RequestGuards(addresses, _settings);
         app.Use(guards.Invoke);
         // Unknown routes (404) and methods (405) get a JSON body too.

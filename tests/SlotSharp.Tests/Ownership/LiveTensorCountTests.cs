@@ -106,6 +106,14 @@ public class LiveTensorCountTests
         var (managed, native) = Memory();
         for (int i = 0; i < 200; i++) Assert.Equal(runs.Expected(Slot(i), 2), runs.Generate(Slot(i), 2));
         var (managedAfter, nativeAfter) = Memory();
+        if (nativeAfter - native >= 48L << 20)
+        {
+            // Process-wide native memory also moves with whatever else the test host still runs (other classes' models,
+            // server threads winding down). A leak keeps growing: a second window of 200 must then grow again.
+            (managed, native) = (managedAfter, nativeAfter);
+            for (int i = 0; i < 200; i++) Assert.Equal(runs.Expected(Slot(i), 2), runs.Generate(Slot(i), 2));
+            (managedAfter, nativeAfter) = Memory();
+        }
 
         Assert.Equal(live, ThreadLive);
         // One leaked logit row per generation (V floats = 0.6 MB) would be 120 MB here.

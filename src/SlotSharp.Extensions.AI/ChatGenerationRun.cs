@@ -17,7 +17,13 @@ internal sealed record ChatRunOutcome(ChatFinishReason FinishReason, UsageDetail
 /// </summary>
 internal sealed class ChatGenerationRun : IDisposable
 {
-    readonly Channel<string> _text = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    /// <summary>
+    /// Text deltas the model may run ahead of the reader. Bounded, so a stream the caller stops reading holds
+    /// generation back instead of letting it decode to max tokens before the abandonment is seen.
+    /// </summary>
+    const int AheadDeltas = 64;
+
+    readonly Channel<string> _text = Channel.CreateBounded<string>(new BoundedChannelOptions(AheadDeltas) { SingleReader = true, SingleWriter = true });
     readonly CancellationTokenSource _end; // the caller's token, a stop sequence, or an abandoned stream
     readonly CancellationToken _callerCancel;
 
@@ -44,15 +50,16 @@ internal sealed class ChatGenerationRun : IDisposable
             var stops = new StopSequenceFilter(mapped.StopSequences);
             void Write(string delta)
             {
+                if (_end.IsCancellationRequested) return; // ended: decoding stops at the next step
                 var shown = stops.Push(delta);
-                if (shown.Length > 0) _text.Writer.TryWrite(shown);
+                if (shown.Length > 0) Publish(shown);
                 if (stops.Stopped) _end.Cancel();
             }
             var result = await engine.GenerateAsync(mapped.Request, id => Write(detokenizer.Push(id)), _end.Token).ConfigureAwait(false);
             _callerCancel.ThrowIfCancellationRequested();
             Write(detokenizer.Flush());
             var rest = stops.Flush();
-            if (rest.Length > 0) _text.Writer.TryWrite(rest);
+            if (rest.Length > 0) Publish(rest);
 
             // DecodeState finishes only at a stop id or at max tokens, so anything not stopped ran out of tokens.
             var reason = result.StoppedAtStopId || stops.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length;
@@ -60,6 +67,13 @@ internal sealed class ChatGenerationRun : IDisposable
             return new ChatRunOutcome(reason, new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output });
         }
         finally { _text.Writer.TryComplete(); }
+    }
+
+    /// <summary>Waits (on the generation thread) while the reader is <see cref="AheadDeltas"/> behind; gives up once ended.</summary>
+    void Publish(string text)
+    {
+        try { _text.Writer.WriteAsync(text, _end.Token).AsTask().GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) { } // abandoned or cancelled: nobody reads it
     }
 
     public void Dispose() => _end.Dispose();

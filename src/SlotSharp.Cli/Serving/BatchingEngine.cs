@@ -17,7 +17,6 @@ internal sealed class BatchingEngine(SlotEngine engine, int maxQueue) : IGenerat
 
     public async Task<SlotGeneration> GenerateAsync(EngineRequest request, Action<int> onToken, CancellationToken cancel)
     {
-        if (Waiting >= maxQueue && Running > 0) throw new QueueFullException(maxQueue);
         EngineHandle handle;
         try
         {

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SlotSharp.Chat;
+using SlotSharp.Gguf;
+using SlotSharp.LlamaCpp;
 using SlotSharp.Tokenization;
 
 namespace SlotSharp.Cli.Commands;
@@ -13,7 +15,7 @@ public static class TokenizeCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder with tokenizer.json (and tokenizer_config.json)", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder with tokenizer.json (and tokenizer_config.json), or a .gguf file", Required = true };
         var text = new Option<string>("--text") { Description = "Text to encode", Required = true };
         var json = new Option<bool>("--json") { Description = "Print {\"ids\":[..],\"tokens\":[..]}" };
         var noSpecial = new Option<bool>("--no-special") { Description = "Do not add special tokens (e.g. Llama-3's BOS)" };
@@ -30,11 +32,14 @@ public static class TokenizeCommand
         {
             if (parse.GetValue(system) != null && !parse.GetValue(chat)) throw new UserInputException("--system needs --chat");
             var folder = parse.GetValue(model)!;
-            var tokenizer = TokenizerLoader.FromModelFolder(folder);
+            // A .gguf file: tokenizer.json beside it, else the GGUF's own vocabulary through llama.cpp.
+            bool gguf = File.Exists(folder) && folder.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase);
+            var tokenizer = gguf ? GgufTokenizerLoader.Load(folder) : TokenizerLoader.FromModelFolder(folder);
+            using var owned = tokenizer as IDisposable;
             int[] ids;
             if (parse.GetValue(chat))
             {
-                var template = ChatTemplate.FromModelFolder(folder);
+                var template = gguf ? GgufChatTemplate.Load(folder) : ChatTemplate.FromModelFolder(folder);
                 if (template.Warning is { } w) Console.Error.WriteLine($"warning: {w}");
                 var messages = new List<ChatMessage>();
                 if (parse.GetValue(system) is { } s) messages.Add(ChatMessage.System(s));

@@ -10,6 +10,13 @@ public sealed class UserInputException(string message, Exception? inner = null) 
 /// </summary>
 public static class CliErrors
 {
+    /// <summary>Runs a library parse of a flag's value; its error (which names no flag) is reported against <paramref name="flag"/>.</summary>
+    public static T NamingFlag<T>(string flag, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (SlotSharpException e) { throw new UserInputException($"{flag}: {e.Message}", e); }
+    }
+
     public const int UserError = 2;
     public const int InternalError = 70;
 

@@ -22,7 +22,7 @@ public static class ConvertCommand
         cmd.Options.Add(model); cmd.Options.Add(revision); cmd.Options.Add(output); cmd.Options.Add(type); cmd.Options.Add(threads);
         cmd.SetAction(parse =>
         {
-            var fileType = Named(() => GgufFileType.Parse(parse.GetValue(type)!, "type"), "--type");
+            var fileType = CliErrors.NamingFlag("--type", () => GgufFileType.Parse(parse.GetValue(type)!, "type"));
             var path = parse.GetValue(output)!;
             if (!path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
                 throw new UserInputException($"--output '{path}' must end in .gguf");
@@ -37,12 +37,5 @@ public static class ConvertCommand
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>Library errors name the setting; the CLI names the flag that carried it.</summary>
-    static T Named<T>(Func<T> parse, string flag)
-    {
-        try { return parse(); }
-        catch (SlotSharpException e) { throw new UserInputException($"{flag}: {e.Message}"); }
     }
 }

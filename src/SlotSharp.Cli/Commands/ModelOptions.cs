@@ -38,13 +38,7 @@ public sealed class ModelOptions
     }
 
     BackendKind? RequestedBackend(ParseResult parse) =>
-        parse.GetValue(Backend) is { } b ? Named(() => ModelLocator.ParseBackend(b), "--backend") : null;
-
-    static T Named<T>(Func<T> parse, string flag)
-    {
-        try { return parse(); }
-        catch (SlotSharpException e) { throw new UserInputException($"{flag}: {e.Message}"); }
-    }
+        parse.GetValue(Backend) is { } b ? CliErrors.NamingFlag("--backend", () => ModelLocator.ParseBackend(b)) : null;
 
     int CheckThreads(ParseResult parse)
     {
@@ -76,7 +70,7 @@ public sealed class ModelOptions
     {
         var path = ResolveFolder(parse);
         var backend = RequestedBackend(parse);
-        var location = Named(() => ModelLocator.Locate(path, backend, parse.GetValue(GgufFile)), "--model");
+        var location = CliErrors.NamingFlag("--model", () => ModelLocator.Locate(path, backend, parse.GetValue(GgufFile)));
         return SlotPipeline.Load(path, new PipelineOptions
         {
             Compute = location.Backend == BackendKind.Torch ? Compute(parse, location.Folder) : null,

@@ -90,6 +90,9 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
         }
     }
 
+    /// <summary>Positions the sequence's KV cache holds now (tests check it grows with use, not with max_new_tokens).</summary>
+    internal static long CacheCapacity(BackendSequence sequence) => Own(sequence).Cache.Capacity;
+
     static Sequence Own(BackendSequence s) => s as Sequence ?? throw new ArgumentException("the sequence belongs to another backend");
 
     /// <summary>The backend owns the model; sequences own their caches.</summary>

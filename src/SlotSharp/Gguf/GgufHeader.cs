@@ -102,13 +102,6 @@ public sealed class GgufHeader
         _ => null,
     } : null;
 
-    public double? Float(string key) => Metadata.TryGetValue(key, out var v) ? v switch
-    {
-        double d => d,
-        long l => l,
-        _ => null,
-    } : null;
-
     public object[]? Array(string key) => Metadata.TryGetValue(key, out var v) ? v as object[] : null;
 
     /// <summary>Reads little-endian primitives with every length checked against the bytes left in the file.</summary>

@@ -102,16 +102,6 @@ public sealed class LlamaCppModel : IDisposable
         return (hidden, last);
     }
 
-    /// <summary>Decodes one token and returns its logits (a view valid until the next decode).</summary>
-    public Span<float> Step(int token, int position, int seq = 0)
-    {
-        _batch.Clear();
-        _batch.Add(token, position, (LLamaSeqId)seq, true);
-        _context.NativeHandle.SetEmbeddings(false);
-        Check(_context.NativeHandle.Decode(_batch));
-        return _context.NativeHandle.GetLogitsIth(0);
-    }
-
     /// <summary>
     /// Decodes one token for each of several sequences in one batch; <paramref name="output"/> receives row i's
     /// logits (each sequence attends only to its own cache entries).

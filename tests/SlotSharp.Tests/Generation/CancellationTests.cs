@@ -1,3 +1,4 @@
+using SlotSharp.Backends;
 using SlotSharp.Generation;
 using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
@@ -17,12 +18,13 @@ public class CancellationTests
         int[] ids = Golden.Ints(golden.Prompt("len60")["input_ids"]);
         using var cancel = new CancellationTokenSource();
         var chunks = new List<int>();
-        var generator = new TokenGenerator(ModelCache.Float32(golden))
+        // Not disposed: the backend would dispose the shared test model.
+        var backend = new TorchBackend(ModelCache.Float32(golden))
         {
             PrefillChunk = 8,
             AfterPrefillChunk = done => { chunks.Add(done); cancel.Cancel(); },
         };
-        Assert.Throws<OperationCanceledException>(() => generator.Prefill(ids, new GenerationOptions(), cancel.Token));
+        Assert.Throws<OperationCanceledException>(() => backend.Prefill(ids, keepHidden: true, ids.Length, cancel.Token));
         Assert.Equal([8], chunks); // 62 positions would be 8 chunks; only the first ran
     }
 
@@ -32,8 +34,8 @@ public class CancellationTests
         var golden = Golden.Load("stories260K");
         int[] ids = Golden.Ints(golden.Prompt("len60")["input_ids"]);
         var chunks = 0;
-        var generator = new TokenGenerator(ModelCache.Float32(golden)) { PrefillChunk = 8, AfterPrefillChunk = _ => chunks++ };
-        Assert.Throws<OperationCanceledException>(() => generator.Generate(ids, new GenerationOptions(), cancel: new CancellationToken(true)));
+        var backend = new TorchBackend(ModelCache.Float32(golden)) { PrefillChunk = 8, AfterPrefillChunk = _ => chunks++ };
+        Assert.Throws<OperationCanceledException>(() => backend.Prefill(ids, keepHidden: true, ids.Length, new CancellationToken(true)));
         Assert.Equal(0, chunks);
     }
 

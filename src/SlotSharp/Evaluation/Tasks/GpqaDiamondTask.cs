@@ -31,7 +31,7 @@ public sealed class GpqaDiamondTask() : LightevalTask("gpqa:diamond", "Idavidrei
 
     public override IReadOnlyList<TaskDocument> Load(string data)
     {
-        var rows = TaskData.Load(data, config: "gpqa_diamond", hubSplit: "train", Name, hubRevision: "refs/convert/parquet");
+        var rows = TaskData.Load(data, config: "gpqa_diamond", hubSplit: "train", Name, hubRevision: "refs/convert/parquet", hub: Hub);
         var gold = GoldIndices(rows.Count);
         var documents = new List<TaskDocument>(rows.Count);
         for (int i = 0; i < rows.Count; i++)

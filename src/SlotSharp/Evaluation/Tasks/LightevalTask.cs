@@ -1,4 +1,5 @@
 using SlotSharp.Grading;
+using SlotSharp.Hub;
 
 namespace SlotSharp.Evaluation.Tasks;
 
@@ -26,6 +27,9 @@ public abstract class LightevalTask(string name, string defaultData, IAnswerScor
     public EvalGeneration DefaultGeneration => ReferenceGeneration;
 
     public abstract IReadOnlyList<TaskDocument> Load(string data);
+
+    /// <summary>Hub cache, endpoint and token for a Hub dataset id (null: the environment's HF_* variables).</summary>
+    public HubSettings? Hub { get; init; }
 
     /// <summary>lighteval's get_docs seeds a private random.Random(42), shuffles the documents and then keeps the first
     /// max_samples: so a limit picks a seeded random subset, not the first rows of the file.</summary>
@@ -56,7 +60,7 @@ public abstract class LightevalTask(string name, string defaultData, IAnswerScor
 public sealed class Aime24Task() : LightevalTask("aime24", "HuggingFaceH4/aime_2024", new MathVerifyScorer(GradingTask.Aime))
 {
     public override IReadOnlyList<TaskDocument> Load(string data) =>
-        TaskData.Load(data, config: null, hubSplit: "train", Name).Select((row, i) => new TaskDocument(i,
+        TaskData.Load(data, config: null, hubSplit: "train", Name, hub: Hub).Select((row, i) => new TaskDocument(i,
             TaskData.OptionalField(row, "id") ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             MathTemplate + TaskData.Field(row, "problem", data, i), TaskData.Field(row, "answer", data, i))).ToList();
 }
@@ -65,7 +69,7 @@ public sealed class Aime24Task() : LightevalTask("aime24", "HuggingFaceH4/aime_2
 public sealed class Math500Task() : LightevalTask("math_500", "HuggingFaceH4/MATH-500", new MathVerifyScorer(GradingTask.Math))
 {
     public override IReadOnlyList<TaskDocument> Load(string data) =>
-        TaskData.Load(data, config: null, hubSplit: "test", Name).Select((row, i) => new TaskDocument(i,
+        TaskData.Load(data, config: null, hubSplit: "test", Name, hub: Hub).Select((row, i) => new TaskDocument(i,
             TaskData.OptionalField(row, "unique_id") ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture),
             MathTemplate + TaskData.Field(row, "problem", data, i), TaskData.Field(row, "solution", data, i))).ToList();
 }

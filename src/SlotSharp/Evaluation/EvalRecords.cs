@@ -77,7 +77,7 @@ public sealed record EvalSampleRecord : IJournalRecord
     public required double DecodeSeconds { get; init; }
     /// <summary>
     /// This completion's share of the wall time of the engine call that produced it, in proportion to the engine's
-    /// own timings (see Gsm8kEvalRunner.ShareWallTime); a sweep's shared prefill counts equally per setting.
+    /// own timings (see EvalBatchLoop.ShareWallTime); a sweep's shared prefill counts equally per setting.
     /// </summary>
     public required double ElapsedSeconds { get; init; }
 }

@@ -86,6 +86,38 @@ public sealed class EvalRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Gsm8kHeaderOfAWholeSplitRunWritesEvalSamplesAsNull()
+    {
+        new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("all") with { Limit = null }).Run(new Gsm8kOutput("test"));
+        var header = File.ReadLines(Path.Combine(_data.Dir, "all", "logs", "results_times_5_lr_0.1.jsonl")).First();
+        Assert.Contains("\"split\":\"test\",\"eval_samples\":null,\"seed\":42,", header);
+        Assert.EndsWith("\"max_new_tokens\":512,\"sample_count\":8}", header);
+    }
+
+    [SkippableFact]
+    public void TaskJournalHeaderKeepsItsExactBytes()
+    {
+        var aime = new Aime24Task();
+        var docs = aime.Load(Path.GetDirectoryName(SharedAssets.Require("datasets", "aime24", "test.jsonl"))!);
+        var output = Path.Combine(_data.Dir, "aime-shard");
+        new EvalRunner(new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold)), new TaskRunOptions
+        {
+            Task = aime, Documents = docs, ModelPath = "/models/fake-model", DataLabel = "aime24",
+            Settings = [new SlotSetting("1", "0.1")], Generation = aime.DefaultGeneration with { MaxModelLength = null },
+            Shard = new ShardSpec(1, 3), OutputDirectory = output,
+        }).Run(new LightevalOutput());
+
+        // The documented fingerprint: SHA-256 over the evaluated documents' id, NUL, prompt, NUL, gold, NUL, in order.
+        var hashed = string.Concat(aime.EvaluationOrder(docs).Select(d => $"{d.Id}\0{d.Instruction}\0{d.Gold}\0"));
+        var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashed)));
+        Assert.Equal("{\"type\":\"header\",\"format\":\"slotsharp.task.results\",\"version\":1,\"task\":\"aime24\"," +
+            $"\"model_path\":\"/models/fake-model\",\"data\":\"aime24\",\"data_sha256\":\"{sha}\",\"limit\":null,\"seed\":1234," +
+            "\"times\":\"1\",\"lr\":\"0.1\",\"do_sample\":true,\"temperature\":0.6,\"top_p\":0.95,\"max_new_tokens\":32768," +
+            "\"max_model_length\":null,\"sample_count\":30,\"shard_index\":1,\"shard_count\":3}",
+            File.ReadLines(Path.Combine(output, "journal_aime24_times_1_lr_0.1_shard_1_of_3.jsonl")).First());
+    }
+
+    [Fact]
     public void Gsm8kResumesThroughTheSharedRunnerToTheFilesOfAnUninterruptedRun()
     {
         var clock = new FrozenClock();

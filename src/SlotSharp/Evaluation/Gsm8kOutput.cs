@@ -53,7 +53,8 @@ public sealed class Gsm8kOutput(string split) : ITaskOutput<EvalSummary>
         if (!o.Shard.IsWhole) throw new SlotSharpException($"GSM8K runs are not sharded (shard {o.Shard} requested)");
         var header = new EvalRunHeader
         {
-            ModelPath = o.ModelPath, Data = o.DataLabel, DataSha256 = Fingerprint(o.Documents), Split = split,
+            Format = EvalRunHeader.Gsm8kFormat, ModelPath = o.ModelPath, Data = o.DataLabel,
+            DataSha256 = Fingerprint(o.Documents), Split = split,
             EvalSamples = o.Limit, Seed = o.Seed, Times = setting.TimesText, Lr = setting.LrText,
             DoSample = o.Generation.DoSample, Temperature = o.Generation.Temperature,
             MaxNewTokens = o.Generation.MaxNewTokens, SampleCount = plan.Selected.Count,

@@ -41,9 +41,9 @@ public sealed class LightevalOutput : ITaskOutput<TaskSettingResult>
     {
         var o = plan.Options;
         var g = o.Generation;
-        var header = new TaskRunHeader
+        var header = new EvalRunHeader
         {
-            Task = o.Task.Name, ModelPath = o.ModelPath, Data = o.DataLabel, DataSha256 = Fingerprint(plan.Selected),
+            Format = EvalRunHeader.TaskFormat, Task = o.Task.Name, ModelPath = o.ModelPath, Data = o.DataLabel, DataSha256 = Fingerprint(plan.Selected),
             Limit = o.Limit, Seed = o.Seed, Times = setting.TimesText, Lr = setting.LrText,
             DoSample = g.DoSample, Temperature = g.Temperature, TopP = g.TopP, MaxNewTokens = g.MaxNewTokens,
             MaxModelLength = g.MaxModelLength, SampleCount = plan.Selected.Count,

@@ -2,6 +2,7 @@ using SlotSharp.Pipeline;
 using System.CommandLine;
 using System.Globalization;
 using SlotSharp.Evaluation;
+using SlotSharp.Evaluation.Tasks;
 
 namespace SlotSharp.Cli.Commands;
 
@@ -55,6 +56,7 @@ public static class EvalCommand
                 pr.GetValue(sweepLr), Environment.GetEnvironmentVariable);
             if (pr.GetValue(maxNewTokens) < 1) throw new UserInputException("--max-new-tokens must be >= 1");
             if (pr.GetValue(batchSize) < 1) throw new UserInputException("--batch-size must be >= 1");
+            if (pr.GetValue(evalSamples) is < 0) throw new UserInputException("--eval-samples must be >= 0");
             if (pr.GetValue(doSample) && !(pr.GetValue(temperature) > 0))
                 throw new UserInputException("--temperature must be > 0 with --do-sample");
             modelOptions.Validate(pr);
@@ -124,8 +126,9 @@ public static class EvalCommand
 
     static int Run(IEvalEngine engine, Gsm8kRunOptions options)
     {
+        var (run, output) = options.ToTaskRun();
         var result = EvalConsole.Run(options.Settings,
-            (progress, cancel) => new Gsm8kEvalRunner(engine, options).Run(progress, cancel), Describe);
+            (progress, cancel) => new EvalRunner(engine, run).Run(output, progress, cancel), Describe);
         PrintSummaries(result);
         return EvalConsole.ExitCode(result.Completed);
     }
@@ -133,9 +136,9 @@ public static class EvalCommand
     static string Describe(EvalProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"{p.Setting}  acc {p.Accuracy:0.0000}  format {p.FormatAccuracy:0.0000}  {p.TokensPerSecond:0.0} tok/s");
 
-    static void PrintSummaries(Gsm8kRunResult result)
+    static void PrintSummaries(EvalRunResult<EvalSummary> result)
     {
-        foreach (var s in result.Summaries)
+        foreach (var s in result.Reports)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"times={s.Times} lr={s.Lr}: answer accuracy {s.Accuracy:0.0000} ± {s.AccuracyStderr:0.0000}, " +

@@ -83,8 +83,8 @@ public static class EvalTaskCommand
                 : EvalCommand.ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize)) with { AllowLongContext = pr.GetValue(longContext) };
             using var engine = EvalEngineFactory.Create(request);
             var result = LongContextOption.NamingTheFlag(() => EvalConsole.Run(settings,
-                (progress, cancel) => new TaskEvalRunner(engine, options).Run(progress, cancel), EvalConsole.Accuracy));
-            foreach (var r in result.Results) Print(r);
+                (progress, cancel) => new EvalRunner(engine, options).Run(new LightevalOutput(), progress, cancel), EvalConsole.Accuracy));
+            foreach (var r in result.Reports) Print(r);
             if (result.SweepPlotFile != null) Console.WriteLine($"sweep plot: {result.SweepPlotFile}");
             if (result.Completed && !options.Shard.IsWhole)
                 Console.WriteLine($"shard {options.Shard} done: {string.Join(", ", result.Journals)}; combine the shards with 'slot eval merge'");

@@ -1,57 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SlotSharp.Evaluation;
-
-/// <summary>
-/// First line of a results JSONL: the settings that determine the results. A rerun whose settings differ in any
-/// compared field is refused, so a resumed file never mixes two experiments.
-/// </summary>
-public sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
-{
-    public const string FormatName = "slotsharp.gsm8k.results";
-    public string Type { get; init; } = "header";
-    public string Format { get; init; } = FormatName;
-    public int Version { get; init; } = 1;
-    public required string ModelPath { get; init; }
-    public required string Data { get; init; }
-    /// <summary>SHA-256 of the whole split's rows (<see cref="Gsm8kDataset.Fingerprint"/>).</summary>
-    public required string DataSha256 { get; init; }
-    public required string Split { get; init; }
-    public required int? EvalSamples { get; init; }
-    public required long Seed { get; init; }
-    public required string Times { get; init; }
-    public required string Lr { get; init; }
-    public required bool DoSample { get; init; }
-    public required double Temperature { get; init; }
-    public required int MaxNewTokens { get; init; }
-    /// <summary>Number of samples evaluated (after subsetting).</summary>
-    public required int SampleCount { get; init; }
-
-    /// <summary>Names of the fields that differ from <paramref name="other"/> with both values ("" when equal).</summary>
-    public string Differences(EvalRunHeader other)
-    {
-        var diffs = new List<string>();
-        void Check<T>(string name, T a, T b)
-        {
-            if (!EqualityComparer<T>.Default.Equals(a, b)) diffs.Add($"{name}: file has '{a}', this run has '{b}'");
-        }
-        Check("format", Format, other.Format);
-        Check("version", Version, other.Version);
-        Check("model_path", ModelPath, other.ModelPath);
-        Check("data_sha256", DataSha256, other.DataSha256);
-        Check("split", Split, other.Split);
-        Check("eval_samples", EvalSamples?.ToString() ?? "All", other.EvalSamples?.ToString() ?? "All");
-        Check("seed", Seed, other.Seed);
-        Check("times", Times, other.Times);
-        Check("lr", Lr, other.Lr);
-        Check("do_sample", DoSample, other.DoSample);
-        Check("temperature", Temperature, other.Temperature);
-        Check("max_new_tokens", MaxNewTokens, other.MaxNewTokens);
-        Check("sample_count", SampleCount, other.SampleCount);
-        return string.Join("; ", diffs);
-    }
-}
 
 /// <summary>One finished sample (one line of the results JSONL).</summary>
 public sealed record EvalSampleRecord : IJournalRecord
@@ -77,7 +28,7 @@ public sealed record EvalSampleRecord : IJournalRecord
     public required double DecodeSeconds { get; init; }
     /// <summary>
     /// This completion's share of the wall time of the engine call that produced it, in proportion to the engine's
-    /// own timings (see Gsm8kEvalRunner.ShareWallTime); a sweep's shared prefill counts equally per setting.
+    /// own timings (see EvalBatchLoop.ShareWallTime); a sweep's shared prefill counts equally per setting.
     /// </summary>
     public required double ElapsedSeconds { get; init; }
 }
@@ -139,6 +90,7 @@ static class EvalJson
         WriteIndented = false,
         // Keep non-ASCII text readable in the JSONL (questions contain curly quotes and currency signs).
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { EvalRunHeader.WriteOnlyItsLayoutsFields } },
     };
 
     public static readonly JsonSerializerOptions Indented = new(Line) { WriteIndented = true };

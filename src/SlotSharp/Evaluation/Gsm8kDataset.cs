@@ -104,22 +104,25 @@ public static partial class Gsm8kDataset
     /// The rows evaluated, in evaluation order: all of them, or <c>random.seed(seed); random.sample(rows, n)</c>
     /// when n is given and smaller than the split (as the original: n &gt;= split size means all, in file order).
     /// </summary>
-    public static IReadOnlyList<Gsm8kItem> Select(IReadOnlyList<Gsm8kItem> rows, int? evalSamples, long seed)
+    public static IReadOnlyList<T> Select<T>(IReadOnlyList<T> rows, int? evalSamples, long seed)
     {
-        if (evalSamples is < 0) throw new SlotSharpException($"--eval-samples must be >= 0, got {evalSamples}");
+        if (evalSamples is < 0) throw new SlotSharpException($"eval samples must be >= 0, got {evalSamples}");
         if (evalSamples is null || rows.Count <= evalSamples.Value) return rows;
         return new PythonRandom(seed).Sample(rows, evalSamples.Value);
     }
 
     /// <summary>SHA-256 over the rows' questions and answers; identifies the data in a results file header.</summary>
-    public static string Fingerprint(IReadOnlyList<Gsm8kItem> rows)
+    public static string Fingerprint(IReadOnlyList<Gsm8kItem> rows) => Fingerprint(rows.Select(r => (r.Question, r.Answer)));
+
+    /// <summary>The same fingerprint from (question, answer) pairs in split order.</summary>
+    public static string Fingerprint(IEnumerable<(string Question, string Answer)> rows)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var r in rows)
+        foreach (var (question, answer) in rows)
         {
-            sha.AppendData(Encoding.UTF8.GetBytes(r.Question));
+            sha.AppendData(Encoding.UTF8.GetBytes(question));
             sha.AppendData([0]);
-            sha.AppendData(Encoding.UTF8.GetBytes(r.Answer));
+            sha.AppendData(Encoding.UTF8.GetBytes(answer));
             sha.AppendData([0]);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());

@@ -1,6 +1,9 @@
+using SlotSharp.Evaluation.Tasks;
+
 namespace SlotSharp.Evaluation;
 
-/// <summary>Everything a GSM8K evaluation run needs besides the engine.</summary>
+/// <summary>Everything a GSM8K evaluation run needs besides the engine, with GSM8K's defaults and field names
+/// (<see cref="ToTaskRun"/> turns it into the shared runner's options).</summary>
 public sealed record Gsm8kRunOptions
 {
     /// <summary>Model path as given (printed in the log's "Model Path:" line and compared on resume).</summary>
@@ -20,6 +23,18 @@ public sealed record Gsm8kRunOptions
     public int BatchSize { get; init; } = 1;
     /// <summary>Logs, results and summaries go to OutputDirectory/logs (the original writes ./logs).</summary>
     public string OutputDirectory { get; init; } = ".";
+
+    /// <summary>The same run for the shared runner: <see cref="Gsm8kTask"/> over these rows, with its output writer.</summary>
+    public (TaskRunOptions Run, Gsm8kOutput Output) ToTaskRun()
+    {
+        var task = new Gsm8kTask(Split);
+        return (new TaskRunOptions
+        {
+            Task = task, Documents = Gsm8kTask.Documents(Rows), ModelPath = ModelPath, DataLabel = DataLabel,
+            Settings = Settings, Generation = Generation, Limit = EvalSamples, Seed = Seed, BatchSize = BatchSize,
+            OutputDirectory = OutputDirectory,
+        }, task.Output);
+    }
 }
 
 /// <summary>File names of one setting, following the original's <c>logs/log_times_{times}_lr_{lr}.txt</c>.</summary>

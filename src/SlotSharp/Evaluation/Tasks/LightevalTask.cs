@@ -42,6 +42,15 @@ public abstract class LightevalTask(string name, string defaultData, IAnswerScor
         return order;
     }
 
+    /// <summary>The first <paramref name="limit"/> documents of <see cref="EvaluationOrder"/> (lighteval's
+    /// max_samples); the run's seed only seeds sampling, as in lighteval.</summary>
+    public IReadOnlyList<TaskDocument> Select(IReadOnlyList<TaskDocument> documents, int? limit, long seed)
+    {
+        if (limit is < 1) throw new SlotSharpException($"limit must be >= 1, got {limit}");
+        var ordered = EvaluationOrder(documents);
+        return limit is { } n ? ordered.Take(n).ToList() : ordered;
+    }
+
     public TaskPrompt Prompt(TaskDocument document) => new([new EvalMessage("user", document.Instruction)], AddSpecialTokens: true);
 
     public AnswerScore Score(TaskDocument document, string prediction) => scorer.Score(document.Gold, prediction);

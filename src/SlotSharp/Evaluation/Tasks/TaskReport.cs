@@ -19,7 +19,7 @@ public static class TaskReport
 {
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    public static TaskSettingResult Write(IEvalTask task, TaskRunHeader header, TaskOutputPaths paths,
+    public static TaskSettingResult Write(IEvalTask task, EvalRunHeader header, TaskOutputPaths paths,
         IReadOnlyCollection<TaskSampleRecord> records)
     {
         var ordered = records.OrderBy(r => r.Sample).ToList();
@@ -36,7 +36,7 @@ public static class TaskReport
         return new TaskSettingResult(setting, metrics, table, paths.Results, paths.Details, log);
     }
 
-    static JsonObject Results(IEvalTask task, TaskRunHeader h, TaskMetrics m, IReadOnlyList<TaskSampleRecord> records)
+    static JsonObject Results(IEvalTask task, EvalRunHeader h, TaskMetrics m, IReadOnlyList<TaskSampleRecord> records)
     {
         JsonObject Scores()
         {
@@ -89,7 +89,7 @@ public static class TaskReport
     };
 
     /// <summary>The run's settings, then the table as SLOT's logs end.</summary>
-    static string LogText(IEvalTask task, TaskRunHeader h, string table)
+    static string LogText(IEvalTask task, EvalRunHeader h, string table)
     {
         var inv = CultureInfo.InvariantCulture;
         return $"Model Path: {h.ModelPath}\n" +

@@ -12,7 +12,7 @@ public static class TaskShardMerge
     public static IReadOnlyList<TaskSettingResult> Merge(IReadOnlyList<string> folders, string outputDirectory)
     {
         if (folders.Count == 0) throw new SlotSharpException("no shard folder to merge");
-        var journals = new List<(string Path, TaskRunHeader Header)>();
+        var journals = new List<(string Path, EvalRunHeader Header)>();
         foreach (var folder in folders)
         {
             if (!Directory.Exists(folder)) throw new SlotSharpException($"shard folder '{folder}' does not exist");
@@ -41,8 +41,9 @@ public static class TaskShardMerge
                 throw new SlotSharpException($"{whole.Task} times={whole.Times} lr={whole.Lr}: {missing.Count} document(s) " +
                     $"not yet evaluated (first: sample {missing[0]}); finish the shards first");
 
-            var task = LightevalTask.ByName(whole.Task);
-            var paths = TaskOutputPaths.For(outputDirectory, whole.Task, whole.ModelPath, new SlotSetting(whole.Times, whole.Lr));
+            var taskName = whole.Task!; // ReadHeader admits only headers that name their task
+            var task = LightevalTask.ByName(taskName);
+            var paths = TaskOutputPaths.For(outputDirectory, taskName, whole.ModelPath, new SlotSetting(whole.Times, whole.Lr));
             WriteWholeJournal(paths.Journal(ShardSpec.Whole), whole, records.Values.OrderBy(r => r.Sample));
             results.Add(TaskReport.Write(task, whole, paths, records.Values.ToList()));
         }
@@ -50,21 +51,21 @@ public static class TaskShardMerge
     }
 
     /// <summary>The journal an unsharded run would have, so the merged folder also resumes like one.</summary>
-    static void WriteWholeJournal(string path, TaskRunHeader header, IEnumerable<TaskSampleRecord> records)
+    static void WriteWholeJournal(string path, EvalRunHeader header, IEnumerable<TaskSampleRecord> records)
     {
         if (File.Exists(path)) File.Delete(path);
         using var journal = TaskJournal.OpenOrCreate(path, header);
         foreach (var r in records) journal.Append(r);
     }
 
-    static TaskRunHeader ReadHeader(string path)
+    static EvalRunHeader ReadHeader(string path)
     {
         string first;
         using (var reader = new StreamReader(path)) first = reader.ReadLine() ?? "";
         try
         {
-            var h = JsonSerializer.Deserialize<TaskRunHeader>(first, EvalJson.Line);
-            if (h is { Type: "header", Format: TaskRunHeader.FormatName }) return h;
+            var h = JsonSerializer.Deserialize<EvalRunHeader>(first, EvalJson.Line);
+            if (h is { Type: "header", Format: EvalRunHeader.TaskFormat, Task: not null }) return h;
         }
         catch (JsonException) { }
         throw new SlotSharpException($"{path}:1: not a SlotSharp task journal header");

@@ -48,7 +48,11 @@ public static class BenchLoadCommand
             }
             if (settings.ServerProcessId != null) throw new UserInputException("--server-pid needs --url (an in-process server is this process)");
             using var loaded = model.Load(parse, parse.GetValue(maxBatch), 512 + settings.MaxTokens);
-            using var app = loaded.Serve(new ServeSettings { MaxBatch = parse.GetValue(maxBatch), MaxQueue = parse.GetValue(maxQueue) });
+            using var app = loaded.Serve(new ServeSettings
+            {
+                MaxBatch = parse.GetValue(maxBatch), MaxQueue = parse.GetValue(maxQueue),
+                MaxTokensLimit = Math.Max(settings.MaxTokens, ServeSettings.DefaultMaxTokensLimit),
+            });
             Console.WriteLine($"serving {loaded.Pipeline.ModelId} ({loaded.Pipeline.Backend.Name}) in-process on {app.Urls.First()}");
             var report = LoadDriver.Run(new Uri(app.Urls.First()), settings).GetAwaiter().GetResult();
             app.StopAsync().GetAwaiter().GetResult();
@@ -72,7 +76,7 @@ public static class BenchLoadCommand
         {
             var (first, last) = report.MemoryWindows;
             Console.WriteLine($"working set: first {Mb(memory[0].WorkingSetBytes)}, last {Mb(memory[^1].WorkingSetBytes)}, max {Mb(memory.Max(m => m.WorkingSetBytes))}; " +
-                              $"largest in the first / last minute {Mb(first)} / {Mb(last)}" +
+                              $"largest in the first / last minute (a quarter of shorter runs) {Mb(first)} / {Mb(last)}" +
                               (memory[0].GcHeapBytes is { } h0 ? $"; GC heap first {Mb(h0)}, last {Mb(memory[^1].GcHeapBytes ?? 0)}, max {Mb(memory.Max(m => m.GcHeapBytes ?? 0))}" : ""));
         }
         Console.WriteLine(report.MemoryFlat(settings) switch

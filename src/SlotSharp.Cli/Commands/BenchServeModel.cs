@@ -19,7 +19,7 @@ internal sealed class BenchServeModel
     readonly Option<string?> _model = new("--model") { Description = "Model folder or .gguf file (default: the random Qwen2.5-0.5B-shaped checkpoint)" };
     readonly Option<string?> _tokenizer = new("--tokenizer") { Description = "Folder with Qwen2.5's tokenizer.json for the random checkpoint (default: ../shared/tokenizers/qwen2.5)" };
     readonly Option<string?> _work = new("--work") { Description = "Folder for the random checkpoint and its GGUF files (kept; reused when present). Default: a temp folder, deleted" };
-    readonly Option<string> _backend = new("--backend") { Description = "torch or llamacpp", DefaultValueFactory = _ => "torch" };
+    readonly Option<string?> _backend = new("--backend") { Description = "torch or llamacpp (default: torch for the random checkpoint, else what --model's files imply)" };
     readonly Option<string> _type = new("--type") { Description = "GGUF type of the random checkpoint on llama.cpp (f32, bf16, q8_0, q4_k_m, ...)", DefaultValueFactory = _ => "f32" };
     readonly Option<int> _threads = new("--threads") { Description = "libtorch or llama.cpp threads (0 = default)" };
 
@@ -31,7 +31,7 @@ internal sealed class BenchServeModel
     /// <summary>A model for the server, with room for <paramref name="maxSequences"/> sequences of <paramref name="tokensPerSequence"/>.</summary>
     public LoadedBenchModel Load(ParseResult parse, int maxSequences, int tokensPerSequence)
     {
-        var backend = CliErrors.NamingFlag("--backend", () => ModelLocator.ParseBackend(parse.GetValue(_backend)!));
+        BackendKind? backend = parse.GetValue(_backend) is { } b ? CliErrors.NamingFlag("--backend", () => ModelLocator.ParseBackend(b)) : null;
         var type = CliErrors.NamingFlag("--type", () => GgufFileType.Parse(parse.GetValue(_type)!, "type"));
         int threads = parse.GetValue(_threads);
         if (threads < 0 || threads > ComputeOptions.MaxThreads) throw new UserInputException($"--threads must lie in [0, {ComputeOptions.MaxThreads}], got {threads}");
@@ -40,7 +40,7 @@ internal sealed class BenchServeModel
         var tokenizer = parse.GetValue(_tokenizer) ?? Path.Combine("..", "shared", "tokenizers", "qwen2.5");
         if (model == null && !File.Exists(Path.Combine(tokenizer, "tokenizer.json")))
             throw new UserInputException($"--tokenizer: '{tokenizer}' has no tokenizer.json");
-        if (backend == BackendKind.Torch) TorchRuntime.SetThreads(threads);
+        TorchRuntime.SetThreads(threads); // also the SLOT prompt stage's threads on llama.cpp
 
         var keep = parse.GetValue(_work);
         string? temporary = model == null && keep == null ? Directory.CreateTempSubdirectory("slot-bench-serve-").FullName : null;
@@ -50,9 +50,9 @@ internal sealed class BenchServeModel
             if (model == null && backend == BackendKind.LlamaCpp) path = BenchGgufCommand.RandomGguf(path, type, threads);
             var pipeline = SlotPipeline.Load(path, new PipelineOptions
             {
-                Backend = backend,
-                Compute = backend == BackendKind.Torch ? new ComputeOptions(CPU, ScalarType.Float32) : null,
-                // Every sequence at its longest at once, plus one more for a warm-up request.
+                Backend = backend ?? (model == null ? BackendKind.Torch : null),
+                Compute = new ComputeOptions(CPU, ScalarType.Float32), // TorchSharp only
+                // Every sequence at its longest at once, plus one sequence's worth of slack.
                 LlamaCpp = new LlamaCppOptions { ContextSize = (maxSequences + 1) * tokensPerSequence + 64, MaxSequences = maxSequences, Threads = threads },
             });
             return new LoadedBenchModel(pipeline, temporary);

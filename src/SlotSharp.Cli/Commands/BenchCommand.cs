@@ -10,11 +10,13 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: decode, slot, tokenize, gguf");
+        var bench = new Command("bench", "Benchmarks: decode, slot, tokenize, gguf, serve, load");
         bench.Subcommands.Add(BenchDecodeCommand.Create());
         bench.Subcommands.Add(BenchSlotCommand.Create());
         bench.Subcommands.Add(BenchTokenizeCommand.Create());
         bench.Subcommands.Add(BenchGgufCommand.Create());
+        bench.Subcommands.Add(BenchServeCommand.Create());
+        bench.Subcommands.Add(BenchLoadCommand.Create());
         return bench;
     }
 }

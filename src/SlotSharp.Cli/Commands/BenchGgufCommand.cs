@@ -43,13 +43,12 @@ public static class BenchGgufCommand
             string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
             try
             {
-                var folder = WriteRandomCheckpoint(Path.Combine(dir, "random-qwen2.5-0.5b"), tok);
+                var folder = WriteRandomCheckpoint(dir, tok);
                 double bandwidth = ReadBandwidth();
                 Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(r.GetValue(threads) == 0 ? Environment.ProcessorCount : r.GetValue(threads))}; large-read bandwidth {bandwidth / 1e9:F2} GB/s");
                 foreach (var type in fileTypes)
                 {
-                    var path = Path.Combine(dir, $"random-qwen2.5-0.5b.{type.Name}.gguf");
-                    if (!File.Exists(path)) GgufConverter.Convert(folder, path, type, r.GetValue(threads));
+                    var path = RandomGguf(folder, type, r.GetValue(threads));
                     Measure(path, type, bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes, r.GetValue(threads));
                 }
             }
@@ -136,9 +135,21 @@ public static class BenchGgufCommand
         return bytes / best;
     }
 
-    /// <summary>config.json, the tokenizer files and random float32 weights of Qwen2.5-0.5B's shape, unless already there.</summary>
-    static string WriteRandomCheckpoint(string folder, string tokenizerFolder)
+    /// <summary>The GGUF file of <paramref name="type"/> beside the random checkpoint, converted unless already there.</summary>
+    internal static string RandomGguf(string checkpointFolder, GgufFileType type, int threads)
     {
+        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointFolder))!, $"random-qwen2.5-0.5b.{type.Name}.gguf");
+        if (!File.Exists(path)) GgufConverter.Convert(checkpointFolder, path, type, threads);
+        return path;
+    }
+
+    /// <summary>
+    /// Under <paramref name="workFolder"/>: random-qwen2.5-0.5b/ with config.json, the tokenizer files and random float32
+    /// weights of Qwen2.5-0.5B's shape, unless already there. Returns that folder.
+    /// </summary>
+    internal static string WriteRandomCheckpoint(string workFolder, string tokenizerFolder)
+    {
+        var folder = Path.Combine(workFolder, "random-qwen2.5-0.5b");
         var weights = Path.Combine(folder, "model.safetensors");
         if (File.Exists(weights)) return folder;
         Directory.CreateDirectory(folder);

@@ -90,14 +90,20 @@ public sealed class SlotServer
     async Task Answer(HttpContext context, string route, Func<Task> handle)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        int? status = null;
         try { await handle(); }
         // The client is gone; nobody reads an answer (prefill and SLOT stop at the next chunk or step, decoding ends).
-        catch (Exception) when (context.RequestAborted.IsCancellationRequested) { context.Response.StatusCode = 499; }
+        // Counted as 499; a stream's status line is already sent and cannot change.
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            status = 499;
+            if (!context.Response.HasStarted) context.Response.StatusCode = 499;
+        }
         catch (Exception e) when (Refusal(e) is { } error && !context.Response.HasStarted)
         {
             await ApiError.Write(context, error.Status, error.Message, error.Param, error.Code);
         }
-        _metrics.Requests.WithLabels(route, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        _metrics.Requests.WithLabels(route, (status ?? context.Response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         _metrics.RequestSeconds.Observe(clock.Elapsed.TotalSeconds);
     }
 

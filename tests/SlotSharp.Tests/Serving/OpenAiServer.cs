@@ -23,16 +23,29 @@ public sealed class OpenAiServer : IAsyncDisposable
         Http = new HttpClient { BaseAddress = BaseUri };
     }
 
-    public static async Task<OpenAiServer> Start(ServeSettings? settings = null)
+    /// <param name="modelDir">Another copy of tiny-qwen2 (e.g. with other eos ids); default the shared one.</param>
+    public static async Task<OpenAiServer> Start(ServeSettings? settings = null, string? modelDir = null)
     {
         var golden = Golden.Load("tiny-qwen2");
-        var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
+        var pipeline = SlotPipeline.Load(modelDir ?? golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
         var app = new SlotServer(pipeline, settings ?? new ServeSettings()).Build("http://127.0.0.1:0");
         await app.StartAsync();
         return new OpenAiServer(golden, pipeline, app);
     }
 
     public static JsonArray Ids(IEnumerable<int> ids) => new([.. ids.Select(i => (JsonNode)i)]);
+
+    /// <summary>Scrapes /metrics until it holds <paramref name="line"/>; a deadline turns a state never reached into a failure.</summary>
+    public async Task WaitForMetric(string line)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        string text;
+        while (!(text = await Http.GetStringAsync("/metrics")).Contains(line, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"/metrics never showed '{line}'; last:\n{text}");
+            await Task.Delay(20);
+        }
+    }
 
     public async Task<(int Status, JsonObject Body)> Post(string path, JsonObject body)
     {

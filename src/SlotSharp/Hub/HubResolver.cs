@@ -21,8 +21,8 @@ public static class HubResolver
     {
         if (Directory.Exists(modelOrRepoId)) return Path.GetFullPath(modelOrRepoId);
         var repo = HubRepoId.Parse(modelOrRepoId, HubRepoType.Model);
-        var (snapshot, gguf) = await DownloadModelAsync(repo, revision, progress, settings, weights ?? WeightsChoice.Default, ct);
-        return gguf == null ? snapshot.Folder : Path.Combine(snapshot.Folder, gguf.Replace('/', Path.DirectorySeparatorChar));
+        var (snapshot, ggufPath) = await DownloadModelAsync(repo, revision, progress, settings, weights ?? WeightsChoice.Default, ct);
+        return ggufPath ?? snapshot.Folder;
     }
 
     /// <summary>Downloads a repository's needed files: the model subset, or every file of a dataset.</summary>
@@ -34,7 +34,8 @@ public static class HubResolver
         return DownloadModelAsync(repo, revision, progress, settings, weights ?? WeightsChoice.Default, default).GetAwaiter().GetResult().Snapshot;
     }
 
-    static async Task<(HubSnapshot Snapshot, string? GgufFile)> DownloadModelAsync(HubRepoId repo, string? revision,
+    /// <returns>The snapshot, and the local path of the GGUF file when the model runs on llama.cpp.</returns>
+    static async Task<(HubSnapshot Snapshot, string? GgufPath)> DownloadModelAsync(HubRepoId repo, string? revision,
         IProgress<HubProgress>? progress, HubSettings? settings, WeightsChoice weights, CancellationToken ct)
     {
         using var client = new HubClient(settings ?? HubSettings.FromEnvironment());
@@ -53,7 +54,7 @@ public static class HubResolver
         var index = Path.Combine(snapshot.Folder, ModelFiles.WeightIndex);
         if (plan.GgufFile == null && plan.Files.Contains(ModelFiles.WeightIndex))
             await client.EnsureFilesAsync(snapshot, ModelFiles.ShardsFromIndex(index), progress, ct);
-        return (snapshot, plan.GgufFile);
+        return (snapshot, plan.GgufFile == null ? null : client.Cache(repo).SnapshotFile(snapshot.Commit, plan.GgufFile));
     }
 
     static async Task<HubSnapshot> DownloadAllAsync(HubRepoId repo, string? revision,

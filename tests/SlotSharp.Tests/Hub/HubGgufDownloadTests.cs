@@ -176,4 +176,27 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Equal(Golden.Ints(gen["greedy_seed_times5_lr0.1"]), Run(cached, slot));
         Assert.Equal(Run(local, slot), Run(cached, slot));
     }
+
+    [SkippableFact]
+    public void GenerateCommand_GgufFileFlag_ChoosesTheHubFileToDownloadAndRun()
+    {
+        var golden = Golden.Load("tiny-qwen2");
+        var p = golden.Prompt("len8");
+        var gen = p["generate"]!;
+        _hub.Add(new FakeHub.FakeRepo(HubRepoType.Model, RepoId, TinyModel.Commit, new()
+        {
+            ["tiny-qwen2-f32.gguf"] = new(File.ReadAllBytes(_models.F32("tiny-qwen2")), Lfs: true),
+            // Preferred by default, so only --gguf-file keeps these bytes (no model at all) from being fetched and loaded.
+            ["tiny-qwen2-q4_k_m.gguf"] = Lfs("not a model"),
+        }));
+        var env = new Dictionary<string, string> { ["HF_HOME"] = _cache.Dir, ["HF_ENDPOINT"] = _hub.Endpoint };
+
+        var (code, stdout, stderr) = SlotProcess.Run(env, "generate", "--model", RepoId, "--gguf-file", "tiny-qwen2-f32.gguf",
+            "--prompt-ids", string.Join(",", Golden.Ints(p["input_ids"])), "--times", "0",
+            "--max-new-tokens", ((int)gen["max_new_tokens"]!).ToString(), "--json");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(Golden.Ints(gen["greedy_times0"]), Golden.Ints(System.Text.Json.Nodes.JsonNode.Parse(stdout)!["generated_ids"]));
+        Assert.DoesNotContain(_hub.Requests, r => r.Path.Contains("q4_k_m", StringComparison.Ordinal));
+    }
 }

@@ -33,7 +33,8 @@ public static partial class GgufSelection
             if (matches.Count > 1)
                 throw new SlotSharpException($"{where} holds several {quant.ToUpperInvariant()} GGUF files ({Describe(matches)}); name one");
         }
-        throw new SlotSharpException($"{where} holds several GGUF files and none is Q8_0 or Q4_K_M; name one ({Describe(models)})");
+        throw new SlotSharpException($"{where} holds several GGUF files and none is " +
+            $"{string.Join(" or ", PreferredQuantizations.Select(q => q.ToUpperInvariant()))}; name one ({Describe(models)})");
     }
 
     static string Named(string where, List<string> ggufs, string name)

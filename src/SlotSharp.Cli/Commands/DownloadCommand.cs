@@ -14,11 +14,16 @@ public static class DownloadCommand
         var revision = new Option<string?>("--revision") { Description = "Branch, tag or commit (default: main)" };
         var repoType = new Option<string>("--repo-type")
         {
-            Description = "model (configs, tokenizer, safetensors only) or dataset (every file)",
+            Description = "model (configs, tokenizer, safetensors only; or one GGUF file) or dataset (every file)",
             DefaultValueFactory = _ => "model",
         };
         repoType.AcceptOnlyFromAmong("model", "dataset");
         var json = new Option<bool>("--json") { Description = "Print {repo, revision, commit, path} as JSON" };
+        var ggufFile = new Option<string?>("--gguf-file")
+        {
+            Description = "A model repo's GGUF file to fetch instead of its safetensors (a repo holding only GGUF files " +
+                          "gets the only one, else Q8_0, else Q4_K_M, without this)",
+        };
 
         var cmd = new Command("download", "Download a Hub repository into the huggingface_hub cache (HF_HOME / HF_HUB_CACHE) " +
                                           "and print its snapshot folder");
@@ -26,12 +31,14 @@ public static class DownloadCommand
         cmd.Options.Add(revision);
         cmd.Options.Add(repoType);
         cmd.Options.Add(json);
+        cmd.Options.Add(ggufFile);
         // Guard here too: System.CommandLine's own exception handler would otherwise print a stack trace.
         cmd.SetAction(parse => CliErrors.Guard(() =>
         {
             var type = parse.GetValue(repoType) == "dataset" ? HubRepoType.Dataset : HubRepoType.Model;
+            var weights = new WeightsChoice(GgufFile: parse.GetValue(ggufFile));
             var snapshot = HubProgressBars.Run(progress =>
-                HubResolver.Download(parse.GetValue(repoId)!, type, parse.GetValue(revision), progress));
+                HubResolver.Download(parse.GetValue(repoId)!, type, parse.GetValue(revision), progress, weights: weights));
             Console.WriteLine(parse.GetValue(json)
                 ? JsonSerializer.Serialize(new
                 {

@@ -15,7 +15,7 @@ public sealed class ModelOptions
 {
     public Option<string> Model { get; } = new("--model") { Description = "Model folder, a .gguf file (llama.cpp), or a Hugging Face repo id (downloaded once into the shared HF cache)", Required = true };
     public Option<string?> Backend { get; } = new("--backend") { Description = "torch or llamacpp (default: llamacpp for .gguf files, torch for safetensors)" };
-    public Option<string?> GgufFile { get; } = new("--gguf-file") { Description = "Which .gguf file of the --model folder to run (default: the only one, else Q8_0, else Q4_K_M)" };
+    public Option<string?> GgufFile { get; } = new("--gguf-file") { Description = "Which .gguf file of the --model folder or Hub repo to run; only that file is downloaded (default: the only one, else Q8_0, else Q4_K_M)" };
     public Option<int> Context { get; } = new("--context") { Description = "llama.cpp: KV cells shared by all sequences", DefaultValueFactory = _ => new LlamaCppOptions().ContextSize };
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
     public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
@@ -47,7 +47,10 @@ public sealed class ModelOptions
             : throw new UserInputException($"--threads must lie in [0, {ComputeOptions.MaxThreads}] (4 per logical processor, and 1024), got {threads}");
     }
 
-    /// <summary>Local folder as given, or the snapshot folder of a Hub repo id (with progress bars on stderr).</summary>
+    /// <summary>
+    /// Local folder or .gguf file as given, or for a Hub repo id its snapshot folder, or the GGUF file chosen in it
+    /// when the model runs on llama.cpp (with progress bars on stderr).
+    /// </summary>
     public string ResolveFolder(ParseResult parse)
     {
         string model = parse.GetValue(Model)!;
@@ -55,7 +58,8 @@ public sealed class ModelOptions
         if (File.Exists(model))
             return model.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? model
                 : throw new UserInputException($"--model '{model}' is a file but not a .gguf file; give the model folder (with config.json), a .gguf file or a Hub repo id");
-        return HubProgressBars.Run(p => HubResolver.ResolveModel(model, parse.GetValue(Revision), p));
+        var weights = new WeightsChoice(RequestedBackend(parse), parse.GetValue(GgufFile));
+        return HubProgressBars.Run(p => HubResolver.ResolveModel(model, parse.GetValue(Revision), p, weights: weights));
     }
 
     /// <summary>Device and dtype; <paramref name="folder"/> (when known) sizes the weights for the default dtype.</summary>

@@ -7,13 +7,11 @@ public sealed record ModelLocation(BackendKind Backend, string Folder, string? G
 
 /// <summary>
 /// Picks the backend from what a path holds: a .gguf file, or a folder with .gguf files and no safetensors, goes to
-/// llama.cpp; safetensors go to TorchSharp. Asking for a backend overrides that where the folder has both.
+/// llama.cpp (one file chosen by <see cref="GgufSelection"/>); safetensors go to TorchSharp. Asking for a backend
+/// overrides that where the folder has both.
 /// </summary>
 public static class ModelLocator
 {
-    /// <summary>Quantizations preferred when a folder holds several GGUF files and none is named.</summary>
-    static readonly string[] Preferred = ["q8_0", "q4_k_m"];
-
     public static BackendKind ParseBackend(string name) => name.ToLowerInvariant() switch
     {
         "torch" or "torchsharp" => BackendKind.Torch,
@@ -25,7 +23,7 @@ public static class ModelLocator
     {
         if (File.Exists(path))
         {
-            if (!path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+            if (!GgufSelection.IsGguf(path))
                 throw new SlotSharpException($"'{path}' is a file but not a .gguf file; give a model folder, a .gguf file or a Hub repo id");
             if (requested == BackendKind.Torch)
                 throw new SlotSharpException($"'{path}' is a GGUF file, which only the llama.cpp backend runs");
@@ -33,32 +31,22 @@ public static class ModelLocator
         }
         if (!Directory.Exists(path)) throw new SlotSharpException($"model '{path}' is neither a folder nor a file");
         bool hasSafetensors = File.Exists(Path.Combine(path, "model.safetensors")) || File.Exists(Path.Combine(path, "model.safetensors.index.json"));
-        var ggufs = Directory.EnumerateFiles(path, "*.gguf").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        var backend = requested ?? (hasSafetensors || ggufs.Count == 0 ? BackendKind.Torch : BackendKind.LlamaCpp);
-        if (ggufFileName != null && requested == null) backend = BackendKind.LlamaCpp;
-        if (backend == BackendKind.Torch)
-        {
-            if (ggufFileName != null) throw new SlotSharpException("a GGUF file name was given but the TorchSharp backend reads safetensors");
+        var ggufs = Directory.EnumerateFiles(path, "*.gguf").Select(Path.GetFileName).OfType<string>().ToList();
+        if (PickBackend(hasSafetensors, ggufs.Count > 0, requested, ggufFileName) == BackendKind.Torch)
             return new ModelLocation(BackendKind.Torch, path, null);
-        }
-        return new ModelLocation(BackendKind.LlamaCpp, path, Path.Combine(path, ChooseGguf(path, ggufs, ggufFileName)));
+        return new ModelLocation(BackendKind.LlamaCpp, path, Path.Combine(path, GgufSelection.Choose(path, ggufs, ggufFileName)));
     }
 
-    /// <summary>The named file, else the only one, else the preferred quantization (Q8_0, then Q4_K_M).</summary>
-    public static string ChooseGguf(string where, IReadOnlyList<string> files, string? name)
+    /// <summary>
+    /// The backend for a folder or Hub repository from what it holds, shared by both so that a repo downloads
+    /// exactly the weights its local snapshot will then be run from: safetensors by default (TorchSharp, the exact
+    /// reference), GGUF when there are no safetensors or when a GGUF file is named; a requested backend wins.
+    /// </summary>
+    public static BackendKind PickBackend(bool hasSafetensors, bool hasGguf, BackendKind? requested, string? ggufFileName)
     {
-        if (name != null)
-            return files.FirstOrDefault(f => f == name) ?? files.FirstOrDefault(f => string.Equals(f, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new SlotSharpException($"{where} has no GGUF file '{name}' (it has: {List(files)})");
-        if (files.Count == 1) return files[0];
-        if (files.Count == 0) throw new SlotSharpException($"{where} holds no .gguf file");
-        foreach (var quant in Preferred)
-        {
-            var match = files.FirstOrDefault(f => f.Contains(quant, StringComparison.OrdinalIgnoreCase));
-            if (match != null) return match;
-        }
-        throw new SlotSharpException($"{where} holds several GGUF files and none is Q8_0 or Q4_K_M; name one ({List(files)})");
+        var backend = requested ?? (ggufFileName != null || (hasGguf && !hasSafetensors) ? BackendKind.LlamaCpp : BackendKind.Torch);
+        if (backend == BackendKind.Torch && ggufFileName != null)
+            throw new SlotSharpException("a GGUF file name was given but the TorchSharp backend reads safetensors");
+        return backend;
     }
-
-    static string List(IReadOnlyList<string> files) => files.Count == 0 ? "none" : string.Join(", ", files);
 }

@@ -8,50 +8,53 @@ public static class HubResolver
 {
     /// <summary>
     /// An existing local folder is returned as is; otherwise a model repo id is resolved (revision default "main")
-    /// to its snapshot folder in the shared cache, downloading only the files SlotSharp needs.
+    /// to its snapshot folder in the shared cache, downloading only the files SlotSharp needs. When the model runs
+    /// on llama.cpp (see <see cref="ModelFiles.Plan"/>) the path of the one GGUF file chosen in that folder is returned.
     /// </summary>
     public static string ResolveModel(string modelOrRepoId, string? revision = null,
-        IProgress<HubProgress>? progress = null, HubSettings? settings = null) =>
-        ResolveModelAsync(modelOrRepoId, revision, progress, settings).GetAwaiter().GetResult();
+        IProgress<HubProgress>? progress = null, HubSettings? settings = null, WeightsChoice? weights = null) =>
+        ResolveModelAsync(modelOrRepoId, revision, progress, settings, weights).GetAwaiter().GetResult();
 
     public static async Task<string> ResolveModelAsync(string modelOrRepoId, string? revision = null,
-        IProgress<HubProgress>? progress = null, HubSettings? settings = null, CancellationToken ct = default)
+        IProgress<HubProgress>? progress = null, HubSettings? settings = null, WeightsChoice? weights = null,
+        CancellationToken ct = default)
     {
         if (Directory.Exists(modelOrRepoId)) return Path.GetFullPath(modelOrRepoId);
         var repo = HubRepoId.Parse(modelOrRepoId, HubRepoType.Model);
-        var snapshot = await DownloadModelAsync(repo, revision, progress, settings, ct);
-        return snapshot.Folder;
+        var (snapshot, ggufPath) = await DownloadModelAsync(repo, revision, progress, settings, weights ?? WeightsChoice.Default, ct);
+        return ggufPath ?? snapshot.Folder;
     }
 
     /// <summary>Downloads a repository's needed files: the model subset, or every file of a dataset.</summary>
     public static HubSnapshot Download(string repoId, HubRepoType type, string? revision = null,
-        IProgress<HubProgress>? progress = null, HubSettings? settings = null)
+        IProgress<HubProgress>? progress = null, HubSettings? settings = null, WeightsChoice? weights = null)
     {
         var repo = HubRepoId.Parse(repoId, type);
-        return (type == HubRepoType.Model
-            ? DownloadModelAsync(repo, revision, progress, settings, default)
-            : DownloadAllAsync(repo, revision, progress, settings, default)).GetAwaiter().GetResult();
+        if (type == HubRepoType.Dataset) return DownloadAllAsync(repo, revision, progress, settings, default).GetAwaiter().GetResult();
+        return DownloadModelAsync(repo, revision, progress, settings, weights ?? WeightsChoice.Default, default).GetAwaiter().GetResult().Snapshot;
     }
 
-    static async Task<HubSnapshot> DownloadModelAsync(HubRepoId repo, string? revision,
-        IProgress<HubProgress>? progress, HubSettings? settings, CancellationToken ct)
+    /// <returns>The snapshot, and the local path of the GGUF file when the model runs on llama.cpp.</returns>
+    static async Task<(HubSnapshot Snapshot, string? GgufPath)> DownloadModelAsync(HubRepoId repo, string? revision,
+        IProgress<HubProgress>? progress, HubSettings? settings, WeightsChoice weights, CancellationToken ct)
     {
         using var client = new HubClient(settings ?? HubSettings.FromEnvironment());
         var snapshot = await client.OpenAsync(repo, revision, ct);
-        IReadOnlyList<string> first;
-        try { first = ModelFiles.FirstPass(snapshot.Files, repo); }
+        ModelFilePlan plan;
+        // Offline the choice is made among the cached files, so a GGUF fetched before is reused.
+        try { plan = ModelFiles.Plan(snapshot.Files, repo, weights); }
         catch (SlotSharpException e) when (snapshot.FromCacheOnly)
         {
             // The cache may hold a partial snapshot (e.g. Python fetched config.json only): say that, not "bad repo".
             throw new SlotSharpException($"the cached snapshot {snapshot.Folder} of {repo} at revision '{snapshot.Revision}' " +
                 $"is incomplete ({e.Message}); run once with network access and without HF_HUB_OFFLINE", e);
         }
-        await client.EnsureFilesAsync(snapshot, first, progress, ct);
+        await client.EnsureFilesAsync(snapshot, plan.Files, progress, ct);
         // Shards are only known once the index is local; they then download concurrently.
         var index = Path.Combine(snapshot.Folder, ModelFiles.WeightIndex);
-        if (first.Contains(ModelFiles.WeightIndex))
+        if (plan.GgufFile == null && plan.Files.Contains(ModelFiles.WeightIndex))
             await client.EnsureFilesAsync(snapshot, ModelFiles.ShardsFromIndex(index), progress, ct);
-        return snapshot;
+        return (snapshot, plan.GgufFile == null ? null : client.Cache(repo).SnapshotFile(snapshot.Commit, plan.GgufFile));
     }
 
     static async Task<HubSnapshot> DownloadAllAsync(HubRepoId repo, string? revision,

@@ -1,8 +1,23 @@
 using System.Text.Json;
+using SlotSharp.Backends;
 
 namespace SlotSharp.Hub;
 
-/// <summary>Which files of a model repository SlotSharp needs: configs, tokenizer and safetensors weights only.</summary>
+/// <summary>What a caller will run, so that only the weights that backend reads are downloaded.</summary>
+/// <param name="Backend">A requested backend; null lets the repository's files decide, as for a local folder.</param>
+/// <param name="GgufFile">A GGUF file to run (a file name or a repository path); implies llama.cpp.</param>
+public sealed record WeightsChoice(BackendKind? Backend = null, string? GgufFile = null)
+{
+    public static readonly WeightsChoice Default = new();
+}
+
+/// <summary>The files to fetch first, and the GGUF file chosen when the model runs on llama.cpp.</summary>
+public sealed record ModelFilePlan(IReadOnlyList<string> Files, string? GgufFile);
+
+/// <summary>
+/// Which files of a model repository SlotSharp needs: configs, tokenizer and safetensors weights, or one GGUF file
+/// (never the other quantizations) with the tokenizer and generation files beside it.
+/// </summary>
 public static class ModelFiles
 {
     public const string Config = "config.json";
@@ -16,8 +31,33 @@ public static class ModelFiles
         "chat_template.jinja",
     ];
 
+    /// <summary>Fetched beside a GGUF file when the repository has them: the project's exact tokenizer, the chat
+    /// template and the stop ids then come from them, as for a local folder.</summary>
+    public static readonly IReadOnlyList<string> GgufCompanions =
+        ["tokenizer.json", "tokenizer_config.json", "generation_config.json", "chat_template.jinja"];
+
     /// <summary>
-    /// The files to fetch before the shards are known: metadata present in the repo, plus either the
+    /// The backend the repository's files and <paramref name="choice"/> select (the rule <see cref="ModelLocator"/>
+    /// applies to a folder), then the files to fetch before any shard is known: for llama.cpp the one GGUF file
+    /// <see cref="GgufSelection"/> picks and its companions; for TorchSharp <see cref="FirstPass"/>.
+    /// </summary>
+    public static ModelFilePlan Plan(IReadOnlyCollection<string> repoFiles, HubRepoId repo, WeightsChoice choice)
+    {
+        var present = repoFiles.ToHashSet(StringComparer.Ordinal);
+        bool hasGguf = repoFiles.Any(GgufSelection.IsGguf);
+        bool hasSafetensors = present.Contains(SingleWeights) || present.Contains(WeightIndex);
+        if (ModelLocator.PickBackend(hasSafetensors, hasGguf, choice.Backend, choice.GgufFile) == BackendKind.Torch)
+        {
+            if (hasGguf && !hasSafetensors)
+                throw new SlotSharpException($"{repo} holds GGUF files and no safetensors; only the llama.cpp backend runs it");
+            return new ModelFilePlan(FirstPass(repoFiles, repo), null);
+        }
+        var gguf = GgufSelection.Choose(repo.ToString(), repoFiles, choice.GgufFile);
+        return new ModelFilePlan([gguf, .. GgufCompanions.Where(present.Contains)], gguf);
+    }
+
+    /// <summary>
+    /// The safetensors files to fetch before the shards are known: metadata present in the repo, plus either the
     /// sharded index or the single safetensors file. Pickle weights (*.bin, *.pth) are never selected.
     /// </summary>
     public static IReadOnlyList<string> FirstPass(IReadOnlyCollection<string> repoFiles, HubRepoId repo)

@@ -31,6 +31,23 @@ public sealed class DownloadCommandTests
     }
 
     [Fact]
+    public async Task Download_GgufFile_FetchesThatQuantizationOnly()
+    {
+        await using var hub = await FakeHub.StartAsync();
+        using var home = new TempCache();
+        var repo = TinyModel.Repo();
+        repo.Files["tiny-f16.gguf"] = new(System.Text.Encoding.ASCII.GetBytes("f16"), Lfs: true);
+        repo.Files["tiny-q8_0.gguf"] = new(System.Text.Encoding.ASCII.GetBytes("q8_0"), Lfs: true);
+        hub.Add(repo);
+        var env = new Dictionary<string, string> { ["HF_HOME"] = home.Dir, ["HF_ENDPOINT"] = hub.Endpoint };
+
+        var (code, stdout, stderr) = RunSlot(env, "download", TinyModel.Id, "--gguf-file", "tiny-f16.gguf");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["tiny-f16.gguf", "tokenizer.json"], Directory.EnumerateFiles(stdout.Trim()).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Download_IntoACacheThatCannotBeWritten_NamesFolderAndVariable()
     {
         await using var hub = await FakeHub.StartAsync();

@@ -10,9 +10,11 @@ namespace SlotSharp.Engine;
 /// <summary>
 /// Continuous batching over one <see cref="SlotPipeline"/>: requests submitted from any thread join the running batch
 /// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
-/// and cancelled requests into account, (2) admits at most one queued request (FIFO, within the KV budget) and runs its
-/// prefill and SLOT prompt stage, (3) chooses one token for every decoding request and advances them all in one
-/// backend step. So a running decode waits at most one prefill plus one SLOT stage between two of its tokens.
+/// and cancelled requests into account, (2) admits the head of the queue (FIFO, within the KV budget) when no other
+/// request is prefilling, (3) advances the prefilling request by one chunk of <see cref="EngineOptions.PrefillChunkTokens"/>
+/// positions or, in the step after its last chunk, runs its SLOT prompt stage, (4) chooses one token for every decoding
+/// request and advances them all in one backend step. So a running decode waits at most one prefill chunk or one SLOT
+/// stage between two of its tokens (docs/engine.md).
 /// While an engine runs, nothing else may use the pipeline's backend (backends are single-threaded).
 /// </summary>
 public sealed class SlotEngine : IDisposable
@@ -24,6 +26,7 @@ public sealed class SlotEngine : IDisposable
     readonly ConcurrentQueue<EngineWork> _incoming = new();
     readonly LinkedList<EngineWork> _waiting = new();   // engine thread only
     readonly List<EngineWork> _running = new();         // engine thread only, all in Decode
+    EngineWork? _prefilling;                             // engine thread only: admitted, in Prefill or due its SlotStage
     readonly AutoResetEvent _wake = new(false);
     readonly CancellationTokenSource _stopping = new();
     readonly Thread _thread;
@@ -97,10 +100,12 @@ public sealed class SlotEngine : IDisposable
         {
             while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
             FinishCancelled();
-            bool admitted = AdmitOne();
+            AdmitOne();
+            bool prefilled = PrefillStep();
             bool stepped = DecodeStep();
-            if (!admitted && !stepped) _wake.WaitOne();
+            if (!prefilled && !stepped) _wake.WaitOne();
         }
+        if (_prefilling != null) Finish(_prefilling, FinishReason.Cancelled);
         foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
         foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
         _waiting.Clear();
@@ -116,37 +121,74 @@ public sealed class SlotEngine : IDisposable
             node = next;
         }
         foreach (var w in _running.Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
+        if (_prefilling is { Cancel.IsCancellationRequested: true } p) Finish(p, FinishReason.Cancelled);
     }
 
-    /// <summary>Strict FIFO: the head waits for room rather than being overtaken, so no request starves.</summary>
-    bool AdmitOne()
+    /// <summary>Admitted requests: decoding, plus the one prefilling (it holds a backend sequence and its reservation).</summary>
+    int Admitted => _running.Count + (_prefilling != null ? 1 : 0);
+
+    void PublishRunning() => Volatile.Write(ref _runningCount, Admitted);
+
+    /// <summary>
+    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request prefills at
+    /// a time, so a step runs at most one chunk (or one prompt stage) whatever the queue length.
+    /// </summary>
+    void AdmitOne()
     {
-        if (_waiting.First?.Value is not { } work || _running.Count >= _maxRunning || !_budget.Fits(work.KvCost)) return false;
+        if (_prefilling != null || _waiting.First?.Value is not { } work || Admitted >= _maxRunning || !_budget.Fits(work.KvCost)) return;
         _waiting.RemoveFirst();
-        _budget.Reserve(work.KvCost);
-        Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
-        Interlocked.Decrement(ref _queued);
-        work.Admitted();
+        var request = work.Request;
         try
         {
-            var bias = PrefillAndPromptStage(work);
-            work.StartDecode(bias, _pipeline.Backend.VocabSize);
-            Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-            if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
-            else { _running.Add(work); Volatile.Write(ref _runningCount, _running.Count); }
+            var run = _pipeline.Backend.StartPrefill(request.PromptIds, keepHidden: request.SlotRuns,
+                KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens));
+            Interlocked.Decrement(ref _queued);
+            _budget.Reserve(work.KvCost);
+            Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
+            work.Admitted(run);
+            _prefilling = work;
+            PublishRunning();
+        }
+        catch (Exception e) { Finish(work, FinishReason.Error, e); } // still Queued: nothing was reserved
+    }
+
+    /// <summary>
+    /// One chunk of the prefilling request's prompt; after its last chunk it joins the decode batch in the same step,
+    /// unless a prompt stage (SLOT, or b = W delta for a loaded delta) is due: that runs alone in the next step.
+    /// </summary>
+    bool PrefillStep()
+    {
+        if (_prefilling is not { } work) return false;
+        try
+        {
+            if (work.Prefilling is { } run)
+            {
+                run.Advance(_options.PrefillChunkTokens);
+                if (!run.Finished) return true;
+                work.Prefilled();
+                Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
+                if (work.Request.SlotRuns || work.Request.LoadedDelta != null) return true;
+                StartDecode(work, null);
+            }
+            else StartDecode(work, PromptStage(work));
         }
         catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); }
         catch (Exception e) { Finish(work, FinishReason.Error, e); }
         return true;
     }
 
-    /// <summary>Prefill, then the SLOT prompt stage or the loaded delta; returns the logit bias b = W delta, if any.</summary>
-    float[]? PrefillAndPromptStage(EngineWork work)
+    void StartDecode(EngineWork work, float[]? bias)
+    {
+        _prefilling = null;
+        work.StartDecode(bias, _pipeline.Backend.VocabSize);
+        if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
+        else { _running.Add(work); PublishRunning(); }
+    }
+
+    /// <summary>The SLOT prompt stage or the loaded delta; returns the logit bias b = W delta, if any.</summary>
+    float[]? PromptStage(EngineWork work)
     {
         var request = work.Request;
-        var clock = Stopwatch.StartNew();
-        work.Prefilled(_pipeline.Prefill(request.PromptIds, work.Generation, keepHidden: request.SlotRuns, work.Cancel));
-        work.PrefillMs = clock.Elapsed.TotalMilliseconds;
         if (request.LoadedDelta is { } delta)
         {
             var slot = request.Slot ?? new SlotOptions { Times = 0 };
@@ -154,10 +196,9 @@ public sealed class SlotEngine : IDisposable
             using var loaded = _pipeline.LogitBias(delta);
             return TensorHost.Floats(loaded);
         }
-        if (!request.SlotRuns) return null;
         work.EnterSlotStage();
         var options = request.Slot!;
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         using var result = _pipeline.RunSlot(work.Sequence!, options, work.Cancel);
         work.SlotStageMs = clock.Elapsed.TotalMilliseconds;
         Interlocked.Increment(ref _slotStages);
@@ -205,8 +246,9 @@ public sealed class SlotEngine : IDisposable
     {
         if (work.State != EngineRequestState.Queued)
         {
+            if (_prefilling == work) _prefilling = null;
             _running.Remove(work);
-            Volatile.Write(ref _runningCount, _running.Count);
+            PublishRunning();
             _budget.Release(work.KvCost);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
         }

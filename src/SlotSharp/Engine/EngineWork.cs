@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using SlotSharp.Backends;
 using SlotSharp.Generation;
 using SlotSharp.Pipeline;
+using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
 
@@ -29,9 +30,12 @@ sealed class EngineWork(long id, EngineRequest request, GenerationOptions genera
     /// <summary>The prefill in progress, one chunk per engine step; null before admission and once it is done.</summary>
     public PrefillRun? Prefilling { get; private set; }
     public BackendSequence? Sequence { get; private set; }
+    /// <summary>The SLOT prompt stage in progress, one optimizer step per engine step; null outside it.</summary>
+    public SlotStage? Slotting { get; private set; }
     public DecodeState? Decode { get; private set; }
     public SlotSummary? Slot { get; set; }
     public double PrefillMs { get; private set; }
+    /// <summary>Time spent in the SLOT stage's own steps (not the decode steps between them).</summary>
     public double SlotStageMs { get; set; }
     public CancellationTokenRegistration CancelRegistration { get; set; }
 
@@ -51,7 +55,20 @@ sealed class EngineWork(long id, EngineRequest request, GenerationOptions genera
         PrefillMs = _clock.Elapsed.TotalMilliseconds - _admittedAt;
     }
 
-    public void EnterSlotStage() => _state = EngineRequestState.SlotStage;
+    public void EnterSlotStage(SlotStage stage)
+    {
+        Slotting = stage;
+        _state = EngineRequestState.SlotStage;
+    }
+
+    /// <summary>The finished stage's result (the caller disposes it); frees the stage.</summary>
+    public SlotResult CompleteSlotStage()
+    {
+        var result = Slotting!.Complete();
+        Slotting.Dispose();
+        Slotting = null;
+        return result;
+    }
 
     public void StartDecode(float[]? logitBias, int vocabSize)
     {
@@ -65,6 +82,8 @@ sealed class EngineWork(long id, EngineRequest request, GenerationOptions genera
     {
         Prefilling?.Dispose();
         Prefilling = null;
+        Slotting?.Dispose();
+        Slotting = null;
         Sequence?.Dispose();
         Sequence = null;
         CancelRegistration.Dispose();

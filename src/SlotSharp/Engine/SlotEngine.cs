@@ -153,8 +153,9 @@ public sealed class SlotEngine : IDisposable
     }
 
     /// <summary>
-    /// One chunk of the prefilling request's prompt; after its last chunk it joins the decode batch in the same step,
-    /// unless a prompt stage (SLOT, or b = W delta for a loaded delta) is due: that runs alone in the next step.
+    /// One step of the admitted request's prompt phase: a chunk of its prefill, or (from the step after its last chunk)
+    /// one step of its prompt stage: b = W delta for a loaded delta, or the SLOT stage's start (the prompt's product with
+    /// W) and then one optimizer step per engine step. It joins the decode batch in the step its phase ends.
     /// </summary>
     bool PrefillStep()
     {
@@ -167,10 +168,10 @@ public sealed class SlotEngine : IDisposable
                 if (!run.Finished) return true;
                 work.Prefilled();
                 Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-                if (work.Request.SlotRuns || work.Request.LoadedDelta != null) return true;
-                StartDecode(work, null);
+                if (!work.Request.SlotRuns && work.Request.LoadedDelta == null) StartDecode(work, null);
             }
-            else StartDecode(work, PromptStage(work));
+            else if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
+            else SlotStep(work);
         }
         catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); }
         catch (Exception e) { Finish(work, FinishReason.Error, e); }
@@ -185,27 +186,37 @@ public sealed class SlotEngine : IDisposable
         else { _running.Add(work); PublishRunning(); }
     }
 
-    /// <summary>The SLOT prompt stage or the loaded delta; returns the logit bias b = W delta, if any.</summary>
-    float[]? PromptStage(EngineWork work)
+    float[] LoadedBias(EngineWork work, float[] delta)
     {
-        var request = work.Request;
-        if (request.LoadedDelta is { } delta)
-        {
-            var slot = request.Slot ?? new SlotOptions { Times = 0 };
-            work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
-            using var loaded = _pipeline.LogitBias(delta);
-            return TensorHost.Floats(loaded);
-        }
-        work.EnterSlotStage();
-        var options = request.Slot!;
+        var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
+        work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
+        using var loaded = _pipeline.LogitBias(delta);
+        return TensorHost.Floats(loaded);
+    }
+
+    /// <summary>The SLOT stage's start or its next optimizer step; when it has finished, the request starts decoding.</summary>
+    void SlotStep(EngineWork work)
+    {
         var clock = Stopwatch.StartNew();
-        using var result = _pipeline.RunSlot(work.Sequence!, options, work.Cancel);
-        work.SlotStageMs = clock.Elapsed.TotalMilliseconds;
+        if (work.Slotting is not { } stage)
+        {
+            stage = _pipeline.StartSlot(work.Sequence!, work.Request.Slot!);
+            work.EnterSlotStage(stage);
+        }
+        else stage.Advance();
+        if (!stage.Finished)
+        {
+            work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
+            return;
+        }
+        using var result = work.CompleteSlotStage();
+        work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
         Interlocked.Increment(ref _slotStages);
         lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
+        var options = work.Request.Slot!;
         work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
             result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
-        return result.Skipped ? null : TensorHost.Floats(result.LogitBias);
+        StartDecode(work, result.Skipped ? null : TensorHost.Floats(result.LogitBias));
     }
 
     /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>

@@ -8,15 +8,15 @@ using SlotSharp.Tests.Gguf;
 namespace SlotSharp.Tests.Engine;
 
 /// <summary>
-/// A long prompt admitted while another request decodes is prefilled one chunk per engine step: the decoder gets a
-/// token between every two chunks (counted by the engine thread itself, no clocks), both requests still produce their
-/// goldens, the long one the same ids as with its prefill in one chunk, and cancelling it mid-prefill frees it at the
-/// next step. On both backends.
+/// A long prompt admitted while another request decodes is prefilled one chunk per engine step, then runs its SLOT stage
+/// one optimizer step per engine step: the decoder gets a token between every two of them (counted on the engine
+/// thread itself, no clocks), both requests still produce their goldens, the long one the same ids as with its prefill
+/// in one chunk, and cancelling it mid-prefill or mid-stage frees it at the next step. On both backends.
 /// </summary>
 public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModels models)
     : IClassFixture<PipelineFixture>, IClassFixture<ConvertedModels>
 {
-    const int Chunk = 16;
+    const int Chunk = 32;
 
     /// <summary>tiny-qwen2 on TorchSharp (the fixture's, not disposed) or on llama.cpp (its F32 GGUF, disposed by the caller).</summary>
     SlotPipeline Pipeline(string backend, Golden golden, out IDisposable? owned)
@@ -79,19 +79,23 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
         Assert.Equal(decoderExpected, decoded.GeneratedIds);
         Assert.Equal(longExpected, prefilled.GeneratedIds);
         Assert.Equal(unchunked, prefilled.GeneratedIds);
-        // 300 positions are 19 chunks, one per step, each followed by a decode step. Without a prompt stage the request
-        // joins the batch in its last chunk's step; with one, the stage runs alone in the next step.
+        // 300 positions are 10 chunks, one per step, each followed by a decode step. Without a prompt stage the request
+        // joins the batch in its last chunk's step; with one, the stage starts in the next step (the prompt's product
+        // with W) and takes one optimizer step per step after it, joining the batch in its fifth.
         int chunks = (300 + Chunk - 1) / Chunk;
         Assert.Equal(slot ? chunks : chunks - 1, statesSeen.Count(s => s == EngineRequestState.Prefill));
+        Assert.Equal(slot ? 5 : 0, statesSeen.Count(s => s == EngineRequestState.SlotStage));
         Assert.DoesNotContain(EngineRequestState.Queued, statesSeen);
         Assert.Equal(EngineRequestState.Decode, statesSeen[^1]);
         Assert.Equal(0, engine.Metrics.KvReserved);
     }
 
     [SkippableTheory]
-    [InlineData("torch")]
-    [InlineData("llamacpp")]
-    public void CancellingDuringChunkedPrefillFreesTheRequestAtTheNextStep(string backend)
+    [InlineData("torch", EngineRequestState.Prefill)]
+    [InlineData("torch", EngineRequestState.SlotStage)]
+    [InlineData("llamacpp", EngineRequestState.Prefill)]
+    [InlineData("llamacpp", EngineRequestState.SlotStage)]
+    public void CancellingDuringThePromptPhaseFreesTheRequestAtTheNextStep(string backend, EngineRequestState phase)
     {
         var golden = Tests.Golden.Load("tiny-qwen2");
         var pipeline = Pipeline(backend, golden, out var owned);
@@ -99,7 +103,7 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
         using var engine = new SlotEngine(pipeline, new EngineOptions { PrefillChunkTokens = Chunk });
         using var cts = new CancellationTokenSource();
         EngineHandle? longHandle = null;
-        int prefillTokens = 0;
+        int tokensInPhase = 0;
         EngineRequestState? stateAfterCancel = null;
         EngineMetrics? metricsAfterCancel = null, metricsBeforeCancel = null;
         var decoder = engine.Submit(Golden(golden, "len8", slot: false, out var decoderExpected) with
@@ -112,7 +116,7 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
                     stateAfterCancel = longHandle!.State;
                     metricsAfterCancel = engine.Metrics;
                 }
-                else if (longHandle!.State == EngineRequestState.Prefill && ++prefillTokens == 3)
+                else if (longHandle!.State == phase && ++tokensInPhase == 3)
                 {
                     metricsBeforeCancel = engine.Metrics;
                     cts.Cancel();
@@ -131,7 +135,9 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
         Assert.Equal(2, metricsBeforeCancel!.Running);
         Assert.Equal(1, metricsAfterCancel!.Running); // only the decoder is admitted now
         Assert.True(metricsAfterCancel.KvReserved < metricsBeforeCancel.KvReserved);
-        Assert.Equal(8, metricsAfterCancel.PromptTokens); // the decoder's; the long prompt never finished its prefill
+        // The decoder's, plus the long prompt once its prefill has finished.
+        Assert.Equal(phase == EngineRequestState.Prefill ? 8 : 308, metricsAfterCancel.PromptTokens);
+        Assert.Equal(0, metricsAfterCancel.SlotStages);
         Assert.Equal(0, engine.Metrics.KvReserved);
     }
 }

@@ -11,10 +11,10 @@ namespace SlotSharp.Engine;
 /// Continuous batching over one <see cref="SlotPipeline"/>: requests submitted from any thread join the running batch
 /// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
 /// and cancelled requests into account, (2) admits the head of the queue (FIFO, within the KV budget) when no other
-/// request is prefilling, (3) advances the prefilling request by one chunk of <see cref="EngineOptions.PrefillChunkTokens"/>
-/// positions or, in the step after its last chunk, runs its SLOT prompt stage, (4) chooses one token for every decoding
-/// request and advances them all in one backend step. So a running decode waits at most one prefill chunk or one SLOT
-/// stage between two of its tokens (docs/engine.md).
+/// request is in its prompt phase, (3) advances the admitted request's prompt phase by one piece: a prefill chunk of
+/// <see cref="EngineOptions.PrefillChunkTokens"/> positions, then the SLOT stage's start and one optimizer step per
+/// engine step (or b = W delta for a loaded delta), (4) chooses one token for every decoding request and advances them
+/// all in one backend step. So a running decode waits at most one such piece between two of its tokens (docs/engine.md).
 /// While an engine runs, nothing else may use the pipeline's backend (backends are single-threaded).
 /// </summary>
 public sealed class SlotEngine : IDisposable
@@ -26,7 +26,7 @@ public sealed class SlotEngine : IDisposable
     readonly ConcurrentQueue<EngineWork> _incoming = new();
     readonly LinkedList<EngineWork> _waiting = new();   // engine thread only
     readonly List<EngineWork> _running = new();         // engine thread only, all in Decode
-    EngineWork? _prefilling;                             // engine thread only: admitted, in Prefill or due its SlotStage
+    EngineWork? _prompting;                              // engine thread only: admitted, in Prefill or SlotStage
     readonly AutoResetEvent _wake = new(false);
     readonly CancellationTokenSource _stopping = new();
     readonly Thread _thread;
@@ -101,11 +101,11 @@ public sealed class SlotEngine : IDisposable
             while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
             FinishCancelled();
             AdmitOne();
-            bool prefilled = PrefillStep();
+            bool prompted = PromptPhaseStep();
             bool stepped = DecodeStep();
-            if (!prefilled && !stepped) _wake.WaitOne();
+            if (!prompted && !stepped) _wake.WaitOne();
         }
-        if (_prefilling != null) Finish(_prefilling, FinishReason.Cancelled);
+        if (_prompting != null) Finish(_prompting, FinishReason.Cancelled);
         foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
         foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
         _waiting.Clear();
@@ -121,21 +121,21 @@ public sealed class SlotEngine : IDisposable
             node = next;
         }
         foreach (var w in _running.Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
-        if (_prefilling is { Cancel.IsCancellationRequested: true } p) Finish(p, FinishReason.Cancelled);
+        if (_prompting is { Cancel.IsCancellationRequested: true } p) Finish(p, FinishReason.Cancelled);
     }
 
-    /// <summary>Admitted requests: decoding, plus the one prefilling (it holds a backend sequence and its reservation).</summary>
-    int Admitted => _running.Count + (_prefilling != null ? 1 : 0);
+    /// <summary>Admitted requests: decoding, plus the one in its prompt phase (it holds a backend sequence and its reservation).</summary>
+    int Admitted => _running.Count + (_prompting != null ? 1 : 0);
 
     void PublishRunning() => Volatile.Write(ref _runningCount, Admitted);
 
     /// <summary>
-    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request prefills at
-    /// a time, so a step runs at most one chunk (or one prompt stage) whatever the queue length.
+    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request is in its
+    /// prompt phase at a time, so a step runs at most one piece of it whatever the queue length.
     /// </summary>
     void AdmitOne()
     {
-        if (_prefilling != null || _waiting.First?.Value is not { } work || Admitted >= _maxRunning || !_budget.Fits(work.KvCost)) return;
+        if (_prompting != null || _waiting.First?.Value is not { } work || Admitted >= _maxRunning || !_budget.Fits(work.KvCost)) return;
         _waiting.RemoveFirst();
         var request = work.Request;
         try
@@ -146,7 +146,7 @@ public sealed class SlotEngine : IDisposable
             _budget.Reserve(work.KvCost);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
             work.Admitted(run);
-            _prefilling = work;
+            _prompting = work;
             PublishRunning();
         }
         catch (Exception e) { Finish(work, FinishReason.Error, e); } // still Queued: nothing was reserved
@@ -157,9 +157,9 @@ public sealed class SlotEngine : IDisposable
     /// one step of its prompt stage: b = W delta for a loaded delta, or the SLOT stage's start (the prompt's product with
     /// W) and then one optimizer step per engine step. It joins the decode batch in the step its phase ends.
     /// </summary>
-    bool PrefillStep()
+    bool PromptPhaseStep()
     {
-        if (_prefilling is not { } work) return false;
+        if (_prompting is not { } work) return false;
         try
         {
             if (work.Prefilling is { } run)
@@ -173,14 +173,13 @@ public sealed class SlotEngine : IDisposable
             else if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
             else SlotStep(work);
         }
-        catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); }
-        catch (Exception e) { Finish(work, FinishReason.Error, e); }
+        catch (Exception e) { Finish(work, FinishReason.Error, e); } // cancellation is seen at step boundaries instead
         return true;
     }
 
     void StartDecode(EngineWork work, float[]? bias)
     {
-        _prefilling = null;
+        _prompting = null;
         work.StartDecode(bias, _pipeline.Backend.VocabSize);
         if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
         else { _running.Add(work); PublishRunning(); }
@@ -257,7 +256,7 @@ public sealed class SlotEngine : IDisposable
     {
         if (work.State != EngineRequestState.Queued)
         {
-            if (_prefilling == work) _prefilling = null;
+            if (_prompting == work) _prompting = null;
             _running.Remove(work);
             PublishRunning();
             _budget.Release(work.KvCost);

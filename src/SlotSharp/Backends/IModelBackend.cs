@@ -25,12 +25,20 @@ public interface IModelBackend : IDisposable
     Tensor LmHeadWeight { get; }
 
     /// <summary>
-    /// Runs a prompt through the model (in chunks; <paramref name="cancel"/> is checked between them) into a new
-    /// sequence whose <see cref="BackendSequence.Logits"/> hold the last position's logits. With
-    /// <paramref name="keepHidden"/>, <see cref="BackendSequence.PromptHidden"/> holds H ([T, d]) for SLOT.
-    /// <paramref name="expectedLength"/> (prompt + new tokens) sizes the cache where the backend reserves one.
+    /// Runs a prompt through the model into a new sequence whose <see cref="BackendSequence.Logits"/> hold the last
+    /// position's logits. With <paramref name="keepHidden"/>, <see cref="BackendSequence.PromptHidden"/> holds H
+    /// ([T, d]) for SLOT. <paramref name="expectedLength"/> (prompt + new tokens) sizes the cache where the backend
+    /// reserves one. It is <see cref="StartPrefill"/> run to the end in the backend's largest chunks
+    /// (<see cref="PrefillRun.RunToEnd"/>); <paramref name="cancel"/> is checked between them.
     /// </summary>
     BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default);
+
+    /// <summary>
+    /// The same prefill, run by the caller one chunk at a time (<see cref="PrefillRun.Advance"/>), so other sequences
+    /// can step between chunks. The run takes the sequence's place (a llama.cpp sequence id) until it is disposed or
+    /// its sequence is handed over; chunks of the same sizes give bit-identical results to <see cref="Prefill"/>.
+    /// </summary>
+    PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength);
 
     /// <summary>Forgets positions from <paramref name="length"/> on, so one prefill can serve several continuations.</summary>
     void Rewind(BackendSequence sequence, int length);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SlotSharp.Gguf;
 using SlotSharp.LlamaCpp;
 using static TorchSharp.torch;
@@ -65,25 +64,16 @@ public sealed class LlamaCppBackend : IModelBackend
         catch { lmHead.Dispose(); throw; }
     }
 
-    public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default)
+    public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
+        PrefillRun.RunToEnd(StartPrefill(promptIds, keepHidden, expectedLength), cancel);
+
+    public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength)
     {
         if (expectedLength > ContextSize)
             throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but the llama.cpp context holds {ContextSize}");
+        if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
-        int seq = _freeSequenceIds.Pop();
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            var (hidden, last) = _model.Prefill(promptIds, keepHidden, seq: seq, cancel: cancel);
-            var h = hidden == null ? null : tensor(hidden, [promptIds.Count, HiddenSize]);
-            return new Sequence(this, seq, promptIds.ToArray(), h, last, clock.Elapsed.TotalMilliseconds);
-        }
-        catch
-        {
-            _model.Release(seq);
-            _freeSequenceIds.Push(seq);
-            throw;
-        }
+        return new Prefilling(this, _freeSequenceIds.Pop(), promptIds.ToArray(), keepHidden);
     }
 
     public void Rewind(BackendSequence sequence, int length)
@@ -127,5 +117,33 @@ public sealed class LlamaCppBackend : IModelBackend
         public LlamaCppBackend Owner { get; } = owner;
         public int Id { get; } = id;
         protected override void ReleaseEngineState() => Owner.Release(Id);
+    }
+
+    /// <summary>The sequence id is taken for the whole run; H is gathered into one [T, d] buffer chunk by chunk.</summary>
+    sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden) : PrefillRun(promptIds, keepHidden)
+    {
+        readonly float[]? _hidden = keepHidden ? new float[(long)promptIds.Length * owner.HiddenSize] : null;
+        readonly float[] _logits = new float[owner.VocabSize];
+
+        public override int MaxChunk => owner._model.PrefillBatchSize;
+
+        protected override void RunChunk(int start, int count)
+        {
+            int d = owner.HiddenSize;
+            var hidden = _hidden == null ? Span<float>.Empty : _hidden.AsSpan(start * d, count * d);
+            owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null);
+        }
+
+        protected override BackendSequence BuildSequence(double prefillMilliseconds)
+        {
+            var h = _hidden == null ? null : tensor(_hidden, [PromptIds.Length, owner.HiddenSize]);
+            return new Sequence(owner, id, PromptIds, h, _logits, prefillMilliseconds);
+        }
+
+        /// <summary>A handed-over sequence frees its id itself when disposed.</summary>
+        protected override void Release(bool handedOver)
+        {
+            if (!handedOver) owner.Release(id);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SlotSharp.Models;
 using SlotSharp.Runtime;
 using static TorchSharp.torch;
@@ -31,44 +30,15 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
     public int MaxPositions => Model.Config.MaxPositionEmbeddings;
     public Tensor LmHeadWeight => Model.LmHeadWeight;
 
-    public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default)
+    public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
+        PrefillRun.RunToEnd(StartPrefill(promptIds, keepHidden, expectedLength), cancel);
+
+    public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength)
     {
         if (PrefillChunk < 1) throw new SlotSharpException($"prefill chunk must be >= 1, got {PrefillChunk}");
-        var clock = Stopwatch.StartNew();
-        var cache = Model.NewCache(promptIds.Count + CacheGrowthChunk, expectedLength);
-        var parts = new List<Tensor>();
-        try
-        {
-            using var ids = tensor(promptIds.Select(i => (long)i).ToArray(), [1L, promptIds.Count]);
-            for (int start = 0; start < promptIds.Count; start += PrefillChunk)
-            {
-                cancel.ThrowIfCancellationRequested();
-                int length = Math.Min(PrefillChunk, promptIds.Count - start);
-                using var chunk = ids.narrow(1, start, length);
-                using var output = Model.Forward(chunk, cache, LogitsMode.None);
-                var h = output.Hidden[0];
-                if (!keepHidden && parts.Count > 0) { parts[0].Dispose(); parts.Clear(); } // only the last row is needed
-                parts.Add(h);
-                AfterPrefillChunk?.Invoke(start + length);
-            }
-            float[] logits;
-            var lastPart = parts[^1];
-            using (var lastRow = lastPart.narrow(0, lastPart.shape[0] - 1, 1))
-            using (var last = lastRow.unsqueeze(0))
-            using (var row = Model.Logits(last))
-                logits = TensorHost.Floats(row);
-            Tensor? hidden = null;
-            if (keepHidden) hidden = parts.Count == 1 ? parts[0].alias() : cat(parts, 0);
-            foreach (var p in parts) p.Dispose();
-            parts.Clear();
-            return new Sequence(cache, promptIds.ToArray(), hidden, logits, clock.Elapsed.TotalMilliseconds);
-        }
-        catch
-        {
-            foreach (var p in parts) p.Dispose();
-            cache.Dispose();
-            throw;
-        }
+        if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
+        // A new cache allocates nothing until its first append, so a run disposed before its first chunk costs nothing.
+        return new Prefilling(this, promptIds.ToArray(), keepHidden, Model.NewCache(promptIds.Count + CacheGrowthChunk, expectedLength));
     }
 
     public void Rewind(BackendSequence sequence, int length)
@@ -103,5 +73,55 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
     {
         public KvCache Cache { get; } = cache;
         protected override void ReleaseEngineState() => Cache.Dispose();
+    }
+
+    /// <summary>The chunks run through the sequence's own KV cache; H's rows are gathered per chunk (only the last one without keepHidden).</summary>
+    sealed class Prefilling(TorchBackend owner, int[] promptIds, bool keepHidden, KvCache cache) : PrefillRun(promptIds, keepHidden)
+    {
+        readonly List<Tensor> _parts = new();
+        float[]? _logits;
+
+        public override int MaxChunk => owner.PrefillChunk;
+
+        protected override void RunChunk(int start, int count)
+        {
+            var chunkIds = new long[count];
+            for (int i = 0; i < count; i++) chunkIds[i] = PromptIds[start + i];
+            using var ids = tensor(chunkIds, [1L, count]);
+            using var output = owner.Model.Forward(ids, cache, LogitsMode.None);
+            // Kept across calls, so out of any scope the caller has open between chunks.
+            var h = output.Hidden[0].DetachFromDisposeScope();
+            if (!KeepHidden) DisposeParts(); // only the last row is needed
+            _parts.Add(h);
+            if (start + count == PromptIds.Length) _logits = LastLogits(h);
+            owner.AfterPrefillChunk?.Invoke(start + count);
+        }
+
+        float[] LastLogits(Tensor h)
+        {
+            using var lastRow = h.narrow(0, h.shape[0] - 1, 1);
+            using var last = lastRow.unsqueeze(0);
+            using var row = owner.Model.Logits(last);
+            return TensorHost.Floats(row);
+        }
+
+        protected override BackendSequence BuildSequence(double prefillMilliseconds)
+        {
+            Tensor? hidden = KeepHidden ? (_parts.Count == 1 ? _parts[0].alias() : cat(_parts, 0)) : null;
+            DisposeParts();
+            return new Sequence(cache, PromptIds, hidden, _logits!, prefillMilliseconds);
+        }
+
+        protected override void Release(bool handedOver)
+        {
+            DisposeParts();
+            if (!handedOver) cache.Dispose();
+        }
+
+        void DisposeParts()
+        {
+            foreach (var p in _parts) p.Dispose();
+            _parts.Clear();
+        }
     }
 }

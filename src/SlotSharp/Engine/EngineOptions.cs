@@ -16,10 +16,20 @@ public sealed record EngineOptions
     /// </summary>
     public long KvBudgetBytes { get; init; } = 2L << 30;
 
+    /// <summary>
+    /// Prompt positions an admitted request prefills per engine step; the running requests decode one token between
+    /// two chunks, so this bounds how long a long prompt stalls them (docs/engine.md). The backend's own per-pass limit
+    /// (TorchBackend.PrefillChunk, the llama.cpp batch size) caps it further.
+    /// </summary>
+    public int PrefillChunkTokens { get; init; } = DefaultPrefillChunkTokens;
+
+    public const int DefaultPrefillChunkTokens = 256;
+
     public void Validate()
     {
         if (MaxRunning < 1) throw new SlotSharpException($"engine MaxRunning must be >= 1, got {MaxRunning}");
         if (MaxQueued < 0) throw new SlotSharpException($"engine MaxQueued must be >= 0, got {MaxQueued}");
+        if (PrefillChunkTokens < 1) throw new SlotSharpException($"engine PrefillChunkTokens must be >= 1, got {PrefillChunkTokens}");
         if (KvBudgetBytes < 1) throw new SlotSharpException($"engine KvBudgetBytes must be >= 1, got {KvBudgetBytes}");
     }
 }

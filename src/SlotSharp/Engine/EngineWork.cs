@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using SlotSharp.Backends;
 using SlotSharp.Generation;
 using SlotSharp.Pipeline;
+using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
 
@@ -26,22 +27,48 @@ sealed class EngineWork(long id, EngineRequest request, GenerationOptions genera
     public TaskCompletionSource<EngineResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public EngineRequestState State => _state;
+    /// <summary>The prefill in progress, one chunk per engine step; null before admission and once it is done.</summary>
+    public PrefillRun? Prefilling { get; private set; }
     public BackendSequence? Sequence { get; private set; }
+    /// <summary>The SLOT prompt stage in progress, one optimizer step per engine step; null outside it.</summary>
+    public SlotStage? Slotting { get; private set; }
     public DecodeState? Decode { get; private set; }
     public SlotSummary? Slot { get; set; }
-    public double PrefillMs { get; set; }
+    public double PrefillMs { get; private set; }
+    /// <summary>Time spent in the SLOT stage's own steps (not the decode steps between them).</summary>
     public double SlotStageMs { get; set; }
     public CancellationTokenRegistration CancelRegistration { get; set; }
 
-    public void Admitted()
+    public void Admitted(PrefillRun prefill)
     {
         _admittedAt = _clock.Elapsed.TotalMilliseconds;
+        Prefilling = prefill;
         _state = EngineRequestState.Prefill;
     }
 
-    public void Prefilled(BackendSequence sequence) => Sequence = sequence;
+    /// <summary>Takes the finished prefill's sequence. PrefillMs is the phase's wall time, decode steps between chunks included.</summary>
+    public void Prefilled()
+    {
+        Sequence = Prefilling!.Complete();
+        Prefilling.Dispose();
+        Prefilling = null;
+        PrefillMs = _clock.Elapsed.TotalMilliseconds - _admittedAt;
+    }
 
-    public void EnterSlotStage() => _state = EngineRequestState.SlotStage;
+    public void EnterSlotStage(SlotStage stage)
+    {
+        Slotting = stage;
+        _state = EngineRequestState.SlotStage;
+    }
+
+    /// <summary>The finished stage's result (the caller disposes it); frees the stage.</summary>
+    public SlotResult CompleteSlotStage()
+    {
+        var result = Slotting!.Complete();
+        Slotting.Dispose();
+        Slotting = null;
+        return result;
+    }
 
     public void StartDecode(float[]? logitBias, int vocabSize)
     {
@@ -50,9 +77,13 @@ sealed class EngineWork(long id, EngineRequest request, GenerationOptions genera
         _state = EngineRequestState.Decode;
     }
 
-    /// <summary>Frees the backend sequence (its KV cache) and publishes the result; call once, on the engine thread.</summary>
+    /// <summary>Frees the backend sequence or the partial prefill (its KV cache) and publishes the result; call once, on the engine thread.</summary>
     public EngineResult Finish(FinishReason reason, Exception? error)
     {
+        Prefilling?.Dispose();
+        Prefilling = null;
+        Slotting?.Dispose();
+        Slotting = null;
         Sequence?.Dispose();
         Sequence = null;
         CancelRegistration.Dispose();

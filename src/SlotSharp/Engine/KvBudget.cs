@@ -40,7 +40,10 @@ public sealed class KvBudget
     }
 
     /// <summary>What a request reserves while it is admitted.</summary>
-    public long Cost(int promptLength, int maxNewTokens) => (promptLength + Math.Max(0L, maxNewTokens - 1L)) * _perPosition;
+    public long Cost(int promptLength, int maxNewTokens) => Positions(promptLength, maxNewTokens) * _perPosition;
+
+    /// <summary>The most positions a request's cache holds: the last generated token is never fed back.</summary>
+    public static long Positions(int promptLength, int maxNewTokens) => promptLength + Math.Max(0L, maxNewTokens - 1L);
 
     public bool Fits(long cost) => Reserved + cost <= Capacity;
 

@@ -10,9 +10,11 @@ namespace SlotSharp.Engine;
 /// <summary>
 /// Continuous batching over one <see cref="SlotPipeline"/>: requests submitted from any thread join the running batch
 /// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
-/// and cancelled requests into account, (2) admits at most one queued request (FIFO, within the KV budget) and runs its
-/// prefill and SLOT prompt stage, (3) chooses one token for every decoding request and advances them all in one
-/// backend step. So a running decode waits at most one prefill plus one SLOT stage between two of its tokens.
+/// and cancelled requests into account, (2) admits the head of the queue (FIFO, within the KV budget) when no other
+/// request is in its prompt phase, (3) advances the admitted request's prompt phase by one piece: a prefill chunk of
+/// <see cref="EngineOptions.PrefillChunkTokens"/> positions, then the SLOT stage's start and one optimizer step per
+/// engine step (or b = W delta for a loaded delta), (4) chooses one token for every decoding request and advances them
+/// all in one backend step. So a running decode waits at most one such piece between two of its tokens (docs/engine.md).
 /// While an engine runs, nothing else may use the pipeline's backend (backends are single-threaded).
 /// </summary>
 public sealed class SlotEngine : IDisposable
@@ -24,6 +26,7 @@ public sealed class SlotEngine : IDisposable
     readonly ConcurrentQueue<EngineWork> _incoming = new();
     readonly LinkedList<EngineWork> _waiting = new();   // engine thread only
     readonly List<EngineWork> _running = new();         // engine thread only, all in Decode
+    EngineWork? _prompting;                              // engine thread only: admitted, in Prefill or SlotStage
     readonly AutoResetEvent _wake = new(false);
     readonly CancellationTokenSource _stopping = new();
     readonly Thread _thread;
@@ -97,10 +100,12 @@ public sealed class SlotEngine : IDisposable
         {
             while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
             FinishCancelled();
-            bool admitted = AdmitOne();
+            AdmitOne();
+            bool prompted = PromptPhaseStep();
             bool stepped = DecodeStep();
-            if (!admitted && !stepped) _wake.WaitOne();
+            if (!prompted && !stepped) _wake.WaitOne();
         }
+        if (_prompting != null) Finish(_prompting, FinishReason.Cancelled);
         foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
         foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
         _waiting.Clear();
@@ -116,55 +121,101 @@ public sealed class SlotEngine : IDisposable
             node = next;
         }
         foreach (var w in _running.Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
+        if (_prompting is { Cancel.IsCancellationRequested: true } p) Finish(p, FinishReason.Cancelled);
     }
 
-    /// <summary>Strict FIFO: the head waits for room rather than being overtaken, so no request starves.</summary>
-    bool AdmitOne()
+    /// <summary>Admitted requests: decoding, plus the one in its prompt phase (it holds a backend sequence and its reservation).</summary>
+    int Admitted => _running.Count + (_prompting != null ? 1 : 0);
+
+    void PublishRunning() => Volatile.Write(ref _runningCount, Admitted);
+
+    /// <summary>
+    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request is in its
+    /// prompt phase at a time, so a step runs at most one piece of it whatever the queue length.
+    /// </summary>
+    void AdmitOne()
     {
-        if (_waiting.First?.Value is not { } work || _running.Count >= _maxRunning || !_budget.Fits(work.KvCost)) return false;
+        if (_prompting != null || _waiting.First?.Value is not { } work || Admitted >= _maxRunning || !_budget.Fits(work.KvCost)) return;
         _waiting.RemoveFirst();
-        _budget.Reserve(work.KvCost);
-        Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
-        Interlocked.Decrement(ref _queued);
-        work.Admitted();
+        var request = work.Request;
         try
         {
-            var bias = PrefillAndPromptStage(work);
-            work.StartDecode(bias, _pipeline.Backend.VocabSize);
-            Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-            if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
-            else { _running.Add(work); Volatile.Write(ref _runningCount, _running.Count); }
+            var run = _pipeline.Backend.StartPrefill(request.PromptIds, keepHidden: request.SlotRuns,
+                KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens));
+            Interlocked.Decrement(ref _queued);
+            _budget.Reserve(work.KvCost);
+            Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
+            work.Admitted(run);
+            _prompting = work;
+            PublishRunning();
         }
-        catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); }
-        catch (Exception e) { Finish(work, FinishReason.Error, e); }
+        catch (Exception e) { Finish(work, FinishReason.Error, e); } // still Queued: nothing was reserved
+    }
+
+    /// <summary>
+    /// One step of the admitted request's prompt phase: a chunk of its prefill, or (from the step after its last chunk)
+    /// one step of its prompt stage: b = W delta for a loaded delta, or the SLOT stage's start (the prompt's product with
+    /// W) and then one optimizer step per engine step. It joins the decode batch in the step its phase ends.
+    /// </summary>
+    bool PromptPhaseStep()
+    {
+        if (_prompting is not { } work) return false;
+        try
+        {
+            if (work.Prefilling is { } run)
+            {
+                run.Advance(_options.PrefillChunkTokens);
+                if (!run.Finished) return true;
+                work.Prefilled();
+                Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
+                if (!work.Request.SlotRuns && work.Request.LoadedDelta == null) StartDecode(work, null);
+            }
+            else if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
+            else SlotStep(work);
+        }
+        catch (Exception e) { Finish(work, FinishReason.Error, e); } // cancellation is seen at step boundaries instead
         return true;
     }
 
-    /// <summary>Prefill, then the SLOT prompt stage or the loaded delta; returns the logit bias b = W delta, if any.</summary>
-    float[]? PrefillAndPromptStage(EngineWork work)
+    void StartDecode(EngineWork work, float[]? bias)
     {
-        var request = work.Request;
+        _prompting = null;
+        work.StartDecode(bias, _pipeline.Backend.VocabSize);
+        if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
+        else { _running.Add(work); PublishRunning(); }
+    }
+
+    float[] LoadedBias(EngineWork work, float[] delta)
+    {
+        var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
+        work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
+        using var loaded = _pipeline.LogitBias(delta);
+        return TensorHost.Floats(loaded);
+    }
+
+    /// <summary>The SLOT stage's start or its next optimizer step; when it has finished, the request starts decoding.</summary>
+    void SlotStep(EngineWork work)
+    {
         var clock = Stopwatch.StartNew();
-        work.Prefilled(_pipeline.Prefill(request.PromptIds, work.Generation, keepHidden: request.SlotRuns, work.Cancel));
-        work.PrefillMs = clock.Elapsed.TotalMilliseconds;
-        if (request.LoadedDelta is { } delta)
+        if (work.Slotting is not { } stage)
         {
-            var slot = request.Slot ?? new SlotOptions { Times = 0 };
-            work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
-            using var loaded = _pipeline.LogitBias(delta);
-            return TensorHost.Floats(loaded);
+            stage = _pipeline.StartSlot(work.Sequence!, work.Request.Slot!);
+            work.EnterSlotStage(stage);
         }
-        if (!request.SlotRuns) return null;
-        work.EnterSlotStage();
-        var options = request.Slot!;
-        clock.Restart();
-        using var result = _pipeline.RunSlot(work.Sequence!, options, work.Cancel);
-        work.SlotStageMs = clock.Elapsed.TotalMilliseconds;
+        else stage.Advance();
+        if (!stage.Finished)
+        {
+            work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
+            return;
+        }
+        using var result = work.CompleteSlotStage();
+        work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
         Interlocked.Increment(ref _slotStages);
         lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
+        var options = work.Request.Slot!;
         work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
             result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
-        return result.Skipped ? null : TensorHost.Floats(result.LogitBias);
+        StartDecode(work, result.Skipped ? null : TensorHost.Floats(result.LogitBias));
     }
 
     /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
@@ -205,8 +256,9 @@ public sealed class SlotEngine : IDisposable
     {
         if (work.State != EngineRequestState.Queued)
         {
+            if (_prompting == work) _prompting = null;
             _running.Remove(work);
-            Volatile.Write(ref _runningCount, _running.Count);
+            PublishRunning();
             _budget.Release(work.KvCost);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
         }

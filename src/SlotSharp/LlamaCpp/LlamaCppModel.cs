@@ -72,34 +72,31 @@ public sealed class LlamaCppModel : IDisposable
         }
     }
 
+    /// <summary>Prompt positions one <see cref="PrefillChunk"/> takes at most (the batch size the output budget allows).</summary>
+    public int PrefillBatchSize => (int)_context.NativeHandle.BatchSize;
+
     /// <summary>
-    /// Runs <paramref name="ids"/> at positions <paramref name="start"/>.. of sequence <paramref name="seq"/> in chunks
-    /// of the batch size. Returns the last position's logits and, when <paramref name="allHidden"/>, the final hidden
-    /// states of every position [T, d] (llama.cpp then computes every position's logits too, which the chunking bounds).
+    /// Runs <paramref name="ids"/>[<paramref name="from"/>, +<paramref name="count"/>) at the same positions of sequence
+    /// <paramref name="seq"/> in one batch (count at most <see cref="PrefillBatchSize"/>). With <paramref name="hidden"/>
+    /// (count x d floats) it receives each position's final hidden state (llama.cpp then computes every position's
+    /// logits too, which the batch size bounds); with <paramref name="lastLogits"/>, the chunk's last position's logits.
     /// </summary>
-    public (float[]? Hidden, float[] LastLogits) Prefill(IReadOnlyList<int> ids, bool allHidden, int start = 0, int seq = 0,
-        CancellationToken cancel = default)
+    public void PrefillChunk(IReadOnlyList<int> ids, int from, int count, int seq, Span<float> hidden, float[]? lastLogits)
     {
-        int t = ids.Count, d = HiddenSize;
-        var hidden = allHidden ? new float[(long)t * d] : null;
-        var last = new float[VocabSize];
+        if (count < 1 || count > PrefillBatchSize) throw new ArgumentOutOfRangeException(nameof(count), count, $"a prefill chunk takes 1 to {PrefillBatchSize} positions");
+        bool allHidden = !hidden.IsEmpty;
         var handle = _context.NativeHandle;
         // With embeddings on, llama.cpp makes every position an output (hidden state and logits); only a SLOT prefill
-        // needs that, so plain prefills and decode steps switch it off and compute the last logits alone.
+        // needs that, so plain prefills and decode steps switch it off and compute the last logits alone. The flag is
+        // the context's, and decode steps of other sequences may run between chunks, so every chunk sets it.
         handle.SetEmbeddings(allHidden);
-        int chunk = (int)handle.BatchSize;
-        for (int c = 0; c < t; c += chunk)
-        {
-            cancel.ThrowIfCancellationRequested();
-            int n = Math.Min(chunk, t - c);
-            _batch.Clear();
-            for (int i = 0; i < n; i++) _batch.Add(ids[c + i], start + c + i, (LLamaSeqId)seq, allHidden || c + i == t - 1);
-            Check(handle.Decode(_batch));
-            if (hidden != null)
-                for (int i = 0; i < n; i++) handle.GetEmbeddingsIth(i).CopyTo(hidden.AsSpan((c + i) * d, d));
-            if (c + n == t) handle.GetLogitsIth(n - 1).CopyTo(last); // indices are batch positions
-        }
-        return (hidden, last);
+        _batch.Clear();
+        for (int i = 0; i < count; i++) _batch.Add(ids[from + i], from + i, (LLamaSeqId)seq, allHidden || (lastLogits != null && i == count - 1));
+        Check(handle.Decode(_batch));
+        int d = HiddenSize;
+        if (allHidden)
+            for (int i = 0; i < count; i++) handle.GetEmbeddingsIth(i).CopyTo(hidden.Slice(i * d, d));
+        if (lastLogits != null) handle.GetLogitsIth(count - 1).CopyTo(lastLogits); // indices are batch positions
     }
 
     /// <summary>

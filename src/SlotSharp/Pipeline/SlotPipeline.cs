@@ -156,11 +156,16 @@ public sealed class SlotPipeline : IDisposable
     /// Runs the SLOT prompt stage on a prefill's hidden states; the caller disposes the result. <paramref name="cancel"/>
     /// is checked before every step.
     /// </summary>
-    public SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default)
+    public SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default) =>
+        SlotStage.RunToEnd(StartSlot(prefill, options), cancel);
+
+    /// <summary>The SLOT prompt stage, to be run one optimizer step at a time (the engine interleaves decode steps).</summary>
+    public SlotStage StartSlot(BackendSequence prefill, SlotOptions options)
     {
         var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states (prefill with keepHidden)");
-        using var runner = Runner(options);
-        return runner.Run(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), cancel);
+        var runner = Runner(options);
+        try { return runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true); }
+        catch { runner.Dispose(); throw; }
     }
 
     /// <summary>b = W delta for a stored delta.</summary>

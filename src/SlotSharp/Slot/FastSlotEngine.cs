@@ -59,7 +59,9 @@ internal sealed class FastSlotEngine : ISlotEngine
         _delta = new double[_d];
         _updater = DeltaUpdater.Create(hp, _d);
         var device = w32.device;
-        _hidden = hidden.narrow(0, 0, _n).to(float32, device).contiguous().DetachFromDisposeScope();
+        // The views on the way are temporaries: a stage keeps this engine across steps, outside any scope of its creator.
+        using (NewDisposeScope())
+            _hidden = hidden.narrow(0, 0, _n).to(float32, device).contiguous().DetachFromDisposeScope();
         _targets = torch.tensor(ids.Skip(1).ToArray(), dtype: int64, device: device).DetachFromDisposeScope();
         using (var minusOne = (-1f).ToScalar())
             _minusOnes = torch.full(_n, minusOne, dtype: float32, device: device).DetachFromDisposeScope();
@@ -73,7 +75,7 @@ internal sealed class FastSlotEngine : ISlotEngine
             _targetLogit0 = ToDoubles(l0.gather(1, _targets.unsqueeze(1)).squeeze(1));
             using var floor = E0LogFloor.ToScalar(); // explicit Scalars: see Runtime/HeldScalars.cs on TorchSharp's finalizer
             l0.sub_(rowMax.unsqueeze(1)).clamp_min_(floor).exp_();
-            _e0 = l0.MoveToOuterDisposeScope();
+            _e0 = l0.DetachFromDisposeScope(); // kept across steps, which may run outside the constructor's caller's scope
         }
     }
 

@@ -30,9 +30,14 @@ internal sealed class ReferenceSlotEngine : ISlotEngine
         _d = (int)hidden.shape[1];
         _n = ids.Count - 1;
         var dtype = hidden.dtype;
-        _hidden3 = hidden.detach().unsqueeze(0).DetachFromDisposeScope();
-        _w = (w.dtype == dtype ? w.detach().alias() : w.detach().to(dtype)).DetachFromDisposeScope();
-        _labels = torch.tensor(ids.Skip(1).ToArray(), dtype: int64, device: hidden.device).DetachFromDisposeScope();
+        // The detached handles on the way are temporaries; the parameter and AdamW's state (created below, in the
+        // caller's ambient scope) must outlive this constructor, since a stage runs its steps later.
+        using (NewDisposeScope())
+        {
+            _hidden3 = hidden.detach().unsqueeze(0).DetachFromDisposeScope();
+            _w = (w.dtype == dtype ? w.detach().alias() : w.detach().to(dtype)).DetachFromDisposeScope();
+            _labels = torch.tensor(ids.Skip(1).ToArray(), dtype: int64, device: hidden.device).DetachFromDisposeScope();
+        }
         _delta = new Parameter(torch.zeros(1, 1, _d, dtype: dtype, device: hidden.device));
         if (hp.Optimizer == SlotOptimizerKind.AdamW)
             _adamW = optim.AdamW([_delta], hp.Lr, hp.Beta1, hp.Beta2, hp.Eps, hp.WeightDecay);

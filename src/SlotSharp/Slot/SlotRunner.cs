@@ -50,23 +50,35 @@ public sealed class SlotRunner : IDisposable
     /// Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d). <paramref name="cancel"/>
     /// is checked before every step (OperationCanceledException).
     /// </summary>
-    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids, CancellationToken cancel = default)
-    {
-        using var scope = NewDisposeScope();
-        var h = CheckInputs(hidden, ids);
-        if (ids.Count < 2 || _hp.Times == 0)
-        {
-            if (ids.Count < 2 && _hp.Times > 0)
-                WarnOnce($"SLOT skipped for a prompt of {ids.Count} token(s): it needs at least 2 tokens to have a next-token target; delta stays 0");
-            return Finish(new double[HiddenSize], [], [], skipped: true, null);
-        }
+    public SlotResult Run(Tensor hidden, IReadOnlyList<long> ids, CancellationToken cancel = default) =>
+        SlotStage.RunToEnd(Start(hidden, ids), cancel);
 
-        using ISlotEngine engine = _options.Impl == SlotImplKind.Reference
-            ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
-            : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
-        var outcome = SlotLoop.Run(engine, _hp.Times, HiddenSize, cancel);
-        if (outcome.StopReason is not null) WarnOnce($"SLOT stopped early: {outcome.StopReason}");
-        return Finish(outcome.Delta, outcome.Losses, outcome.DeltaNorms, skipped: false, outcome.StopReason, engine.TakeLogitBias());
+    /// <summary>
+    /// The same optimization, run by the caller one step at a time (<see cref="SlotStage.Advance"/>). The stage borrows
+    /// this runner (and copies what it needs of <paramref name="hidden"/>); with <paramref name="ownRunner"/> it
+    /// disposes the runner too. Call it outside any dispose scope that ends before the stage does: the reference
+    /// engine's autograd parameter and AdamW state are created in the ambient scope.
+    /// </summary>
+    public SlotStage Start(Tensor hidden, IReadOnlyList<long> ids, bool ownRunner = false)
+    {
+        var h = CheckInputs(hidden, ids);
+        try
+        {
+            if (ids.Count < 2 || _hp.Times == 0)
+            {
+                if (ids.Count < 2 && _hp.Times > 0)
+                    WarnOnce($"SLOT skipped for a prompt of {ids.Count} token(s): it needs at least 2 tokens to have a next-token target; delta stays 0");
+                return new SlotStage(this, null, 0, ownRunner ? this : null);
+            }
+            ISlotEngine engine = _options.Impl == SlotImplKind.Reference
+                ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
+                : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
+            return new SlotStage(this, engine, _hp.Times, ownRunner ? this : null);
+        }
+        finally
+        {
+            if (!ReferenceEquals(h, hidden)) h.Dispose(); // a squeezed view; the engines keep their own copies
+        }
     }
 
     /// <summary>
@@ -96,12 +108,15 @@ public sealed class SlotRunner : IDisposable
         return SlotSharp.Runtime.MatVec.Mv(_w32, d);
     }
 
-    SlotResult Finish(double[] delta, IReadOnlyList<double> losses, IReadOnlyList<double> norms, bool skipped, string? stopReason, Tensor? bias = null)
+    /// <summary>The result of a stage's loop (null: skipped, delta 0); <paramref name="bias"/> is b = W delta when the engine has it.</summary>
+    internal SlotResult Finish(SlotLoop.Outcome? outcome, Tensor? bias)
     {
+        if (outcome?.StopReason is { } reason) WarnOnce($"SLOT stopped early: {reason}");
+        var delta = outcome?.Delta ?? new double[HiddenSize];
         var f = new float[delta.Length];
         for (int i = 0; i < f.Length; i++) f[i] = (float)delta[i];
         bias = (bias ?? LogitBias(f)).DetachFromDisposeScope(); // owned by the result
-        return new SlotResult(f, losses, norms, bias, skipped, stopReason);
+        return new SlotResult(f, outcome?.Losses ?? [], outcome?.DeltaNorms ?? [], bias, skipped: outcome == null, outcome?.StopReason);
     }
 
     Tensor CheckInputs(Tensor hidden, IReadOnlyList<long> ids)

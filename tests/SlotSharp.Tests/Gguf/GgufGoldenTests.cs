@@ -43,7 +43,7 @@ public class GgufGoldenTests : IClassFixture<ConvertedModels>
         Assert.Equal(Golden.Ints(gen["greedy_times0"]), result.GeneratedIds);
     }
 
-    static void AssertClose(double[] expected, float[] actual, double tol, string what)
+    internal static void AssertClose(double[] expected, float[] actual, double tol, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         double worst = 0; int at = -1;

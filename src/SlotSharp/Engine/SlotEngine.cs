@@ -4,6 +4,7 @@ using SlotSharp.Backends;
 using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
+using TorchSharp;
 
 namespace SlotSharp.Engine;
 
@@ -13,9 +14,10 @@ namespace SlotSharp.Engine;
 /// and cancelled requests into account, (2) admits at most one queued request (FIFO, within the KV budget) and runs its
 /// prefill and SLOT prompt stage, (3) chooses one token for every decoding request and advances them all in one
 /// backend step. So a running decode waits at most one prefill plus one SLOT stage between two of its tokens.
-/// While an engine runs, nothing else may use the pipeline's backend (backends are single-threaded).
+/// One engine owns a pipeline's backend at a time (backends are single-threaded): constructing one attaches it to the
+/// pipeline (<see cref="SlotPipeline.Engine"/>), and <see cref="SlotPipeline.Generate"/> then submits to it.
 /// </summary>
-public sealed class SlotEngine : IDisposable
+public sealed partial class SlotEngine : IDisposable
 {
     readonly SlotPipeline _pipeline;
     readonly EngineOptions _options;
@@ -31,6 +33,7 @@ public sealed class SlotEngine : IDisposable
     int _queued, _runningCount;
     double _slotStageMs;
     readonly Lock _slotClockGate = new();
+    readonly int _torchThreads = torch.get_num_threads();
 
     public SlotEngine(SlotPipeline pipeline, EngineOptions? options = null)
     {
@@ -40,8 +43,15 @@ public sealed class SlotEngine : IDisposable
         _budget = KvBudget.For(pipeline.Backend, _options);
         _maxRunning = pipeline.Backend is LlamaCppBackend l ? Math.Min(_options.MaxRunning, l.MaxSequences) : _options.MaxRunning;
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
+        pipeline.Attach(this); // before the thread starts: a refused engine leaves nothing running
         _thread.Start();
     }
+
+    /// <summary>True on the engine's own thread, the only one that may drive the backend while the engine runs.</summary>
+    internal bool OnEngineThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Nothing queued or running (a request submitted concurrently may make this stale at once).</summary>
+    internal bool Idle => Interlocked.Read(ref _finished) == Interlocked.Read(ref _nextId);
 
     /// <summary>Raised on the engine thread when a request finishes (keep handlers short: the batch waits).</summary>
     public event Action<EngineResult>? RequestFinished;
@@ -65,8 +75,13 @@ public sealed class SlotEngine : IDisposable
     /// </summary>
     public EngineHandle Submit(EngineRequest request, CancellationToken cancel = default)
     {
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         request.Slot?.Resolve();
+        return new EngineHandle(Enqueue(request, branches: null, cancel));
+    }
+
+    EngineWork Enqueue(EngineRequest request, IReadOnlyList<SlotOptions?>? branches, CancellationToken cancel)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         if (request.LoadedDelta is { } delta && delta.Length != _pipeline.HiddenSize)
             throw new SlotSharpException($"the loaded delta has {delta.Length} values but the model's hidden size is {_pipeline.HiddenSize}");
         var eos = request.IgnoreEos ? [] : request.EosIds ?? _pipeline.StopIds;
@@ -80,11 +95,11 @@ public sealed class SlotEngine : IDisposable
             Interlocked.Decrement(ref _queued);
             throw new EngineOverloadedException($"the engine queue is full ({_options.MaxQueued} requests waiting)");
         }
-        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, cancel);
+        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, branches, cancel);
         if (cancel.CanBeCanceled) work.CancelRegistration = cancel.Register(Wake);
         _incoming.Enqueue(work);
         Wake();
-        return new EngineHandle(work);
+        return work;
     }
 
     /// <summary>Submits and waits: the synchronous convenience for callers without their own loop.</summary>
@@ -93,6 +108,8 @@ public sealed class SlotEngine : IDisposable
 
     void Loop()
     {
+        // OpenMP's thread count is per thread: run the backend with the count of the thread that built the engine.
+        torch.set_num_threads(_torchThreads);
         while (!_stopping.IsCancellationRequested)
         {
             while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
@@ -132,7 +149,7 @@ public sealed class SlotEngine : IDisposable
             var bias = PrefillAndPromptStage(work);
             work.StartDecode(bias, _pipeline.Backend.VocabSize);
             Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-            if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
+            if (work.Decode!.Finished) EndBranch(work, FinishReason.Length); // max_new_tokens 0
             else { _running.Add(work); Volatile.Write(ref _runningCount, _running.Count); }
         }
         catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); }
@@ -145,26 +162,38 @@ public sealed class SlotEngine : IDisposable
     {
         var request = work.Request;
         var clock = Stopwatch.StartNew();
-        work.Prefilled(_pipeline.Prefill(request.PromptIds, work.Generation, keepHidden: request.SlotRuns, work.Cancel));
+        work.Prefilled(_pipeline.Prefill(request.PromptIds, work.Generation, keepHidden: work.NeedsHidden, work.Cancel));
         work.PrefillMs = clock.Elapsed.TotalMilliseconds;
+        return PromptStage(work);
+    }
+
+    /// <summary>
+    /// The current branch's SLOT prompt stage on the prefill's H, or the loaded delta; returns b = W delta, if any,
+    /// after showing it to <see cref="EngineRequest.OnLogitBias"/>.
+    /// </summary>
+    float[]? PromptStage(EngineWork work)
+    {
+        var request = work.Request;
         if (request.LoadedDelta is { } delta)
         {
             var slot = request.Slot ?? new SlotOptions { Times = 0 };
             work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
             using var loaded = _pipeline.LogitBias(delta);
+            request.OnLogitBias?.Invoke(loaded);
             return TensorHost.Floats(loaded);
         }
-        if (!request.SlotRuns) return null;
+        if (work.BranchSlot is not { Times: > 0 } options) return null;
         work.EnterSlotStage();
-        var options = request.Slot!;
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         using var result = _pipeline.RunSlot(work.Sequence!, options, work.Cancel);
         work.SlotStageMs = clock.Elapsed.TotalMilliseconds;
         Interlocked.Increment(ref _slotStages);
         lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
         work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
             result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
-        return result.Skipped ? null : TensorHost.Floats(result.LogitBias);
+        if (result.Skipped) return null;
+        request.OnLogitBias?.Invoke(result.LogitBias);
+        return TensorHost.Floats(result.LogitBias);
     }
 
     /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
@@ -175,13 +204,24 @@ public sealed class SlotEngine : IDisposable
         var tokens = new List<int>(_running.Count);
         foreach (var work in _running.ToArray())
         {
-            var decode = work.Decode!;
-            int next = decode.Next(work.Sequence!.Logits);
-            Interlocked.Increment(ref _generatedTokens);
-            work.Tokens.Writer.TryWrite(next);
-            FinishReason? reason = decode.Stopped || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
-                : decode.Finished ? FinishReason.Length : null;
-            if (reason is { } r) Finish(work, r);
+            int next;
+            FinishReason? reason;
+            try
+            {
+                var decode = work.Decode!;
+                next = decode.Next(work.NextLogits);
+                Interlocked.Increment(ref _generatedTokens);
+                work.Tokens.Writer.TryWrite(next);
+                reason = decode.Stopped || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
+                    : decode.Finished ? FinishReason.Length : null;
+            }
+            catch (Exception e)
+            {
+                // Non-finite logits or a throwing StopWhen end this request only; on the engine thread they would end the process.
+                Finish(work, FinishReason.Error, e);
+                continue;
+            }
+            if (reason is { } r) EndBranch(work, r);
             else { stepping.Add(work); tokens.Add(next); }
         }
         if (stepping.Count == 0) return true;
@@ -232,6 +272,7 @@ public sealed class SlotEngine : IDisposable
         Wake();
         _thread.Join();
         while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled); // submitted while stopping
+        _pipeline.Detach(this);
         _wake.Dispose();
         _stopping.Dispose();
     }

@@ -4,7 +4,6 @@ using SlotSharp.Backends;
 using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
-using TorchSharp;
 
 namespace SlotSharp.Engine;
 
@@ -33,7 +32,6 @@ public sealed partial class SlotEngine : IDisposable
     int _queued, _runningCount;
     double _slotStageMs;
     readonly Lock _slotClockGate = new();
-    readonly int _torchThreads = torch.get_num_threads();
 
     public SlotEngine(SlotPipeline pipeline, EngineOptions? options = null)
     {
@@ -108,8 +106,6 @@ public sealed partial class SlotEngine : IDisposable
 
     void Loop()
     {
-        // OpenMP's thread count is per thread: run the backend with the count of the thread that built the engine.
-        torch.set_num_threads(_torchThreads);
         while (!_stopping.IsCancellationRequested)
         {
             while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);

@@ -1,3 +1,4 @@
+using SlotSharp.Backends;
 using SlotSharp.Engine;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
@@ -28,12 +29,25 @@ public sealed partial class SlotPipeline
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 if (_engine == null)
                 {
-                    _ = new SlotEngine(this); // attaches itself
+                    _ = new SlotEngine(this, OwnEngineOptions()); // attaches itself
                     _ownsEngine = true;
                 }
                 return _engine!;
             }
         }
+    }
+
+    /// <summary>
+    /// Default limits, except that on TorchSharp the KV budget always admits one request spanning the model's whole
+    /// trained context: single-request callers (Generate, `slot generate`) are then refused nothing the context check
+    /// allows, as before the engine (a 2 GiB default holds only ~16k positions of an 8B bf16 model).
+    /// </summary>
+    EngineOptions OwnEngineOptions()
+    {
+        var defaults = new EngineOptions();
+        if (Backend is not TorchBackend) return defaults; // llama.cpp's budget is its context's cells
+        long wholeContext = KvBudget.For(Backend, defaults).Cost(Backend.MaxPositions, 1);
+        return defaults with { KvBudgetBytes = Math.Max(defaults.KvBudgetBytes, wholeContext) };
     }
 
     /// <summary>

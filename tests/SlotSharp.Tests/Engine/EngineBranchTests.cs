@@ -31,9 +31,13 @@ public class EngineBranchTests(PipelineFixture pipelines) : IClassFixture<Pipeli
     public void EveryBranchOfEveryGoldenPromptMatchesItsGolden(string model)
     {
         var golden = Golden.Load(model);
-        var engine = pipelines.Float32(golden).Engine;
+        CheckEveryBranch(pipelines.Float32(golden).Engine, golden);
+    }
+
+    /// <summary>Every golden prompt submitted together, each with <see cref="Sweep"/> as branches; each branch must give its golden.</summary>
+    internal static void CheckEveryBranch(SlotEngine engine, Golden golden)
+    {
         var names = golden.Prompts.Select(p => (string)p["name"]!).ToArray();
-        // Submitted together, so the prompts' branches decode beside each other's.
         var pending = names.Select(n => engine.SubmitBranches(Request(golden, n), Sweep.Select(s => s.Slot).ToArray())).ToArray();
         for (int i = 0; i < names.Length; i++)
         {

@@ -41,7 +41,8 @@ public sealed partial class SlotEngine : IDisposable
         _budget = KvBudget.For(pipeline.Backend, _options);
         _maxRunning = pipeline.Backend is LlamaCppBackend l ? Math.Min(_options.MaxRunning, l.MaxSequences) : _options.MaxRunning;
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
-        pipeline.Attach(this); // before the thread starts: a refused engine leaves nothing running
+        try { pipeline.Attach(this); } // before the thread starts: a refused engine leaves nothing running
+        catch { _wake.Dispose(); _stopping.Dispose(); throw; }
         _thread.Start();
     }
 

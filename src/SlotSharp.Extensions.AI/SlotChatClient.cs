@@ -9,7 +9,9 @@ namespace SlotSharp.Extensions.AI;
 /// <summary>
 /// Microsoft.Extensions.AI's <see cref="IChatClient"/> over an in-process <see cref="SlotPipeline"/>: chat template,
 /// SLOT prompt stage and decoding, with SLOT settings in ChatOptions.AdditionalProperties (docs/chat-client.md).
-/// Requests on one pipeline run one at a time. The client does not own the pipeline: dispose it yourself.
+/// Requests go to the pipeline's <see cref="SlotSharp.Engine.SlotEngine"/>, so concurrent requests (of this client,
+/// of other clients over the same pipeline, of the pipeline's other callers) decode together in one batch, each with
+/// its own SLOT delta. The client does not own the pipeline: dispose it yourself.
 /// </summary>
 public sealed class SlotChatClient : IChatClient
 {
@@ -21,7 +23,7 @@ public sealed class SlotChatClient : IChatClient
     readonly ChatClientMetadata _metadata;
 
     public SlotChatClient(SlotPipeline pipeline, SlotChatClientOptions? defaults = null)
-        : this(new PipelineChatEngine(pipeline ?? throw new ArgumentNullException(nameof(pipeline))), defaults) { }
+        : this(new SlotEngineChatEngine(pipeline ?? throw new ArgumentNullException(nameof(pipeline))), defaults) { }
 
     internal SlotChatClient(IChatGenerationEngine engine, SlotChatClientOptions? defaults = null)
     {

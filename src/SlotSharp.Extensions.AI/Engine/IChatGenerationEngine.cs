@@ -12,9 +12,9 @@ internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Mess
 internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId);
 
 /// <summary>
-/// The seam between <see cref="SlotChatClient"/> and whatever runs the model. Today <see cref="PipelineChatEngine"/>
-/// runs one request at a time on a <see cref="Pipeline.SlotPipeline"/>; a batching engine can implement the same
-/// contract without touching the client (which only maps options, detokenizes and cuts stop sequences).
+/// The seam between <see cref="SlotChatClient"/> and whatever runs the model: <see cref="SlotEngineChatEngine"/>
+/// submits to the pipeline's batching engine; tests put scripted or recording engines here. The client itself only
+/// maps options, detokenizes and cuts stop sequences.
 /// </summary>
 internal interface IChatGenerationEngine
 {

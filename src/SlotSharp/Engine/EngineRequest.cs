@@ -1,5 +1,6 @@
 using SlotSharp.Generation;
 using SlotSharp.Slot;
+using static TorchSharp.torch;
 
 namespace SlotSharp.Engine;
 
@@ -32,5 +33,10 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
     /// </summary>
     public Func<IReadOnlyList<int>, bool>? StopWhen { get; init; }
 
-    internal bool SlotRuns => LoadedDelta == null && Slot is { Times: > 0 };
+    /// <summary>
+    /// Called on the engine thread with b = W delta (float32, [V]) once the prompt stage or the loaded delta has
+    /// produced it, before the first token (not called when there is no bias). The tensor lives only during the call.
+    /// </summary>
+    public Action<Tensor>? OnLogitBias { get; init; }
+
 }

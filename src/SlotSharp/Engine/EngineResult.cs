@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using SlotSharp.Pipeline;
 
 namespace SlotSharp.Engine;
@@ -29,7 +30,20 @@ public sealed record EngineTimings(double QueueMs, double PrefillMs, double Slot
 
 /// <summary>What one request produced. <see cref="Slot"/> is null when no prompt stage ran and no delta was loaded.</summary>
 public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, FinishReason FinishReason, EngineUsage Usage,
-    SlotSummary? Slot, EngineTimings Timings, Exception? Error);
+    SlotSummary? Slot, EngineTimings Timings, Exception? Error)
+{
+    /// <summary>
+    /// For callers that want exceptions rather than finish reasons: rethrows <see cref="Error"/> as it was thrown and
+    /// throws <see cref="OperationCanceledException"/> for a request cancelled before its first token (in the queue,
+    /// the prefill or the SLOT stage); otherwise returns this result (cancelled mid-decode, it keeps its tokens so far).
+    /// </summary>
+    public EngineResult ThrowIfFailed(CancellationToken cancel = default)
+    {
+        if (FinishReason == FinishReason.Error) ExceptionDispatchInfo.Throw(Error!);
+        if (FinishReason == FinishReason.Cancelled && GeneratedIds.Length == 0) throw new OperationCanceledException(cancel);
+        return this;
+    }
+}
 
 /// <summary>A snapshot of the engine's counters for a /metrics endpoint. Totals count since the engine started.</summary>
 public sealed record EngineMetrics(int Queued, int Running, long KvReserved, long KvCapacity, string KvUnit,

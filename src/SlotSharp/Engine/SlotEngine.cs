@@ -15,9 +15,10 @@ namespace SlotSharp.Engine;
 /// <see cref="EngineOptions.PrefillChunkTokens"/> positions, then the SLOT stage's start and one optimizer step per
 /// engine step (or b = W delta for a loaded delta), (4) chooses one token for every decoding request and advances them
 /// all in one backend step. So a running decode waits at most one such piece between two of its tokens (docs/engine.md).
-/// While an engine runs, nothing else may use the pipeline's backend (backends are single-threaded).
+/// One engine owns a pipeline's backend at a time (backends are single-threaded): constructing one attaches it to the
+/// pipeline (<see cref="SlotPipeline.Engine"/>), and <see cref="SlotPipeline.Generate"/> then submits to it.
 /// </summary>
-public sealed class SlotEngine : IDisposable
+public sealed partial class SlotEngine : IDisposable
 {
     readonly SlotPipeline _pipeline;
     readonly EngineOptions _options;
@@ -43,8 +44,16 @@ public sealed class SlotEngine : IDisposable
         _budget = KvBudget.For(pipeline.Backend, _options);
         _maxRunning = pipeline.Backend is LlamaCppBackend l ? Math.Min(_options.MaxRunning, l.MaxSequences) : _options.MaxRunning;
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
+        try { pipeline.Attach(this); } // before the thread starts: a refused engine leaves nothing running
+        catch { _wake.Dispose(); _stopping.Dispose(); throw; }
         _thread.Start();
     }
+
+    /// <summary>True on the engine's own thread, the only one that may drive the backend while the engine runs.</summary>
+    internal bool OnEngineThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Nothing queued or running (a request submitted concurrently may make this stale at once).</summary>
+    internal bool Idle => Interlocked.Read(ref _finished) == Interlocked.Read(ref _nextId);
 
     /// <summary>Raised on the engine thread when a request finishes (keep handlers short: the batch waits).</summary>
     public event Action<EngineResult>? RequestFinished;
@@ -68,8 +77,13 @@ public sealed class SlotEngine : IDisposable
     /// </summary>
     public EngineHandle Submit(EngineRequest request, CancellationToken cancel = default)
     {
-        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         request.Slot?.Resolve();
+        return new EngineHandle(Enqueue(request, branches: null, cancel));
+    }
+
+    EngineWork Enqueue(EngineRequest request, IReadOnlyList<SlotOptions?>? branches, CancellationToken cancel)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         if (request.LoadedDelta is { } delta && delta.Length != _pipeline.HiddenSize)
             throw new SlotSharpException($"the loaded delta has {delta.Length} values but the model's hidden size is {_pipeline.HiddenSize}");
         var eos = request.IgnoreEos ? [] : request.EosIds ?? _pipeline.StopIds;
@@ -83,11 +97,11 @@ public sealed class SlotEngine : IDisposable
             Interlocked.Decrement(ref _queued);
             throw new EngineOverloadedException($"the engine queue is full ({_options.MaxQueued} requests waiting)");
         }
-        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, cancel);
+        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, branches, cancel);
         if (cancel.CanBeCanceled) work.CancelRegistration = cancel.Register(Wake);
         _incoming.Enqueue(work);
         Wake();
-        return new EngineHandle(work);
+        return work;
     }
 
     /// <summary>Submits and waits: the synchronous convenience for callers without their own loop.</summary>
@@ -140,7 +154,7 @@ public sealed class SlotEngine : IDisposable
         var request = work.Request;
         try
         {
-            var run = _pipeline.Backend.StartPrefill(request.PromptIds, keepHidden: request.SlotRuns,
+            var run = _pipeline.Backend.StartPrefill(request.PromptIds, keepHidden: work.NeedsHidden,
                 KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens));
             Interlocked.Decrement(ref _queued);
             _budget.Reserve(work.KvCost);
@@ -168,7 +182,7 @@ public sealed class SlotEngine : IDisposable
                 if (!run.Finished) return true;
                 work.Prefilled();
                 Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-                if (!work.Request.SlotRuns && work.Request.LoadedDelta == null) StartDecode(work, null);
+                if (!SlotRuns(work) && work.Request.LoadedDelta == null) StartDecode(work, null);
             }
             else if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
             else SlotStep(work);
@@ -177,12 +191,15 @@ public sealed class SlotEngine : IDisposable
         return true;
     }
 
+    /// <summary>Whether the current branch (the request's own settings when it has none) runs a SLOT prompt stage.</summary>
+    static bool SlotRuns(EngineWork work) => work.Request.LoadedDelta == null && work.BranchSlot is { Times: > 0 };
+
     void StartDecode(EngineWork work, float[]? bias)
     {
-        _prompting = null;
+        if (_prompting == work) _prompting = null;
         work.StartDecode(bias, _pipeline.Backend.VocabSize);
-        if (work.Decode!.Finished) Finish(work, FinishReason.Length); // max_new_tokens 0
-        else { _running.Add(work); PublishRunning(); }
+        if (work.Decode!.Finished) EndBranch(work, FinishReason.Length); // max_new_tokens 0
+        else if (!_running.Contains(work)) { _running.Add(work); PublishRunning(); }
     }
 
     float[] LoadedBias(EngineWork work, float[] delta)
@@ -190,6 +207,7 @@ public sealed class SlotEngine : IDisposable
         var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
         work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
         using var loaded = _pipeline.LogitBias(delta);
+        work.Request.OnLogitBias?.Invoke(loaded);
         return TensorHost.Floats(loaded);
     }
 
@@ -199,7 +217,7 @@ public sealed class SlotEngine : IDisposable
         var clock = Stopwatch.StartNew();
         if (work.Slotting is not { } stage)
         {
-            stage = _pipeline.StartSlot(work.Sequence!, work.Request.Slot!);
+            stage = _pipeline.StartSlot(work.Sequence!, work.BranchSlot!);
             work.EnterSlotStage(stage);
         }
         else stage.Advance();
@@ -210,12 +228,20 @@ public sealed class SlotEngine : IDisposable
         }
         using var result = work.CompleteSlotStage();
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
+        StartDecode(work, SlotStageDone(work, result));
+    }
+
+    /// <summary>Records a finished SLOT stage (summary, metrics) and returns b = W delta, or null when it was skipped.</summary>
+    float[]? SlotStageDone(EngineWork work, SlotResult result)
+    {
         Interlocked.Increment(ref _slotStages);
         lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
-        var options = work.Request.Slot!;
+        var options = work.BranchSlot!;
         work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
             result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
-        StartDecode(work, result.Skipped ? null : TensorHost.Floats(result.LogitBias));
+        if (result.Skipped) return null;
+        work.Request.OnLogitBias?.Invoke(result.LogitBias);
+        return TensorHost.Floats(result.LogitBias);
     }
 
     /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
@@ -226,13 +252,24 @@ public sealed class SlotEngine : IDisposable
         var tokens = new List<int>(_running.Count);
         foreach (var work in _running.ToArray())
         {
-            var decode = work.Decode!;
-            int next = decode.Next(work.Sequence!.Logits);
-            Interlocked.Increment(ref _generatedTokens);
-            work.Tokens.Writer.TryWrite(next);
-            FinishReason? reason = decode.Stopped || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
-                : decode.Finished ? FinishReason.Length : null;
-            if (reason is { } r) Finish(work, r);
+            int next;
+            FinishReason? reason;
+            try
+            {
+                var decode = work.Decode!;
+                next = decode.Next(work.NextLogits);
+                Interlocked.Increment(ref _generatedTokens);
+                work.Tokens.Writer.TryWrite(next);
+                reason = decode.Stopped || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
+                    : decode.Finished ? FinishReason.Length : null;
+            }
+            catch (Exception e)
+            {
+                // Non-finite logits or a throwing StopWhen end this request only; on the engine thread they would end the process.
+                Finish(work, FinishReason.Error, e);
+                continue;
+            }
+            if (reason is { } r) EndBranch(work, r);
             else { stepping.Add(work); tokens.Add(next); }
         }
         if (stepping.Count == 0) return true;
@@ -284,6 +321,7 @@ public sealed class SlotEngine : IDisposable
         Wake();
         _thread.Join();
         while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled); // submitted while stopping
+        _pipeline.Detach(this);
         _wake.Dispose();
         _stopping.Dispose();
     }

@@ -1,4 +1,5 @@
 using SlotSharp.Chat;
+using SlotSharp.Engine;
 using SlotSharp.Evaluation;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
@@ -6,52 +7,75 @@ using SlotSharp.Slot;
 namespace SlotSharp.Pipeline;
 
 /// <summary>
-/// The real engine behind `slot eval`: each prompt is rendered with the model's chat template, tokenized (with special
-/// tokens only when the prompt asks: lighteval tasks do, GSM8K does not), prefilled once, and then decoded once per SLOT setting of the sweep (each setting runs its own
-/// prompt stage on the same hidden states H and rewinds the KV cache to the prompt).
-/// Prompts of a batch are independent (own delta, own Adam state, own sampling seed), so any batch size gives the
-/// results of batch size 1. A prompt that would run past max_position_embeddings is refused (ContextLengthException)
-/// unless <paramref name="allowLongContext"/>.
+/// The real engine behind `slot eval`, on the pipeline's <see cref="SlotEngine"/>: each prompt is rendered with the
+/// model's chat template, tokenized (with special tokens only when the prompt asks: lighteval tasks do, GSM8K does not)
+/// and submitted with the sweep's SLOT settings as branches, so it is prefilled once and decoded once per setting (each
+/// runs its own prompt stage on the same hidden states H). The prompts of a batch are submitted together and decode in
+/// one engine batch. They are independent (own delta, own Adam state, own sampling seed): on TorchSharp any batch size
+/// gives the results of batch size 1 exactly; on llama.cpp batched logits differ from solo ones in the last bits
+/// (docs/engine.md). A prompt that would run past max_position_embeddings is refused (ContextLengthException) unless
+/// <paramref name="allowLongContext"/>.
 /// </summary>
 public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTemplate, bool ownsPipeline = true,
     bool allowLongContext = false) : IEvalEngine
 {
+    sealed record Prepared(string Text, EngineRequest Request);
+
     public IReadOnlyList<IReadOnlyList<EvalCompletion>> Complete(IReadOnlyList<EvalPrompt> batch,
         IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
     {
-        var results = new List<IReadOnlyList<EvalCompletion>>(batch.Count);
-        foreach (var prompt in batch) results.Add(CompleteOne(prompt, settings, generation));
-        return results;
+        var branches = settings.Select(s => (SlotOptions?)(slotTemplate with { Times = s.Times, Lr = s.LearningRate })).ToArray();
+        var prepared = batch.Select(p => Prepare(p, generation)).ToArray();
+        var pending = new List<Task<IReadOnlyList<EngineResult>>>(batch.Count);
+        using var abandon = new CancellationTokenSource();
+        try
+        {
+            foreach (var p in prepared) pending.Add(pipeline.Engine.SubmitBranches(p.Request, branches, abandon.Token));
+        }
+        catch
+        {
+            // A prompt refused at submission fails the call; the ones already queued must not keep the engine busy.
+            abandon.Cancel();
+            Task.WaitAll(pending);
+            throw;
+        }
+        return prepared.Select((p, i) => Completions(p, pending[i].GetAwaiter().GetResult(), batch.Count)).ToArray();
     }
 
-    IReadOnlyList<EvalCompletion> CompleteOne(EvalPrompt prompt, IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
+    Prepared Prepare(EvalPrompt prompt, EvalGeneration generation)
     {
         var messages = prompt.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
         string text = pipeline.Chat.Render(messages, addGenerationPrompt: true);
         int[] ids = pipeline.Tokenizer.Encode(text, prompt.AddSpecialTokens);
-        int maxNew = MaxNewTokens(generation, ids.Length);
         var options = new GenerationOptions
         {
-            MaxNewTokens = maxNew,
+            MaxNewTokens = MaxNewTokens(generation, ids.Length),
             Temperature = generation.DoSample ? generation.Temperature : 0,
             TopP = generation.DoSample ? generation.TopP : 1.0,
             Seed = (int)(prompt.SamplingSeed & int.MaxValue),
-            StopIds = pipeline.StopIds.ToArray(),
             // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty.
             RepetitionPenalty = pipeline.DefaultRepetitionPenalty,
             AllowLongContext = allowLongContext,
         };
-        using var prefill = pipeline.Prefill(ids, options, keepHidden: settings.Any(s => s.Times > 0));
-        double prefillShare = prefill.PrefillMilliseconds / 1000.0 / settings.Count;
-        var completions = new List<EvalCompletion>(settings.Count);
-        foreach (var setting in settings)
+        return new Prepared(text, new EngineRequest(ids) { Generation = options }); // stops at the pipeline's eos ids
+    }
+
+    /// <summary>
+    /// One completion per branch. The prefill is shared by the branches and the decode steps by the batch's prompts,
+    /// so each completion reports its share of both (the sum over a call stays close to its wall time).
+    /// </summary>
+    IReadOnlyList<EvalCompletion> Completions(Prepared prepared, IReadOnlyList<EngineResult> branches, int batchSize)
+    {
+        var completions = new List<EvalCompletion>(branches.Count);
+        foreach (var r in branches)
         {
-            var run = pipeline.Continue(prefill, options, slotTemplate with { Times = setting.Times, Lr = setting.LearningRate });
-            var g = run.Generation;
+            r.ThrowIfFailed();
+            if (r.FinishReason == FinishReason.Cancelled) throw new OperationCanceledException("the engine stopped before the evaluation finished");
+            var t = r.Timings;
             completions.Add(new EvalCompletion(
-                pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true), g.GeneratedIds.Length, ids.Length,
-                run.Slot?.Losses ?? [], new EvalTimings(prefillShare, g.Timing.PromptStageMs / 1000.0, g.Timing.DecodeMs / 1000.0))
-            { PromptText = text });
+                pipeline.Tokenizer.Decode(r.GeneratedIds, skipSpecialTokens: true), r.GeneratedIds.Length, r.PromptIds.Length,
+                r.Slot?.Losses ?? [], new EvalTimings(t.PrefillMs / 1000.0 / branches.Count, t.SlotStageMs / 1000.0, t.DecodeMs / 1000.0 / batchSize))
+            { PromptText = prepared.Text });
         }
         return completions;
     }

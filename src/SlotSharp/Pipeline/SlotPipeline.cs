@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SlotSharp.Backends;
+using SlotSharp.Engine;
 using SlotSharp.Chat;
 using SlotSharp.Checkpoints;
 using SlotSharp.Generation;
@@ -22,10 +23,11 @@ public sealed record SlotSummary(int Times, double Lr, SlotImplKind Impl, SlotOp
 
 /// <summary>
 /// Everything needed to run SLOT on one model: a backend (TorchSharp for a Hugging Face folder, llama.cpp for a GGUF
-/// file), tokenizer, chat template, stop ids. The CLI's generate command, the evaluators, the server and library users
-/// all go through here, and so do the golden generation tests.
+/// file), tokenizer, chat template, stop ids, and the <see cref="SlotEngine"/> that owns the backend. Generation has
+/// one composition path, that engine: <see cref="Generate"/> (the CLI's generate command, the golden generation
+/// tests), the evaluators (<see cref="PipelineEvalEngine"/>), the chat client and the server all submit to it.
 /// </summary>
-public sealed class SlotPipeline : IDisposable
+public sealed partial class SlotPipeline : IDisposable
 {
     ChatTemplate? _chat;
     Tensor? _lmHead32;
@@ -133,9 +135,12 @@ public sealed class SlotPipeline : IDisposable
     /// Runs the prompt through the backend into a new sequence (the caller disposes it). Refuses ids outside the
     /// vocabulary and, unless allowed, a prompt plus max_new_tokens past the model's trained context.
     /// <paramref name="keepHidden"/> keeps H for a SLOT prompt stage. <paramref name="cancel"/> is checked between chunks.
+    /// This is the engine's building block; called directly (tests, tools), it first claims the backend from the
+    /// engine (<see cref="ClaimBackendForDirectUse"/>).
     /// </summary>
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, GenerationOptions generation, bool keepHidden = true, CancellationToken cancel = default)
     {
+        ClaimBackendForDirectUse();
         CheckPrompt(promptIds, generation);
         // The last generated token is never fed back, so the cache holds at most prompt + max_new_tokens - 1 positions.
         long expected = promptIds.Count + Math.Max(0L, generation.MaxNewTokens - 1L);
@@ -175,50 +180,6 @@ public sealed class SlotPipeline : IDisposable
         return runner.LogitBias(delta);
     }
 
-    /// <summary>
-    /// Prefill, SLOT prompt stage (skipped when <paramref name="slot"/> is null or times is 0; replaced by
-    /// <paramref name="loadedDelta"/> when given), then decoding with b = W delta added to every logit.
-    /// <paramref name="onBias"/> sees b = W delta (e.g. to explain it) before decoding starts. <paramref name="cancel"/>
-    /// stops the prefill between chunks and the SLOT stage between steps (OperationCanceledException) and ends
-    /// decoding early (the tokens so far are returned).
-    /// </summary>
-    public SlotGeneration Generate(IReadOnlyList<int> promptIds, GenerationOptions generation, SlotOptions? slot = null,
-        float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
-    {
-        bool slotRuns = loadedDelta == null && slot is { Times: > 0 };
-        using var prefill = Prefill(promptIds, generation, keepHidden: slotRuns, cancel);
-        return Continue(prefill, generation, slot, loadedDelta, onToken, onBias, cancel);
-    }
-
-    /// <summary>
-    /// Everything after the prefill: SLOT prompt stage on its hidden states, then decoding. The prefill can serve
-    /// several calls (a sweep over SLOT settings runs the backbone on the prompt once).
-    /// </summary>
-    public SlotGeneration Continue(BackendSequence prefill, GenerationOptions generation, SlotOptions? slot = null,
-        float[]? loadedDelta = null, Action<int>? onToken = null, Action<Tensor>? onBias = null, CancellationToken cancel = default)
-    {
-        var options = slot ?? new SlotOptions { Times = 0 };
-        generation.CheckContextLength(prefill.PromptIds.Length, Backend.MaxPositions);
-        if (loadedDelta != null)
-        {
-            using var bias = LogitBias(loadedDelta);
-            onBias?.Invoke(bias);
-            var g = DecodeLoop.Decode(Backend, prefill, generation, TensorHost.Floats(bias), onToken, cancel);
-            return new SlotGeneration(g, new SlotSummary(0, options.Lr, options.Impl, options.Optimizer, loadedDelta, [], [], false, null, 0, Loaded: true));
-        }
-        if (options.Times == 0)
-            return new SlotGeneration(DecodeLoop.Decode(Backend, prefill, generation, null, onToken, cancel), null);
-
-        var clock = Stopwatch.StartNew();
-        using var result = RunSlot(prefill, options, cancel);
-        double slotMs = clock.Elapsed.TotalMilliseconds;
-        if (!result.Skipped) onBias?.Invoke(result.LogitBias);
-        var generated = DecodeLoop.Decode(Backend, prefill, generation, result.Skipped ? null : TensorHost.Floats(result.LogitBias), onToken, cancel);
-        var summary = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses, result.DeltaNorms,
-            result.Skipped, result.StopReason, slotMs, Loaded: false);
-        return new SlotGeneration(generated with { Timing = generated.Timing with { PromptStageMs = slotMs } }, summary);
-    }
-
     public static string ModelIdOf(string folder)
     {
         var parts = Path.GetFullPath(folder).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
@@ -230,6 +191,7 @@ public sealed class SlotPipeline : IDisposable
 
     public void Dispose()
     {
+        StopEngine(); // its thread drives the backend, so it stops first
         _lmHead32?.Dispose();
         (Tokenizer as IDisposable)?.Dispose();
         Backend.Dispose();

@@ -48,7 +48,7 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
 
     (SlotChatClient Client, RecordingEngine Engine) Client(SlotChatClientOptions? defaults = null)
     {
-        var engine = new RecordingEngine(new PipelineChatEngine(fixture.Pipeline));
+        var engine = new RecordingEngine(new SlotEngineChatEngine(fixture.Pipeline));
         return (new SlotChatClient(engine, defaults), engine);
     }
 
@@ -176,15 +176,48 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
     }
 
     [SkippableFact]
-    public async Task ConcurrentRequestsTakeTurnsOnThePipeline()
+    public async Task ConcurrentRequestsShareThePipelinesEngine()
     {
         var (client, _) = Client();
-        var (other, _) = Client(); // a second client over the same pipeline shares its gate
+        var (other, _) = Client(); // a second client over the same pipeline submits to the same engine
         string plain = Text(Expected(0)), slot = Text(Expected(5));
         var requests = new[] { client.GetResponseAsync(GoldenChat().Messages, Options(5)), other.GetResponseAsync(GoldenChat().Messages, Options(0)),
             client.GetResponseAsync(GoldenChat().Messages, Options(0)) };
         var texts = (await Task.WhenAll(requests)).Select(r => r.Text);
         Assert.Equal([slot, plain, plain], texts);
+    }
+
+    /// <summary>
+    /// Two streams read in lockstep, so both requests are in the engine's batch together (different prompts, one with
+    /// SLOT): each must equal the same request streamed alone.
+    /// </summary>
+    [SkippableFact]
+    public async Task TwoConcurrentStreamsEachEqualTheirSoloResult()
+    {
+        var (client, _) = Client();
+        var (other, _) = Client();
+        ChatMessage[] first = GoldenChat().Messages, second = GoldenChat("multi_turn_gen").Messages;
+        ChatOptions slotOptions = Options(5), plainOptions = Options(0, maxTokens: 40);
+        string soloFirst = await StreamText(client, first, slotOptions), soloSecond = await StreamText(other, second, plainOptions);
+        Assert.NotEqual(soloFirst, soloSecond);
+
+        await using var a = client.GetStreamingResponseAsync(first, slotOptions).GetAsyncEnumerator();
+        await using var b = other.GetStreamingResponseAsync(second, plainOptions).GetAsyncEnumerator();
+        var (textA, textB) = (new System.Text.StringBuilder(), new System.Text.StringBuilder());
+        bool moreA = true, moreB = true;
+        while (moreA || moreB)
+        {
+            if (moreA && (moreA = await a.MoveNextAsync())) textA.Append(a.Current.Text);
+            if (moreB && (moreB = await b.MoveNextAsync())) textB.Append(b.Current.Text);
+        }
+        Assert.Equal((soloFirst, soloSecond), (textA.ToString(), textB.ToString()));
+    }
+
+    static async Task<string> StreamText(IChatClient client, ChatMessage[] messages, ChatOptions options)
+    {
+        var text = new System.Text.StringBuilder();
+        await foreach (var u in client.GetStreamingResponseAsync(messages, options)) text.Append(u.Text);
+        return text.ToString();
     }
 
     [SkippableFact]

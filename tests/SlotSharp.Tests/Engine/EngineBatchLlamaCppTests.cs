@@ -24,4 +24,19 @@ public class EngineBatchLlamaCppTests(ConvertedModels models) : IClassFixture<Co
         pipeline.Warn = _ => { };
         MixedBatch.For(golden).RunAndCheck(pipeline, new EngineOptions { MaxRunning = 16 }, bitExactBatches: false);
     }
+
+    /// <summary>Branches rewind a llama.cpp sequence (its KV cells) to the prompt between SLOT settings.</summary>
+    [SkippableTheory]
+    [InlineData("tiny-qwen2")]
+    [InlineData("stories260K")]
+    public void EveryBranchOfEveryGoldenPromptMatchesItsGolden(string model)
+    {
+        var golden = Golden.Load(model);
+        using var pipeline = SlotPipeline.Load(models.F32(model), new PipelineOptions
+        {
+            LlamaCpp = new LlamaCppOptions { ContextSize = 8192, MaxSequences = 16, Threads = 2 },
+        });
+        pipeline.Warn = _ => { };
+        EngineBranchTests.CheckEveryBranch(pipeline.Engine, golden);
+    }
 }

@@ -103,6 +103,24 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
         Assert.Contains("budget", e.Message);
     }
 
+    /// <summary>Non-finite logits (here from a NaN delta) used to throw on the engine thread and end the process.</summary>
+    [SkippableFact]
+    public void NonFiniteLogitsEndOnlyTheirOwnRequest()
+    {
+        var golden = Golden.Load("tiny-qwen2");
+        var pipeline = pipelines.Float32(golden);
+        using var engine = new SlotEngine(pipeline);
+        var healthy = engine.Submit(GoldenRequest(golden, "len60", out var expected));
+        var delta = new float[pipeline.HiddenSize];
+        delta[3] = float.NaN;
+        var broken = engine.Submit(GoldenRequest(golden, "len8", out _) with { LoadedDelta = delta });
+        var failed = broken.Completion.GetAwaiter().GetResult();
+        Assert.Equal(FinishReason.Error, failed.FinishReason);
+        Assert.Contains("non-finite logits", Assert.IsType<SlotSharpException>(failed.Error).Message);
+        Assert.Equal(expected, healthy.Completion.GetAwaiter().GetResult().GeneratedIds);
+        Assert.Equal(expected, engine.Generate(GoldenRequest(golden, "len60", out _)).GeneratedIds); // the engine goes on
+    }
+
     [SkippableFact]
     public void DisposingCancelsWhatIsStillQueued()
     {

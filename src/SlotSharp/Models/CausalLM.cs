@@ -75,10 +75,12 @@ public sealed class CausalLM : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var x = _embedTokens.index_select(0, ids.to(Compute.Device).flatten()).view(ids.shape[0], ids.shape[1], Config.HiddenSize);
+        Tensor x, hidden;
+        using (OpProfile.Time(OpKind.Elementwise))
+            x = _embedTokens.index_select(0, ids.to(Compute.Device).flatten()).view(ids.shape[0], ids.shape[1], Config.HiddenSize);
         foreach (var layer in _layers) x = layer.Forward(x, cache, _rope);
         cache.Advance(ids.shape[1]);
-        var hidden = _norm.Forward(x);
+        using (OpProfile.Time(OpKind.Norms)) hidden = _norm.Forward(x);
         Tensor? output = logits switch
         {
             LogitsMode.All => Logits(hidden),
@@ -92,6 +94,7 @@ public sealed class CausalLM : IDisposable
     public Tensor Logits(Tensor hidden)
     {
         using var scope = NewDisposeScope();
+        using var region = OpProfile.Time(OpKind.LmHead);
         return MatVec.Linear(hidden, _lmHead).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 

@@ -25,4 +25,18 @@ public class MatVecTests
         var rows = randn(3, 2, k, generator: gen);
         Assert.True(allclose(MatVec.Linear(rows, w), nn.functional.linear(rows, w), rtol: 1e-5, atol: 1e-4));
     }
+
+    [Fact]
+    public void LinearTakesASingleRowThatIsNotContiguous()
+    {
+        // A row cut out of a wider tensor (like q/k/v out of the fused product): the blocked route must reshape, not view.
+        using var scope = NewDisposeScope();
+        var gen = new TorchSharp.torch.Generator(11);
+        var w = randn(4096, 96, generator: gen);
+        var b = randn(4096, generator: gen);
+        var wide = randn(1, 1, 3 * 96, generator: gen);
+        var strided = wide.view(1, 1, 96, 3).select(-1, 1); // [1, 1, 96], stride 3
+        Assert.False(strided.is_contiguous());
+        Assert.True(allclose(MatVec.Linear(strided, w, b), nn.functional.linear(strided.contiguous(), w, b), rtol: 1e-5, atol: 1e-4));
+    }
 }

@@ -5,7 +5,8 @@ namespace SlotSharp.Tests;
 /// <summary>Runs the `slot` CLI as a child process (its environment and console cannot leak into other tests).</summary>
 public static class SlotProcess
 {
-    static readonly string[] IsolatedVariables = ["HF_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN_PATH", "times", "lr", "CHOT_STEPS", "CHOT_LR"];
+    static readonly string[] IsolatedVariables = ["HF_TOKEN", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN_PATH", "times", "lr", "CHOT_STEPS", "CHOT_LR",
+        .. SlotSharp.Runtime.OpenMpWaitPolicy.UserVariables];
 
     public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string>? env, params string[] args) =>
         RunAssembly("slot.dll", env, args);

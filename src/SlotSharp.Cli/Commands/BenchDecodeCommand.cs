@@ -19,8 +19,9 @@ public static class BenchDecodeCommand
         var prompt = new Option<int>("--prompt-tokens") { Description = "Prefill length", DefaultValueFactory = _ => 128 };
         var decode = new Option<int>("--decode-tokens") { Description = "Decode steps to time", DefaultValueFactory = _ => 32 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (0 = default)" };
+        var profile = new Option<bool>("--profile") { Description = "After the timed decode, decode as many steps again timing each kind of op (products, attention, norms, ...)" };
         var cmd = new Command("decode", "Prefill and decode throughput of a Qwen2.5-0.5B-shaped random model vs the memory-bandwidth floor");
-        cmd.Options.Add(dtypes); cmd.Options.Add(prompt); cmd.Options.Add(decode); cmd.Options.Add(threads);
+        cmd.Options.Add(dtypes); cmd.Options.Add(prompt); cmd.Options.Add(decode); cmd.Options.Add(threads); cmd.Options.Add(profile);
         cmd.SetAction(r =>
         {
             TorchRuntime.SetThreads(r.GetValue(threads));
@@ -28,13 +29,13 @@ public static class BenchDecodeCommand
             double bandwidth = CopyBandwidth();
             Console.WriteLine($"large-copy bandwidth (read + write bytes / s): {bandwidth / 1e9:F2} GB/s");
             foreach (var name in r.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                Run(ComputeOptions.ParseDType(name.Trim()), r.GetValue(prompt), r.GetValue(decode), bandwidth);
+                Run(ComputeOptions.ParseDType(name.Trim()), r.GetValue(prompt), r.GetValue(decode), bandwidth, r.GetValue(profile));
             return 0;
         });
         return cmd;
     }
 
-    static void Run(ScalarType dtype, int promptTokens, int decodeTokens, double bandwidth)
+    static void Run(ScalarType dtype, int promptTokens, int decodeTokens, double bandwidth, bool profile)
     {
         var config = RandomWeights.Qwen25_05B;
         using var lm = CausalLM.Load(new RandomWeights(dtype), config, new ComputeOptions(CPU, dtype), "random-qwen2.5-0.5b");
@@ -45,18 +46,14 @@ public static class BenchDecodeCommand
         using var warm = lm.NewCache(promptTokens + decodeTokens + 8);
         using (var t = tensor(ids.Take(8).ToArray()).unsqueeze(0)) lm.Forward(t, warm).Dispose();
 
-        using var cache = lm.NewCache(promptTokens + decodeTokens + 8);
+        // Room for the profiled steps too, so the cache never grows during a timed step.
+        using var cache = lm.NewCache(promptTokens + 2 * decodeTokens + 8);
         var clock = Stopwatch.StartNew();
         using (var t = tensor(ids).unsqueeze(0)) lm.Forward(t, cache).Dispose();
         double prefillS = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        for (int i = 0; i < decodeTokens; i++)
-        {
-            using var t = tensor(new long[] { ids[i % ids.Length] }).view(1, 1);
-            using var o = lm.Forward(t, cache);
-            using var cpu = o.Logits!.cpu(); // the sampler needs the logits on the host
-        }
+        DecodeSteps(lm, cache, ids, decodeTokens);
         double decodeS = clock.Elapsed.TotalSeconds;
 
         double weightBytes = DecodeWeightBytes(config, dtype);
@@ -65,6 +62,19 @@ public static class BenchDecodeCommand
         Console.WriteLine($"[{ComputeOptions.Name(dtype)}] prefill {promptTokens} tokens: {promptTokens / prefillS:F1} tokens/s; " +
             $"decode: {1 / perToken:F2} tokens/s ({perToken * 1000:F1} ms/token); weights read per token {weightBytes / 1e9:F3} GB; " +
             $"floor {floorS * 1000:F1} ms/token ({1 / floorS:F2} tokens/s); decode / floor = {perToken / floorS:F2}x");
+        if (profile) BenchDecodeProfile.Run(lm, cache, ids, decodeTokens);
+    }
+
+    /// <summary>Greedy-shaped decode steps (the input ids come from the prompt; the logits are copied to the host as the sampler needs).</summary>
+    internal static void DecodeSteps(CausalLM lm, KvCache cache, long[] ids, int steps)
+    {
+        for (int i = 0; i < steps; i++)
+        {
+            using var t = tensor(new long[] { ids[i % ids.Length] }).view(1, 1);
+            using var o = lm.Forward(t, cache);
+            using var region = OpProfile.Time(OpKind.LogitsToHost);
+            using var cpu = o.Logits!.cpu();
+        }
     }
 
     /// <summary>Bytes of every matrix a decode step reads: per layer q,k,v,o,gate,up,down (+biases, norms) and the lm_head.</summary>

@@ -75,10 +75,20 @@ public sealed class CausalLM : IDisposable
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var x = _embedTokens.index_select(0, ids.to(Compute.Device).flatten()).view(ids.shape[0], ids.shape[1], Config.HiddenSize);
-        foreach (var layer in _layers) x = layer.Forward(x, cache, _rope);
+        Tensor x, hidden;
+        using (OpProfile.Time(OpKind.Elementwise))
+            x = _embedTokens.index_select(0, ids.to(Compute.Device).flatten()).view(ids.shape[0], ids.shape[1], Config.HiddenSize);
+        Tensor cos, sin;
+        using (OpProfile.Time(OpKind.Rope))
+        {
+            // Once per pass, not per layer: every layer rotates the same positions.
+            long t = ids.shape[1];
+            (cos, sin) = _rope.Table(cache.Length, t, Compute.DType);
+            (cos, sin) = (cos.view(t, 1, -1), sin.view(t, 1, -1));
+        }
+        foreach (var layer in _layers) x = layer.Forward(x, cache, cos, sin);
         cache.Advance(ids.shape[1]);
-        var hidden = _norm.Forward(x);
+        using (OpProfile.Time(OpKind.Norms)) hidden = _norm.Forward(x);
         Tensor? output = logits switch
         {
             LogitsMode.All => Logits(hidden),
@@ -92,6 +102,7 @@ public sealed class CausalLM : IDisposable
     public Tensor Logits(Tensor hidden)
     {
         using var scope = NewDisposeScope();
+        using var region = OpProfile.Time(OpKind.LmHead);
         return MatVec.Linear(hidden, _lmHead).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 

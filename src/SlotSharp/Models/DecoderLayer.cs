@@ -22,12 +22,18 @@ public sealed class DecoderLayer : IDisposable
         _mlp = new Mlp(w, p + "mlp.", c);
     }
 
-    public Tensor Forward(Tensor x, KvCache cache, RotaryEmbedding rope)
+    /// <summary>x: [B, T, d]; cos, sin: the rotary tables of its positions, [T, 1, head_dim].</summary>
+    public Tensor Forward(Tensor x, KvCache cache, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
+        Tensor normed, attention, h, mlp;
+        using (OpProfile.Time(OpKind.Norms)) normed = _inputLayernorm.Forward(x);
+        attention = _selfAttn.Forward(normed, _index, cache, cos, sin);
         // add(y, One), not x + y: TorchSharp's operator + makes a Scalar alpha of 1 that nothing holds (HeldScalars).
-        var h = x.add(_selfAttn.Forward(_inputLayernorm.Forward(x), _index, cache, rope), HeldScalars.One);
-        return h.add(_mlp.Forward(_postAttentionLayernorm.Forward(h)), HeldScalars.One).MoveToOuterDisposeScope();
+        using (OpProfile.Time(OpKind.Elementwise)) h = x.add(attention, HeldScalars.One);
+        using (OpProfile.Time(OpKind.Norms)) normed = _postAttentionLayernorm.Forward(h);
+        mlp = _mlp.Forward(normed);
+        using (OpProfile.Time(OpKind.Elementwise)) return h.add(mlp, HeldScalars.One).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

@@ -23,10 +23,15 @@ public sealed class Mlp : IDisposable
     public Tensor Forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gateUp = MatVec.Linear(x, _gateUp);
-        var gate = gateUp.narrow(-1, 0, _intermediate);
-        var up = gateUp.narrow(-1, _intermediate, _intermediate);
-        return MatVec.Linear(F.silu(gate) * up, _down).MoveToOuterDisposeScope();
+        Tensor gateUp, hidden;
+        using (OpProfile.Time(OpKind.GateUpProduct)) gateUp = MatVec.Linear(x, _gateUp);
+        using (OpProfile.Time(OpKind.Elementwise))
+        {
+            var gate = gateUp.narrow(-1, 0, _intermediate);
+            var up = gateUp.narrow(-1, _intermediate, _intermediate);
+            hidden = F.silu(gate) * up;
+        }
+        using (OpProfile.Time(OpKind.DownProduct)) return MatVec.Linear(hidden, _down).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

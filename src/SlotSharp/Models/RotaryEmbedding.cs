@@ -94,7 +94,7 @@ public sealed class RotaryEmbedding : IDisposable
         }
     }
 
-    /// <summary>x * cos + rotate_half(x) * sin for x of shape [B, heads, T, head_dim].</summary>
+    /// <summary>x * cos + rotate_half(x) * sin for x of shape [..., head_dim], with cos and sin broadcasting against x.</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();

@@ -9,7 +9,8 @@ namespace SlotSharp.Runtime;
 /// TorchSharp-cpu 0.107's libLibTorchSharp.so names GLIBCXX_3.4.32 (GCC 13's libstdc++) for one symbol it
 /// never calls. On older distributions (Debian 12, Ubuntu 22.04) the loader refuses the whole library.
 /// We mark that one requirement weak in the copy that sits next to our assemblies (never in the NuGet cache),
-/// which is idempotent and a no-op where the system libstdc++ is new enough.
+/// which is idempotent and a no-op where the system libstdc++ is new enough. It also starts libtorch's OpenMP with
+/// sleeping idle threads (<see cref="OpenMpWaitPolicy"/>).
 /// </summary>
 public static class TorchRuntime
 {
@@ -30,6 +31,8 @@ public static class TorchRuntime
             if (_done) return;
             _done = true;
             if (!OperatingSystem.IsLinux()) return;
+            // First: a read-only install's preload below loads libtorch, and with it libgomp.
+            OpenMpWaitPolicy.Apply(CandidateDirs().SelectMany(d => new[] { Path.Combine(d, "runtimes", "linux-x64", "native"), d }));
             foreach (var path in CandidatePaths())
             {
                 if (!File.Exists(path)) continue;
@@ -48,12 +51,18 @@ public static class TorchRuntime
         if (ComputeOptions.CheckThreads(threads) > 0) torch.set_num_threads(threads);
     }
 
-    static IEnumerable<string> CandidatePaths()
+    /// <summary>The application's folder and TorchSharp's (they differ when TorchSharp is loaded from elsewhere).</summary>
+    static HashSet<string> CandidateDirs()
     {
         var dirs = new HashSet<string> { AppContext.BaseDirectory };
         var torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
         if (!string.IsNullOrEmpty(torchDir)) dirs.Add(torchDir);
-        foreach (var dir in dirs)
+        return dirs;
+    }
+
+    static IEnumerable<string> CandidatePaths()
+    {
+        foreach (var dir in CandidateDirs())
         {
             yield return Path.Combine(dir, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
             yield return Path.Combine(dir, "libLibTorchSharp.so");

@@ -29,8 +29,10 @@ public static class BenchGgufCommand
         var slotPrompt = new Option<int>("--slot-prompt-tokens") { Description = "Prompt length of the SLOT prompt-stage timing", DefaultValueFactory = _ => 300 };
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
+        var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
+        var perSequence = new Option<bool>("--per-sequence-cache") { Description = "Each sequence its own llama.cpp KV stream (LlamaCppOptions.PerSequenceCache)" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
-        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, parts, perSequence }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var tok = r.GetValue(tokenizer)!;
@@ -50,7 +52,8 @@ public static class BenchGgufCommand
                 {
                     var path = Path.Combine(dir, $"random-qwen2.5-0.5b.{type.Name}.gguf");
                     if (!File.Exists(path)) GgufConverter.Convert(folder, path, type, r.GetValue(threads));
-                    Measure(path, type, bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes, r.GetValue(threads));
+                    var what = r.GetValue(parts)!;
+                    Measure(path, type, bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes, r.GetValue(threads), what.Contains("single"), what.Contains("batch") ? sizes : [], r.GetValue(perSequence));
                 }
             }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
@@ -59,19 +62,28 @@ public static class BenchGgufCommand
         return cmd;
     }
 
-    static void Measure(string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens, List<int> batchSizes, int threads)
+    static void Measure(string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens, List<int> allSizes, int threads, bool single, List<int> batchSizes, bool perSequence)
     {
-        int maxSeq = batchSizes.Max();
+        int maxSeq = allSizes.Max();
         using var backend = LlamaCppBackend.Load(path, new LlamaCppOptions
         {
-            ContextSize = Math.Max(promptTokens, slotTokens) + maxSeq * (16 + decodeTokens) + 64,
-            MaxSequences = maxSeq + 2, Threads = threads, // + the single stream and the long SLOT prompt
+            // A per-sequence cache splits the context evenly, so every stream must hold the longest prompt.
+            ContextSize = perSequence ? (maxSeq + 2) * (Math.Max(promptTokens, slotTokens) + decodeTokens + 8)
+                : Math.Max(promptTokens, slotTokens) + maxSeq * (16 + decodeTokens) + 64,
+            MaxSequences = maxSeq + 2, Threads = threads, PerSequenceCache = perSequence, // + the single stream and the long SLOT prompt
         });
         var rng = new Random(1);
         int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(1000, 100000)).ToArray();
         var greedy = new GenerationOptions { MaxNewTokens = decodeTokens + 1 }; // no stop ids: every step runs
 
         using (var warm = backend.Prefill(Ids(8), false, 16)) DecodeLoop.Decode(backend, warm, greedy with { MaxNewTokens = 4 });
+        if (single) MeasureSingle(backend, path, type, bandwidth, promptTokens, decodeTokens, slotTokens, Ids, greedy, rng);
+        MeasureBatches(backend, type, decodeTokens, batchSizes, Ids, greedy);
+    }
+
+    static void MeasureSingle(LlamaCppBackend backend, string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens,
+        Func<int, int[]> Ids, GenerationOptions greedy, Random rng)
+    {
         var clock = Stopwatch.StartNew();
         using var seq = backend.Prefill(Ids(promptTokens), keepHidden: false, promptTokens + decodeTokens + 1);
         double prefillS = clock.Elapsed.TotalSeconds;
@@ -104,16 +116,23 @@ public static class BenchGgufCommand
             $"SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3}); " +
             $"SLOT prompt stage T={slotTokens}, times 5: {slotMs:F0} ms");
 
+    }
+
+    static void MeasureBatches(LlamaCppBackend backend, GgufFileType type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids, GenerationOptions greedy)
+    {
+        if (batchSizes.Count == 0) return;
+        var clock = new Stopwatch();
         var line = new List<string>();
         foreach (int k in batchSizes)
         {
             var seqs = Enumerable.Range(0, k).Select(_ => backend.Prefill(Ids(16), false, 16 + decodeTokens + 1)).ToList();
             try
             {
+                var decodeBefore = backend.StepDecodeTime;
                 clock.Restart();
                 var results = DecodeLoop.DecodeAll(backend, seqs.Select(s => new DecodeRequest(s, greedy)).ToList());
-                double s = clock.Elapsed.TotalSeconds;
-                line.Add($"{k}: {results.Sum(x => x.GeneratedIds.Length - 1) / s:F1}");
+                double s = clock.Elapsed.TotalSeconds, host = s - (backend.StepDecodeTime - decodeBefore).TotalSeconds;
+                line.Add($"{k}: {results.Sum(x => x.GeneratedIds.Length - 1) / s:F1} (host {100 * host / s:F1}%)");
             }
             finally { foreach (var s in seqs) s.Dispose(); }
         }

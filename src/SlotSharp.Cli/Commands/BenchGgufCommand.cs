@@ -41,6 +41,8 @@ public static class BenchGgufCommand
                 .Select(t => GgufFileType.Parse(t, "--types")).ToList();
             var sizes = r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s, out var v) && v > 0 && v <= 64
                 ? v : throw new UserInputException($"--batch: '{s}' is not a sequence count in 1..64")).ToList();
+            var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
             string? keep = r.GetValue(work);
             string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
             try
@@ -52,8 +54,8 @@ public static class BenchGgufCommand
                 {
                     var path = Path.Combine(dir, $"random-qwen2.5-0.5b.{type.Name}.gguf");
                     if (!File.Exists(path)) GgufConverter.Convert(folder, path, type, r.GetValue(threads));
-                    var what = r.GetValue(parts)!;
-                    Measure(path, type, bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes, r.GetValue(threads), what.Contains("single"), what.Contains("batch") ? sizes : [], r.GetValue(perSequence));
+                    Measure(path, type, new Settings(bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes,
+                        r.GetValue(threads), what.Contains("single"), what.Contains("batch"), r.GetValue(perSequence)));
                 }
             }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
@@ -62,9 +64,13 @@ public static class BenchGgufCommand
         return cmd;
     }
 
-    static void Measure(string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens, List<int> allSizes, int threads, bool single, List<int> batchSizes, bool perSequence)
+    sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, int SlotTokens, List<int> BatchSizes, int Threads,
+        bool Single, bool Batch, bool PerSequence);
+
+    static void Measure(string path, GgufFileType type, Settings settings)
     {
-        int maxSeq = allSizes.Max();
+        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch, perSequence) = settings;
+        int maxSeq = batchSizes.Max();
         using var backend = LlamaCppBackend.Load(path, new LlamaCppOptions
         {
             // A per-sequence cache splits the context evenly, so every stream must hold the longest prompt.
@@ -78,7 +84,7 @@ public static class BenchGgufCommand
 
         using (var warm = backend.Prefill(Ids(8), false, 16)) DecodeLoop.Decode(backend, warm, greedy with { MaxNewTokens = 4 });
         if (single) MeasureSingle(backend, path, type, bandwidth, promptTokens, decodeTokens, slotTokens, Ids, greedy, rng);
-        MeasureBatches(backend, type, decodeTokens, batchSizes, Ids, greedy);
+        if (batch) MeasureBatches(backend, type, decodeTokens, batchSizes, Ids, greedy);
     }
 
     static void MeasureSingle(LlamaCppBackend backend, string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens,
@@ -115,12 +121,10 @@ public static class BenchGgufCommand
             $"decode {offTps:F2} tokens/s = {offTps * weightBytes / 1e9:F1} GB/s of weights (read-bandwidth floor {floorTps:F2} tokens/s, {floorTps / offTps:F2}x); " +
             $"SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3}); " +
             $"SLOT prompt stage T={slotTokens}, times 5: {slotMs:F0} ms");
-
     }
 
     static void MeasureBatches(LlamaCppBackend backend, GgufFileType type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids, GenerationOptions greedy)
     {
-        if (batchSizes.Count == 0) return;
         var clock = new Stopwatch();
         var line = new List<string>();
         foreach (int k in batchSizes)

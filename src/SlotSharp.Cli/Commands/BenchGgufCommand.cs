@@ -30,9 +30,8 @@ public static class BenchGgufCommand
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
         var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
-        var perSequence = new Option<bool>("--per-sequence-cache") { Description = "Each sequence its own llama.cpp KV stream (LlamaCppOptions.PerSequenceCache)" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
-        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, parts, perSequence }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, parts }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var tok = r.GetValue(tokenizer)!;
@@ -55,7 +54,7 @@ public static class BenchGgufCommand
                     var path = Path.Combine(dir, $"random-qwen2.5-0.5b.{type.Name}.gguf");
                     if (!File.Exists(path)) GgufConverter.Convert(folder, path, type, r.GetValue(threads));
                     Measure(path, type, new Settings(bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes,
-                        r.GetValue(threads), what.Contains("single"), what.Contains("batch"), r.GetValue(perSequence)));
+                        r.GetValue(threads), what.Contains("single"), what.Contains("batch")));
                 }
             }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
@@ -65,18 +64,16 @@ public static class BenchGgufCommand
     }
 
     sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, int SlotTokens, List<int> BatchSizes, int Threads,
-        bool Single, bool Batch, bool PerSequence);
+        bool Single, bool Batch);
 
     static void Measure(string path, GgufFileType type, Settings settings)
     {
-        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch, perSequence) = settings;
+        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch) = settings;
         int maxSeq = batchSizes.Max();
         using var backend = LlamaCppBackend.Load(path, new LlamaCppOptions
         {
-            // A per-sequence cache splits the context evenly, so every stream must hold the longest prompt.
-            ContextSize = perSequence ? (maxSeq + 2) * (Math.Max(promptTokens, slotTokens) + decodeTokens + 8)
-                : Math.Max(promptTokens, slotTokens) + maxSeq * (16 + decodeTokens) + 64,
-            MaxSequences = maxSeq + 2, Threads = threads, PerSequenceCache = perSequence, // + the single stream and the long SLOT prompt
+            ContextSize = Math.Max(promptTokens, slotTokens) + maxSeq * (16 + decodeTokens) + 64,
+            MaxSequences = maxSeq + 2, Threads = threads, // + the single stream and the long SLOT prompt
         });
         var rng = new Random(1);
         int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(1000, 100000)).ToArray();

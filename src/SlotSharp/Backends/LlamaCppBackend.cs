@@ -14,14 +14,6 @@ public sealed record LlamaCppOptions
     public int MaxSequences { get; init; } = 16;
     /// <summary>llama.cpp threads (0 = all cores).</summary>
     public int Threads { get; init; }
-    /// <summary>
-    /// False (default): one KV pool of <see cref="ContextSize"/> cells shared by all sequences, so one sequence may use
-    /// all of it. True: each sequence gets its own llama.cpp KV stream of ContextSize / MaxSequences cells; its attention
-    /// then reads its own cells at the same offsets as when it runs alone, so its logits inside a batch are
-    /// bit-identical to its solo run (docs/engine.md) and a seeded sampled request draws the same tokens whatever its
-    /// neighbours. Same memory; the price is the smaller per-sequence limit.
-    /// </summary>
-    public bool PerSequenceCache { get; init; }
 }
 
 /// <summary>
@@ -44,15 +36,12 @@ public sealed class LlamaCppBackend : IModelBackend
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>
     public int MaxSequences { get; }
-    /// <summary>Positions one sequence can hold: the whole context, or its own stream's share with a per-sequence cache.</summary>
-    public int SequenceCapacity { get; }
     /// <summary>Time spent inside llama_decode by decode steps since load; the rest of a step is host work.</summary>
     public TimeSpan StepDecodeTime => _model.StepDecodeTime;
 
-    LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences, bool perSequenceCache)
+    LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences)
     {
         Path = path; _model = model; _lmHead = lmHead; MaxSequences = maxSequences;
-        SequenceCapacity = perSequenceCache ? model.ContextSize / maxSequences : model.ContextSize;
         _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
     }
 
@@ -67,21 +56,21 @@ public sealed class LlamaCppBackend : IModelBackend
         }
         try
         {
-            var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences, unified: !options.PerSequenceCache);
+            var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);
             if (model.VocabSize != lmHead.shape[0] || model.HiddenSize != lmHead.shape[1])
             {
                 model.Dispose();
                 throw new SlotSharpException($"{ggufPath}: the output weight is [{lmHead.shape[0]}, {lmHead.shape[1]}] but llama.cpp reports vocabulary {model.VocabSize} and width {model.HiddenSize}");
             }
-            return new LlamaCppBackend(ggufPath, model, lmHead, options.MaxSequences, options.PerSequenceCache);
+            return new LlamaCppBackend(ggufPath, model, lmHead, options.MaxSequences);
         }
         catch { lmHead.Dispose(); throw; }
     }
 
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default)
     {
-        if (expectedLength > SequenceCapacity)
-            throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but a llama.cpp sequence holds {SequenceCapacity}");
+        if (expectedLength > ContextSize)
+            throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but the llama.cpp context holds {ContextSize}");
         if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
         int seq = _freeSequenceIds.Pop();
         try
@@ -112,7 +101,7 @@ public sealed class LlamaCppBackend : IModelBackend
         for (int i = 0; i < rows.Length; i++)
         {
             var s = Own(sequences[i]);
-            if (s.Length + 1 > SequenceCapacity) throw new SlotSharpException($"generation reached the positions a llama.cpp sequence holds ({SequenceCapacity})");
+            if (s.Length + 1 > ContextSize) throw new SlotSharpException($"generation reached the llama.cpp context size ({ContextSize} positions)");
             rows[i] = (tokens[i], s.Length, s.Id);
         }
         _model.Step(rows, (i, logits) => logits.CopyTo(sequences[i].Logits));

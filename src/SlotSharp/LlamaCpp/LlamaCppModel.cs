@@ -46,14 +46,14 @@ public sealed class LlamaCppModel : IDisposable
     /// <param name="contextSize">KV cells shared by all sequences (llama.cpp's unified cache).</param>
     /// <param name="maxSequences">Sequences that can be live at once (llama.cpp sequence ids 0..maxSequences-1).</param>
     public static LlamaCppModel Load(string ggufPath, int contextSize, int threads, int maxSequences = 1,
-        long outputBudgetBytes = DefaultOutputBudgetBytes, bool unified = true)
+        long outputBudgetBytes = DefaultOutputBudgetBytes)
     {
         LlamaCppRuntime.EnsureLoaded();
         var p = new ModelParams(ggufPath)
         {
             ContextSize = (uint)contextSize,
             SeqMax = (uint)maxSequences,
-            KVUnified = unified,
+            KVUnified = true,
             Embeddings = true,
             PoolingType = LLamaPoolingType.None,
             GpuLayerCount = 0,

@@ -29,8 +29,9 @@ public static class BenchGgufCommand
         var slotPrompt = new Option<int>("--slot-prompt-tokens") { Description = "Prompt length of the SLOT prompt-stage timing", DefaultValueFactory = _ => 300 };
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
+        var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
-        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, parts }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var tok = r.GetValue(tokenizer)!;
@@ -39,6 +40,8 @@ public static class BenchGgufCommand
                 .Select(t => GgufFileType.Parse(t, "--types")).ToList();
             var sizes = r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s, out var v) && v > 0 && v <= 64
                 ? v : throw new UserInputException($"--batch: '{s}' is not a sequence count in 1..64")).ToList();
+            var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
             string? keep = r.GetValue(work);
             string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
             try
@@ -49,7 +52,8 @@ public static class BenchGgufCommand
                 foreach (var type in fileTypes)
                 {
                     var path = RandomGguf(folder, type, r.GetValue(threads));
-                    Measure(path, type, bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes, r.GetValue(threads));
+                    Measure(path, type, new Settings(bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes,
+                        r.GetValue(threads), what.Contains("single"), what.Contains("batch")));
                 }
             }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
@@ -58,8 +62,12 @@ public static class BenchGgufCommand
         return cmd;
     }
 
-    static void Measure(string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens, List<int> batchSizes, int threads)
+    sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, int SlotTokens, List<int> BatchSizes, int Threads,
+        bool Single, bool Batch);
+
+    static void Measure(string path, GgufFileType type, Settings settings)
     {
+        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch) = settings;
         int maxSeq = batchSizes.Max();
         using var backend = LlamaCppBackend.Load(path, new LlamaCppOptions
         {
@@ -71,6 +79,13 @@ public static class BenchGgufCommand
         var greedy = new GenerationOptions { MaxNewTokens = decodeTokens + 1 }; // no stop ids: every step runs
 
         using (var warm = backend.Prefill(Ids(8), false, 16)) DecodeLoop.Decode(backend, warm, greedy with { MaxNewTokens = 4 });
+        if (single) MeasureSingle(backend, path, type, bandwidth, promptTokens, decodeTokens, slotTokens, Ids, greedy, rng);
+        if (batch) MeasureBatches(backend, type, decodeTokens, batchSizes, Ids, greedy);
+    }
+
+    static void MeasureSingle(LlamaCppBackend backend, string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens,
+        Func<int, int[]> Ids, GenerationOptions greedy, Random rng)
+    {
         var clock = Stopwatch.StartNew();
         using var seq = backend.Prefill(Ids(promptTokens), keepHidden: false, promptTokens + decodeTokens + 1);
         double prefillS = clock.Elapsed.TotalSeconds;
@@ -102,17 +117,22 @@ public static class BenchGgufCommand
             $"decode {offTps:F2} tokens/s = {offTps * weightBytes / 1e9:F1} GB/s of weights (read-bandwidth floor {floorTps:F2} tokens/s, {floorTps / offTps:F2}x); " +
             $"SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3}); " +
             $"SLOT prompt stage T={slotTokens}, times 5: {slotMs:F0} ms");
+    }
 
+    static void MeasureBatches(LlamaCppBackend backend, GgufFileType type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids, GenerationOptions greedy)
+    {
+        var clock = new Stopwatch();
         var line = new List<string>();
         foreach (int k in batchSizes)
         {
             var seqs = Enumerable.Range(0, k).Select(_ => backend.Prefill(Ids(16), false, 16 + decodeTokens + 1)).ToList();
             try
             {
+                var decodeBefore = backend.StepDecodeTime;
                 clock.Restart();
                 var results = DecodeLoop.DecodeAll(backend, seqs.Select(s => new DecodeRequest(s, greedy)).ToList());
-                double s = clock.Elapsed.TotalSeconds;
-                line.Add($"{k}: {results.Sum(x => x.GeneratedIds.Length - 1) / s:F1}");
+                double s = clock.Elapsed.TotalSeconds, host = s - (backend.StepDecodeTime - decodeBefore).TotalSeconds;
+                line.Add($"{k}: {results.Sum(x => x.GeneratedIds.Length - 1) / s:F1} (host {100 * host / s:F1}%)");
             }
             finally { foreach (var s in seqs) s.Dispose(); }
         }

@@ -35,6 +35,8 @@ public sealed class LlamaCppBackend : IModelBackend
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>
     public int MaxSequences { get; }
+    /// <summary>Time spent inside llama_decode by decode steps since load; the rest of a step is host work.</summary>
+    public TimeSpan StepDecodeTime => _model.StepDecodeTime;
 
     LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences)
     {

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace SlotSharp.Generation;
 
 /// <summary>
@@ -40,15 +42,25 @@ public sealed class DecodeState
     public int Next(ReadOnlySpan<float> logits)
     {
         if (Finished) throw new InvalidOperationException("the sequence is finished");
-        logits.CopyTo(_scores);
-        if (_bias != null)
-            for (int i = 0; i < _scores.Length; i++) _scores[i] += _bias[i];
-        if (_generated.Count < 2) LogitChecks.RequireFinite(_scores, _generated.Count);
+        // Each pass over V floats is host time in every decode step: without a bias or a penalty the sampler reads the
+        // logits in place, and with a bias the copy and the add are one vectorized pass (the same float adds).
+        ReadOnlySpan<float> scores = logits;
+        if (_bias != null) { AddInto(logits, _bias, _scores); scores = _scores; }
+        else if (_context != null) { logits.CopyTo(_scores); scores = _scores; }
+        if (_generated.Count < 2) LogitChecks.RequireFinite(scores, _generated.Count);
         if (_context != null) TokenSampler.ApplyRepetitionPenalty(_scores, _context, _options.RepetitionPenalty);
-        int next = _sampler.Next(_scores);
+        int next = _sampler.Next(scores);
         _generated.Add(next);
         _context?.Add(next);
         Stopped = _stops.Contains(next);
         return next;
+    }
+
+    static void AddInto(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> sum)
+    {
+        int i = 0;
+        for (; i <= a.Length - Vector<float>.Count; i += Vector<float>.Count)
+            (new Vector<float>(a[i..]) + new Vector<float>(b[i..])).CopyTo(sum[i..]);
+        for (; i < a.Length; i++) sum[i] = a[i] + b[i];
     }
 }

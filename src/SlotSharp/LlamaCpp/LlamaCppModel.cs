@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
@@ -19,6 +20,14 @@ public sealed class LlamaCppModel : IDisposable
     public int VocabSize { get; }
     public int HiddenSize { get; }
     public int ContextSize { get; }
+
+    long _stepDecodeTicks;
+
+    /// <summary>
+    /// Time spent inside llama_decode by <see cref="Step"/> since load (Stopwatch ticks, read on any thread): the rest of
+    /// a decode step's wall time is host work (copying logits, bias, sampling), which is how the benchmark splits it.
+    /// </summary>
+    public TimeSpan StepDecodeTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _stepDecodeTicks));
 
     LlamaCppModel(LLamaWeights weights, LLamaContext context)
     {
@@ -108,7 +117,10 @@ public sealed class LlamaCppModel : IDisposable
         _batch.Clear();
         foreach (var (token, position, seq) in rows) _batch.Add(token, position, (LLamaSeqId)seq, true);
         _context.NativeHandle.SetEmbeddings(false);
-        Check(_context.NativeHandle.Decode(_batch));
+        long start = Stopwatch.GetTimestamp();
+        var result = _context.NativeHandle.Decode(_batch);
+        Interlocked.Add(ref _stepDecodeTicks, Stopwatch.GetTimestamp() - start);
+        Check(result);
         for (int i = 0; i < rows.Count; i++) output(i, _context.NativeHandle.GetLogitsIth(i));
     }
 

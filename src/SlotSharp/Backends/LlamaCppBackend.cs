@@ -13,6 +13,12 @@ public sealed record LlamaCppOptions
     public int MaxSequences { get; init; } = 16;
     /// <summary>llama.cpp threads (0 = all cores).</summary>
     public int Threads { get; init; }
+    /// <summary>
+    /// A SLOT prefill keeps the prompt's per-position logits, which llama.cpp computes anyway when it returns H, up to
+    /// this many bytes (T x V floats): the SLOT fast path then starts from them instead of recomputing H Wᵀ, its most
+    /// expensive product (docs/backends.md). Longer prompts leave it to the fast path (its own memory budget). 0 = never.
+    /// </summary>
+    public long PromptLogitsMaxBytes { get; init; } = 512L << 20;
 }
 
 /// <summary>
@@ -38,9 +44,11 @@ public sealed class LlamaCppBackend : IModelBackend
     /// <summary>Time spent inside llama_decode by decode steps since load; the rest of a step is host work.</summary>
     public TimeSpan StepDecodeTime => _model.StepDecodeTime;
 
-    LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences)
+    readonly long _promptLogitsMaxBytes;
+
+    LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences, long promptLogitsMaxBytes)
     {
-        Path = path; _model = model; _lmHead = lmHead; MaxSequences = maxSequences;
+        Path = path; _model = model; _lmHead = lmHead; MaxSequences = maxSequences; _promptLogitsMaxBytes = promptLogitsMaxBytes;
         _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
     }
 
@@ -61,7 +69,7 @@ public sealed class LlamaCppBackend : IModelBackend
                 model.Dispose();
                 throw new SlotSharpException($"{ggufPath}: the output weight is [{lmHead.shape[0]}, {lmHead.shape[1]}] but llama.cpp reports vocabulary {model.VocabSize} and width {model.HiddenSize}");
             }
-            return new LlamaCppBackend(ggufPath, model, lmHead, options.MaxSequences);
+            return new LlamaCppBackend(ggufPath, model, lmHead, options.MaxSequences, options.PromptLogitsMaxBytes);
         }
         catch { lmHead.Dispose(); throw; }
     }
@@ -113,18 +121,23 @@ public sealed class LlamaCppBackend : IModelBackend
         _lmHead.Dispose();
     }
 
-    sealed class Sequence(LlamaCppBackend owner, int id, int[] promptIds, Tensor? hidden, float[] logits, double ms)
-        : BackendSequence(promptIds, hidden, logits, ms)
+    sealed class Sequence(LlamaCppBackend owner, int id, int[] promptIds, Tensor? hidden, Tensor? promptLogits, float[] logits, double ms)
+        : BackendSequence(promptIds, hidden, logits, ms, promptLogits)
     {
         public LlamaCppBackend Owner { get; } = owner;
         public int Id { get; } = id;
         protected override void ReleaseEngineState() => Owner.Release(Id);
     }
 
-    /// <summary>The sequence id is taken for the whole run; H is gathered into one [T, d] buffer chunk by chunk.</summary>
+    /// <summary>
+    /// The sequence id is taken for the whole run; H (and, within the budget, every position's logits) is gathered
+    /// into one [T, d] ([T, V]) buffer chunk by chunk.
+    /// </summary>
     sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden) : PrefillRun(promptIds, keepHidden)
     {
         readonly float[]? _hidden = keepHidden ? new float[(long)promptIds.Length * owner.HiddenSize] : null;
+        readonly float[]? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
+            ? new float[(long)promptIds.Length * owner.VocabSize] : null;
         readonly float[] _logits = new float[owner.VocabSize];
 
         public override int MaxChunk => owner._model.PrefillBatchSize;
@@ -132,14 +145,17 @@ public sealed class LlamaCppBackend : IModelBackend
         protected override void RunChunk(int start, int count)
         {
             int d = owner.HiddenSize;
+            int v = owner.VocabSize;
             var hidden = _hidden == null ? Span<float>.Empty : _hidden.AsSpan(start * d, count * d);
-            owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null);
+            var allLogits = _allLogits == null ? Span<float>.Empty : _allLogits.AsSpan(start * v, count * v);
+            owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null, allLogits);
         }
 
         protected override BackendSequence BuildSequence(double prefillMilliseconds)
         {
             var h = _hidden == null ? null : tensor(_hidden, [PromptIds.Length, owner.HiddenSize]);
-            return new Sequence(owner, id, PromptIds, h, _logits, prefillMilliseconds);
+            var l = _allLogits == null ? null : tensor(_allLogits, [PromptIds.Length, owner.VocabSize]);
+            return new Sequence(owner, id, PromptIds, h, l, _logits, prefillMilliseconds);
         }
 
         /// <summary>A handed-over sequence frees its id itself when disposed.</summary>

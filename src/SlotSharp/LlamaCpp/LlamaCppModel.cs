@@ -88,10 +88,13 @@ public sealed class LlamaCppModel : IDisposable
     /// Runs <paramref name="ids"/>[<paramref name="from"/>, +<paramref name="count"/>) at the same positions of sequence
     /// <paramref name="seq"/> in one batch (count at most <see cref="PrefillBatchSize"/>). With <paramref name="hidden"/>
     /// (count x d floats) it receives each position's final hidden state (llama.cpp then computes every position's
-    /// logits too, which the batch size bounds); with <paramref name="lastLogits"/>, the chunk's last position's logits.
+    /// logits too, which the batch size bounds); with <paramref name="lastLogits"/>, the chunk's last position's logits;
+    /// with <paramref name="allLogits"/> (count x V floats, only together with <paramref name="hidden"/>), every position's.
     /// </summary>
-    public void PrefillChunk(IReadOnlyList<int> ids, int from, int count, int seq, Span<float> hidden, float[]? lastLogits)
+    public void PrefillChunk(IReadOnlyList<int> ids, int from, int count, int seq, Span<float> hidden, float[]? lastLogits,
+        Span<float> allLogits = default)
     {
+        if (!allLogits.IsEmpty && hidden.IsEmpty) throw new ArgumentException("every position's logits come only with the hidden states", nameof(allLogits));
         if (count < 1 || count > PrefillBatchSize) throw new ArgumentOutOfRangeException(nameof(count), count, $"a prefill chunk takes 1 to {PrefillBatchSize} positions");
         bool allHidden = !hidden.IsEmpty;
         var handle = _context.NativeHandle;
@@ -105,6 +108,7 @@ public sealed class LlamaCppModel : IDisposable
         int d = HiddenSize;
         if (allHidden)
             for (int i = 0; i < count; i++) handle.GetEmbeddingsIth(i).CopyTo(hidden.Slice(i * d, d));
+        for (int i = 0; i < count && !allLogits.IsEmpty; i++) handle.GetLogitsIth(i).CopyTo(allLogits.Slice(i * VocabSize, VocabSize));
         if (lastLogits != null) handle.GetLogitsIth(count - 1).CopyTo(lastLogits); // indices are batch positions
     }
 

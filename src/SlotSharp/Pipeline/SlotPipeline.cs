@@ -169,7 +169,7 @@ public sealed partial class SlotPipeline : IDisposable
     {
         var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states (prefill with keepHidden)");
         var runner = Runner(options);
-        try { return runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true); }
+        try { return runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true, promptLogits: prefill.PromptLogits); }
         catch { runner.Dispose(); throw; }
     }
 

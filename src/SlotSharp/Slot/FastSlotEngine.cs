@@ -48,7 +48,10 @@ internal sealed class FastSlotEngine : ISlotEngine
     Tensor? _chunk;
     int _chunkRows;
 
-    public FastSlotEngine(Tensor w32, Tensor hidden, IReadOnlyList<long> ids, SlotHyperParameters hp, long memoryBudgetBytes)
+    /// <param name="promptLogits">[T, V] (or [T-1, V]): the prompt's logits as the model computed them, used for L0 in
+    /// cached mode instead of the prompt GEMM (the streaming fallback still recomputes its chunks from H).</param>
+    public FastSlotEngine(Tensor w32, Tensor hidden, IReadOnlyList<long> ids, SlotHyperParameters hp, long memoryBudgetBytes,
+        Tensor? promptLogits = null)
     {
         _w = w32;
         _hp = hp;
@@ -69,7 +72,9 @@ internal sealed class FastSlotEngine : ISlotEngine
         if ((long)_n * _vocab * sizeof(float) <= memoryBudgetBytes)
         {
             using var scope = NewDisposeScope();
-            var l0 = _hidden.mm(_w.t()); // the one prompt GEMM
+            var l0 = promptLogits is { } given && given.shape[0] >= _n && given.shape[1] == _vocab
+                ? given.narrow(0, 0, _n).to(float32, device).clone() // the model's own: no GEMM (clone: E0 is built in place)
+                : _hidden.mm(_w.t()); // the one prompt GEMM
             var rowMax = l0.amax(1);
             _rowMax = ToDoubles(rowMax);
             _targetLogit0 = ToDoubles(l0.gather(1, _targets.unsqueeze(1)).squeeze(1));

@@ -57,9 +57,11 @@ public sealed class SlotRunner : IDisposable
     /// The same optimization, run by the caller one step at a time (<see cref="SlotStage.Advance"/>). The stage borrows
     /// this runner (and copies what it needs of <paramref name="hidden"/>); with <paramref name="ownRunner"/> it
     /// disposes the runner too. Call it outside any dispose scope that ends before the stage does: the reference
-    /// engine's autograd parameter and AdamW state are created in the ambient scope.
+    /// engine's autograd parameter and AdamW state are created in the ambient scope. <paramref name="promptLogits"/>
+    /// ([T, V], optional): the prompt's logits H Wᵀ as the model computed them; the fast path then starts from them
+    /// instead of its own product (the reference path always differentiates through its own).
     /// </summary>
-    public SlotStage Start(Tensor hidden, IReadOnlyList<long> ids, bool ownRunner = false)
+    public SlotStage Start(Tensor hidden, IReadOnlyList<long> ids, bool ownRunner = false, Tensor? promptLogits = null)
     {
         var h = CheckInputs(hidden, ids);
         try
@@ -72,7 +74,7 @@ public sealed class SlotRunner : IDisposable
             }
             ISlotEngine engine = _options.Impl == SlotImplKind.Reference
                 ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
-                : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes);
+                : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes, promptLogits);
             return new SlotStage(this, engine, _hp.Times, ownRunner ? this : null);
         }
         finally

@@ -23,7 +23,18 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
     [MemberData(nameof(Cases))]
     public void VllmTimes5(string model, string prompt) => Check(model, prompt, SlotOptimizerKind.Vllm, "slot_vllm", "greedy_vllm_times5_lr0.1");
 
-    void Check(string model, string prompt, SlotOptimizerKind optimizer, string trajectoryField, string idsField)
+    // The path the engine takes: the fast path starts from llama.cpp's own prompt logits instead of recomputing H Wᵀ.
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void AdamWTimes5FromLlamaCppsPromptLogits(string model, string prompt) =>
+        Check(model, prompt, SlotOptimizerKind.AdamW, "slot_seed", "greedy_seed_times5_lr0.1", fromModelLogits: true);
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void VllmTimes5FromLlamaCppsPromptLogits(string model, string prompt) =>
+        Check(model, prompt, SlotOptimizerKind.Vllm, "slot_vllm", "greedy_vllm_times5_lr0.1", fromModelLogits: true);
+
+    void Check(string model, string prompt, SlotOptimizerKind optimizer, string trajectoryField, string idsField, bool fromModelLogits = false)
     {
         var golden = Golden.Load(model);
         Skip.If(prompt == "(missing)");
@@ -33,7 +44,14 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
         using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 });
         using var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
         using var sequence = backend.Prefill(ids, keepHidden: true, expectedLength: ids.Length + 24);
-        using var slot = runner.Run(sequence.PromptHidden!, ids.Select(i => (long)i).ToArray());
+        var promptLogits = fromModelLogits ? sequence.PromptLogits : null;
+        if (fromModelLogits)
+        {
+            Assert.NotNull(promptLogits);
+            Assert.Equal([ids.Length, backend.VocabSize], promptLogits!.shape);
+            Assert.Equal(sequence.Logits, promptLogits[ids.Length - 1].data<float>().ToArray()); // the last row is the last logits
+        }
+        using var slot = SlotStage.RunToEnd(runner.Start(sequence.PromptHidden!, ids.Select(i => (long)i).ToArray(), promptLogits: promptLogits));
 
         var trajectory = ((System.Text.Json.Nodes.JsonArray)p[trajectoryField]!).Cast<System.Text.Json.Nodes.JsonObject>()
             .First(r => (int)r["times"]! == 5 && (double)r["lr"]! == 0.1);

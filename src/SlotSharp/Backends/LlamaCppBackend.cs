@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SlotSharp.Gguf;
 using SlotSharp.LlamaCpp;
 using static TorchSharp.torch;
@@ -136,8 +137,11 @@ public sealed class LlamaCppBackend : IModelBackend
     sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden) : PrefillRun(promptIds, keepHidden)
     {
         readonly float[]? _hidden = keepHidden ? new float[(long)promptIds.Length * owner.HiddenSize] : null;
-        readonly float[]? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
-            ? new float[(long)promptIds.Length * owner.VocabSize] : null;
+        // Written chunk by chunk straight into the tensor's memory: a managed [T, V] copy first would double the peak
+        // (up to PromptLogitsMaxBytes) and churn the large-object heap with every SLOT request. Owned by the run until
+        // the sequence takes it.
+        readonly Tensor? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
+            ? empty([promptIds.Length, owner.VocabSize], ScalarType.Float32).DetachFromDisposeScope() : null;
         readonly float[] _logits = new float[owner.VocabSize];
 
         public override int MaxChunk => owner._model.PrefillBatchSize;
@@ -147,21 +151,22 @@ public sealed class LlamaCppBackend : IModelBackend
             int d = owner.HiddenSize;
             int v = owner.VocabSize;
             var hidden = _hidden == null ? Span<float>.Empty : _hidden.AsSpan(start * d, count * d);
-            var allLogits = _allLogits == null ? Span<float>.Empty : _allLogits.AsSpan(start * v, count * v);
+            var allLogits = _allLogits is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(_allLogits.bytes).Slice(start * v, count * v);
             owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null, allLogits);
         }
 
         protected override BackendSequence BuildSequence(double prefillMilliseconds)
         {
             var h = _hidden == null ? null : tensor(_hidden, [PromptIds.Length, owner.HiddenSize]);
-            var l = _allLogits == null ? null : tensor(_allLogits, [PromptIds.Length, owner.VocabSize]);
-            return new Sequence(owner, id, PromptIds, h, l, _logits, prefillMilliseconds);
+            return new Sequence(owner, id, PromptIds, h, _allLogits, _logits, prefillMilliseconds);
         }
 
-        /// <summary>A handed-over sequence frees its id itself when disposed.</summary>
+        /// <summary>A handed-over sequence frees its id and the prompt logits itself when disposed.</summary>
         protected override void Release(bool handedOver)
         {
-            if (!handedOver) owner.Release(id);
+            if (handedOver) return;
+            _allLogits?.Dispose();
+            owner.Release(id);
         }
     }
 }

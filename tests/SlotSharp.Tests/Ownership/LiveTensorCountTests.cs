@@ -45,6 +45,29 @@ public class LiveTensorCountTests
     }
 
     [SkippableFact]
+    public void LlamaCppSlotPrefillLeavesNoTensorAlive()
+    {
+        // A SLOT prefill on llama.cpp gathers H and the prompt logits into tensors: the sequence owns them once handed
+        // over, the run until then (a run abandoned half-way, e.g. a cancelled request, must free them too).
+        var dir = Directory.CreateTempSubdirectory("slotsharp-live-").FullName;
+        try
+        {
+            var gguf = Path.Combine(dir, "tiny-qwen2.f32.gguf");
+            SlotSharp.Gguf.GgufConverter.Convert(SharedAssets.Require("models", "tiny-qwen2"), gguf, SlotSharp.Gguf.GgufFileType.F32);
+            using var backend = SlotSharp.Backends.LlamaCppBackend.Load(gguf, new SlotSharp.Backends.LlamaCppOptions { ContextSize = 512, MaxSequences = 1, Threads = 2 });
+            int[] ids = [.. Enumerable.Range(100, 40)];
+            AssertNoTensorLeftAlive(() =>
+            {
+                using (var sequence = backend.Prefill(ids, keepHidden: true, ids.Length + 1))
+                    Assert.NotNull(sequence.PromptLogits);
+                using var run = backend.StartPrefill(ids, keepHidden: true, ids.Length + 1);
+                run.Advance(16);
+            });
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [SkippableFact]
     public void SlotRunLeavesNoTensorAlive()
     {
         using var runs = new TinyQwenRuns();

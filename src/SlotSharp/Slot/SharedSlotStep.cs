@@ -49,7 +49,7 @@ internal static class SharedSlotStep
     {
         0 => [],
         1 => [MatVec.Mv(w, inputs[0])],
-        _ => Rows(w.mm(stack(inputs, 1)).t().contiguous()), // [V, k] -> k contiguous rows of V
+        _ => Rows(MatVec.MvMany(w, stack(inputs, 0)).t().contiguous()), // [V, k] -> k contiguous rows of V
     };
 
     /// <summary>g_i = Wᵀ r_i (d each) for the V-vectors r_i: one pass over W for all of them.</summary>
@@ -57,7 +57,7 @@ internal static class SharedSlotStep
     {
         0 => [],
         1 => [MatVec.Tv(w, residuals[0])],
-        _ => Rows(stack(residuals, 0).mm(w)), // [k, V] [V, d] -> [k, d]
+        _ => Rows(MatVec.TvMany(w, stack(residuals, 0))), // [k, V] [V, d] -> [k, d]
     };
 
     static Tensor[] Rows(Tensor matrix) => Enumerable.Range(0, (int)matrix.shape[0]).Select(i => matrix[i]).ToArray();

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using SlotSharp.Backends;
 using SlotSharp.Pipeline;
-using SlotSharp.Runtime;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using SlotSharp.Backends;
 using SlotSharp.Pipeline;
-using SlotSharp.Runtime;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
@@ -11,10 +9,12 @@ namespace SlotSharp.Engine;
 /// Continuous batching over one <see cref="SlotPipeline"/>: requests submitted from any thread join the running batch
 /// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
 /// and cancelled requests into account, (2) admits the head of the queue (FIFO, within the KV budget) when no other
-/// request is in its prompt phase, (3) advances the admitted request's prompt phase by one piece: a prefill chunk of
-/// <see cref="EngineOptions.PrefillChunkTokens"/> positions, then the SLOT stage's start and one optimizer step per
-/// engine step (or b = W delta for a loaded delta), (4) chooses one token for every decoding request and advances them
-/// all in one backend step. So a running decode waits at most one such piece between two of its tokens (docs/engine.md).
+/// request is prefilling, (3) advances every prefilled request's prompt stage by one piece (a SLOT stage's start, or
+/// one optimizer step of all started SLOT stages together with their passes over W shared, or b = W delta for a
+/// loaded delta), (4) runs one prefill chunk of <see cref="EngineOptions.PrefillChunkTokens"/> positions of the
+/// prefilling request, (5) chooses one token for every decoding request and advances them all in one backend step.
+/// So a running decode waits at most one prefill chunk, one SLOT start and one shared SLOT step between two of its
+/// tokens (docs/engine.md).
 /// One engine owns a pipeline's backend at a time (backends are single-threaded): constructing one attaches it to the
 /// pipeline (<see cref="SlotPipeline.Engine"/>), and <see cref="SlotPipeline.Generate"/> then submits to it.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed partial class SlotEngine : IDisposable
     readonly ConcurrentQueue<EngineWork> _incoming = new();
     readonly LinkedList<EngineWork> _waiting = new();   // engine thread only
     readonly List<EngineWork> _running = new();         // engine thread only, all in Decode
-    EngineWork? _prompting;                              // engine thread only: admitted, in Prefill or SlotStage
+    EngineWork? _prompting;                              // engine thread only: admitted, in Prefill
     readonly AutoResetEvent _wake = new(false);
     readonly CancellationTokenSource _stopping = new();
     readonly Thread _thread;
@@ -115,11 +115,14 @@ public sealed partial class SlotEngine : IDisposable
             while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
             FinishCancelled();
             AdmitOne();
-            bool prompted = PromptPhaseStep();
+            // Stages before the prefill: a request whose prefill ends in this step starts its stage in the next one.
+            bool staged = PromptStageStep();
+            bool prompted = PrefillStep();
             bool stepped = DecodeStep();
-            if (!prompted && !stepped) _wake.WaitOne();
+            if (!staged && !prompted && !stepped) _wake.WaitOne();
         }
         if (_prompting != null) Finish(_prompting, FinishReason.Cancelled);
+        foreach (var w in _staging.ToArray()) Finish(w, FinishReason.Cancelled);
         foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
         foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
         _waiting.Clear();
@@ -134,18 +137,18 @@ public sealed partial class SlotEngine : IDisposable
             if (node.Value.Cancel.IsCancellationRequested) { Finish(node.Value, FinishReason.Cancelled); _waiting.Remove(node); }
             node = next;
         }
-        foreach (var w in _running.Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
+        foreach (var w in _running.Concat(_staging).Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
         if (_prompting is { Cancel.IsCancellationRequested: true } p) Finish(p, FinishReason.Cancelled);
     }
 
-    /// <summary>Admitted requests: decoding, plus the one in its prompt phase (it holds a backend sequence and its reservation).</summary>
-    int Admitted => _running.Count + (_prompting != null ? 1 : 0);
+    /// <summary>Admitted requests: decoding, prefilling or in their prompt stage (each holds a backend sequence and its reservation).</summary>
+    int Admitted => _running.Count + _staging.Count + (_prompting != null ? 1 : 0);
 
     void PublishRunning() => Volatile.Write(ref _runningCount, Admitted);
 
     /// <summary>
-    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request is in its
-    /// prompt phase at a time, so a step runs at most one piece of it whatever the queue length.
+    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request prefills at
+    /// a time, so a step runs at most one prefill chunk whatever the queue length.
     /// </summary>
     void AdmitOne()
     {
@@ -167,25 +170,26 @@ public sealed partial class SlotEngine : IDisposable
     }
 
     /// <summary>
-    /// One step of the admitted request's prompt phase: a chunk of its prefill, or (from the step after its last chunk)
-    /// one step of its prompt stage: b = W delta for a loaded delta, or the SLOT stage's start (the prompt's product with
-    /// W) and then one optimizer step per engine step. It joins the decode batch in the step its phase ends.
+    /// One chunk of the admitted request's prefill. After its last chunk it joins the decode batch, or, with a SLOT
+    /// stage or a loaded delta to apply, the requests in their prompt stage (from the next step on), and the next
+    /// request may be admitted.
     /// </summary>
-    bool PromptPhaseStep()
+    bool PrefillStep()
     {
         if (_prompting is not { } work) return false;
         try
         {
-            if (work.Prefilling is { } run)
+            var run = work.Prefilling!;
+            run.Advance(_options.PrefillChunkTokens);
+            if (!run.Finished) return true;
+            work.Prefilled();
+            Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
+            if (!SlotRuns(work) && work.Request.LoadedDelta == null) StartDecode(work, null);
+            else
             {
-                run.Advance(_options.PrefillChunkTokens);
-                if (!run.Finished) return true;
-                work.Prefilled();
-                Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-                if (!SlotRuns(work) && work.Request.LoadedDelta == null) StartDecode(work, null);
+                _prompting = null;
+                _staging.Add(work);
             }
-            else if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
-            else SlotStep(work);
         }
         catch (Exception e) { Finish(work, FinishReason.Error, e); } // cancellation is seen at step boundaries instead
         return true;
@@ -197,51 +201,10 @@ public sealed partial class SlotEngine : IDisposable
     void StartDecode(EngineWork work, float[]? bias)
     {
         if (_prompting == work) _prompting = null;
+        _staging.Remove(work);
         work.StartDecode(bias, _pipeline.Backend.VocabSize);
         if (work.Decode!.Finished) EndBranch(work, FinishReason.Length); // max_new_tokens 0
         else if (!_running.Contains(work)) { _running.Add(work); PublishRunning(); }
-    }
-
-    float[] LoadedBias(EngineWork work, float[] delta)
-    {
-        var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
-        work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
-        using var loaded = _pipeline.LogitBias(delta);
-        work.Request.OnLogitBias?.Invoke(loaded);
-        return TensorHost.Floats(loaded);
-    }
-
-    /// <summary>The SLOT stage's start or its next optimizer step; when it has finished, the request starts decoding.</summary>
-    void SlotStep(EngineWork work)
-    {
-        var clock = Stopwatch.StartNew();
-        if (work.Slotting is not { } stage)
-        {
-            stage = _pipeline.StartSlot(work.Sequence!, work.BranchSlot!);
-            work.EnterSlotStage(stage);
-        }
-        else stage.Advance();
-        if (!stage.Finished)
-        {
-            work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
-            return;
-        }
-        using var result = work.CompleteSlotStage();
-        work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
-        StartDecode(work, SlotStageDone(work, result));
-    }
-
-    /// <summary>Records a finished SLOT stage (summary, metrics) and returns b = W delta, or null when it was skipped.</summary>
-    float[]? SlotStageDone(EngineWork work, SlotResult result)
-    {
-        Interlocked.Increment(ref _slotStages);
-        lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
-        var options = work.BranchSlot!;
-        work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
-            result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
-        if (result.Skipped) return null;
-        work.Request.OnLogitBias?.Invoke(result.LogitBias);
-        return TensorHost.Floats(result.LogitBias);
     }
 
     /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
@@ -294,6 +257,7 @@ public sealed partial class SlotEngine : IDisposable
         if (work.State != EngineRequestState.Queued)
         {
             if (_prompting == work) _prompting = null;
+            _staging.Remove(work);
             _running.Remove(work);
             PublishRunning();
             _budget.Release(work.KvCost);

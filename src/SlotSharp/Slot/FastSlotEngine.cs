@@ -87,8 +87,31 @@ internal sealed class FastSlotEngine : ISlotEngine
     public double Evaluate(bool withGradient, double[] gradient)
     {
         using var scope = NewDisposeScope();
-        // Step 1 starts at delta = 0, where u = W·0 = 0 exactly: skip that pass over W.
-        var u = _delta.All(x => x == 0) ? torch.zeros(_vocab, dtype: float32, device: _w.device) : MatVec.Mv(_w, DeltaTensor());
+        var input = ProductInput();
+        var u = input is null ? ZeroProduct() : MatVec.Mv(_w, input);
+        double loss = LossAndResidual(u, withGradient, out var residual);
+        if (residual is not null) FillGradient(MatVec.Tv(_w, residual), gradient);
+        return loss;
+    }
+
+    /// <summary>W (V x d float32) that the products of this engine's evaluations run over.</summary>
+    public Tensor Weight => _w;
+
+    /// <summary>
+    /// The next evaluation's delta as a float32 d-vector, whose product u = W delta it needs; null when delta is 0
+    /// (step 1), where u = W·0 = 0 exactly and the pass over W is skipped (<see cref="ZeroProduct"/>).
+    /// </summary>
+    public Tensor? ProductInput() => _delta.All(x => x == 0) ? null : DeltaTensor();
+
+    public Tensor ZeroProduct() => torch.zeros(_vocab, dtype: float32, device: _w.device);
+
+    /// <summary>
+    /// The loss at the current delta given its u = W delta (V), and with <paramref name="withGradient"/> the residual
+    /// r (V) whose product Wᵀ r is the gradient (<see cref="FillGradient"/>); null otherwise. Temporaries belong to the
+    /// caller's dispose scope.
+    /// </summary>
+    public double LossAndResidual(Tensor u, bool withGradient, out Tensor? residual)
+    {
         _lastU?.Dispose();
         _lastU = u.alias().DetachFromDisposeScope();
         _lastUDelta = (double[])_delta.Clone();
@@ -101,16 +124,18 @@ internal sealed class FastSlotEngine : ISlotEngine
             colSum = StreamingStats(u, withGradient, logProb);
 
         double loss = SlotObjective.Loss(_hp.Optimizer, logProb);
+        residual = null;
         if (withGradient)
         {
-            // r = c (colsum P - counts(y)); g = Wᵀ r, one GEMV.
+            // r = c (colsum P - counts(y)); g = Wᵀ r.
             using var scale = SlotObjective.GradientScale(_hp.Optimizer, _n).ToScalar();
-            colSum!.index_add_(0, _targets, _minusOnes, HeldScalars.One).mul_(scale);
-            var g = MatVec.Tv(_w, colSum);
-            ToDoubles(g).CopyTo(gradient, 0);
+            residual = colSum!.index_add_(0, _targets, _minusOnes, HeldScalars.One).mul_(scale);
         }
         return loss;
     }
+
+    /// <summary>The gradient g = Wᵀ r (d) of the last <see cref="LossAndResidual"/> into <paramref name="gradient"/>.</summary>
+    public static void FillGradient(Tensor g, double[] gradient) => ToDoubles(g).CopyTo(gradient, 0);
 
     Tensor? FactorizedStats(Tensor u, float uMax, bool withGradient, double[] logProb)
     {

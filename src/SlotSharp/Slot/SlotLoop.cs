@@ -14,6 +14,7 @@ internal sealed class SlotLoop(ISlotEngine engine, int times, int hiddenSize)
     readonly List<double> _norms = new(times);
     readonly double[] _grad = new double[hiddenSize];
     int _next = 1;
+    bool _finalLossDue;
 
     /// <summary>Set once the loop has ended (all steps run, or stopped early); null before.</summary>
     public Outcome? Result { get; private set; }
@@ -34,22 +35,48 @@ internal sealed class SlotLoop(ISlotEngine engine, int times, int hiddenSize)
     /// <summary>Optimizer step k (1-based), then, after the last one, the loss at the final delta.</summary>
     public void Advance()
     {
-        if (Done) throw new InvalidOperationException("the SLOT loop has ended");
-        int k = _next++;
-        if (k <= times && TryStep(k) is { } stop)
-        {
-            Result = new Outcome(engine.GetDelta(), _losses, _norms, stop);
-            return;
-        }
-        if (k < times) return;
-        _losses.Add(engine.Evaluate(withGradient: false, _grad));
-        Result = new Outcome(engine.GetDelta(), _losses, _norms, null);
+        do Accept(engine.Evaluate(NextNeedsGradient, _grad));
+        while (FinalLossDue);
     }
 
-    /// <summary>One step; returns why the loop must stop (the delta of step k - 1 is kept), else null.</summary>
-    string? TryStep(int k)
+    /// <summary>
+    /// Whether the evaluation due next is a step's (loss and gradient into <see cref="Gradient"/>) rather than the
+    /// final loss alone. A caller that computes the evaluation itself (<see cref="SlotStage.AdvanceTogether"/>) hands
+    /// the loss to <see cref="Accept"/>.
+    /// </summary>
+    public bool NextNeedsGradient
     {
-        double loss = engine.Evaluate(withGradient: true, _grad);
+        get
+        {
+            if (Done) throw new InvalidOperationException("the SLOT loop has ended");
+            return !_finalLossDue;
+        }
+    }
+
+    /// <summary>True after the last step's update, until the final loss is accepted: it belongs to the same <see cref="Advance"/>.</summary>
+    public bool FinalLossDue => _finalLossDue && !Done;
+
+    /// <summary>The buffer an external evaluation fills with the gradient before <see cref="Accept"/>.</summary>
+    public double[] Gradient => _grad;
+
+    /// <summary>Takes the evaluation due next (<see cref="NextNeedsGradient"/>): a step's loss with its gradient, or the final loss.</summary>
+    public void Accept(double loss)
+    {
+        if (Done) throw new InvalidOperationException("the SLOT loop has ended");
+        if (_finalLossDue)
+        {
+            _losses.Add(loss);
+            Result = new Outcome(engine.GetDelta(), _losses, _norms, null);
+            return;
+        }
+        int k = _next++;
+        if (TakeStep(k, loss) is { } stop) Result = new Outcome(engine.GetDelta(), _losses, _norms, stop);
+        else _finalLossDue = k == times;
+    }
+
+    /// <summary>One step from its evaluation; returns why the loop must stop (the delta of step k - 1 is kept), else null.</summary>
+    string? TakeStep(int k, double loss)
+    {
         _losses.Add(loss);
         if (!double.IsFinite(loss)) return $"loss became non-finite ({loss}) before step {k}; kept the delta of step {k - 1}";
         if (!AllFinite(_grad)) return $"gradient became non-finite before step {k}; kept the delta of step {k - 1}";

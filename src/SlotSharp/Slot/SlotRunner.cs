@@ -14,6 +14,7 @@ public sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
 public sealed class SlotRunner : IDisposable
 {
     readonly Tensor _lmHead;
+    readonly Tensor _weightSource; // the borrowed tensor _w32 comes from: runners with the same one share W
     readonly Tensor _w32;         // this runner's own handle (an alias of a float32 W, or a float32 copy): disposed here
     readonly SlotOptions _options;
     readonly SlotHyperParameters _hp;
@@ -32,6 +33,7 @@ public sealed class SlotRunner : IDisposable
         _hp = options.Resolve();
         _options = options;
         _lmHead = lmHead;
+        _weightSource = lmHeadFloat32 ?? lmHead;
         _warn = warn;
         // detach() makes a new handle even when it shares the data, so the runner always owns (and disposes) _w32;
         // the borrowed tensors themselves are never disposed here (docs/ownership.md).
@@ -41,6 +43,9 @@ public sealed class SlotRunner : IDisposable
     }
 
     public SlotHyperParameters HyperParameters => _hp;
+
+    /// <summary>Whether <paramref name="other"/> runs over the same W (the same borrowed tensor), so their products can be shared.</summary>
+    internal bool SharesWeightWith(SlotRunner other) => ReferenceEquals(_weightSource, other._weightSource);
 
     public int HiddenSize => (int)_w32.shape[1];
 

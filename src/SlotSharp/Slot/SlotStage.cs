@@ -36,6 +36,38 @@ public sealed class SlotStage : IDisposable
         _loop!.Advance();
     }
 
+    /// <summary>
+    /// One <see cref="Advance"/> of every stage, with the passes over W shared among the fast-path stages over the same
+    /// W: their products u_i = W delta_i run as one W [delta_1 .. delta_k] and their gradients g_i = Wᵀ r_i as one
+    /// Wᵀ [r_1 .. r_k] (memory-bound, so k products cost little more than one: docs/engine.md). Each stage keeps its own
+    /// loss, optimizer state and stop bookkeeping, so the results equal each stage advanced alone up to the rounding
+    /// of the shared product. Reference-path stages and a stage alone on its W advance alone, exactly as
+    /// <see cref="Advance"/>. Every stage must be unfinished and distinct.
+    /// </summary>
+    public static void AdvanceTogether(IReadOnlyList<SlotStage> stages)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        foreach (var stage in stages)
+        {
+            ObjectDisposedException.ThrowIf(stage._disposed, stage);
+            if (stage.Finished) throw new InvalidOperationException("the SLOT stage has run all its steps");
+        }
+        if (stages.Distinct().Count() != stages.Count) throw new ArgumentException("a SLOT stage is listed twice", nameof(stages));
+        var groups = new List<List<SlotStage>>();
+        foreach (var stage in stages)
+        {
+            if (stage._engine is not FastSlotEngine) { groups.Add([stage]); continue; }
+            var group = groups.FirstOrDefault(g => g[0]._engine is FastSlotEngine && g[0]._runner.SharesWeightWith(stage._runner));
+            if (group != null) group.Add(stage);
+            else groups.Add([stage]);
+        }
+        foreach (var group in groups)
+        {
+            if (group.Count == 1) group[0].Advance();
+            else SharedSlotStep.Advance(group.Select(s => (s._loop!, (FastSlotEngine)s._engine!)).ToList());
+        }
+    }
+
     /// <summary>The stage's result (the caller owns and disposes it); once, after <see cref="Finished"/>.</summary>
     public SlotResult Complete()
     {

@@ -139,7 +139,15 @@ public class EngineMeasurements(ConvertedModels models, ITestOutputHelper output
             var columns = Enumerable.Range(0, k).Select(i => deltas[.., i].contiguous()).ToArray();
             double separate = Best(() => { foreach (var d in columns) MatVec.Mv(w, d).Dispose(); });
             double shared = Best(() => w.mm(deltas).Dispose());
-            output.WriteLine($"k={k}: {k} x W delta {separate:F1} ms, W [deltas] {shared:F1} ms, speedup {separate / shared:F2}x");
+            var rows = deltas.t().contiguous();
+            double blocked = Best(() => MatVec.MvMany(w, rows).Dispose());
+            var residuals = randn(k, 151936);
+            var residualRows = Enumerable.Range(0, k).Select(i => residuals[i].contiguous()).ToArray();
+            double separateT = Best(() => { foreach (var r in residualRows) MatVec.Tv(w, r).Dispose(); });
+            double sharedT = Best(() => residuals.mm(w).Dispose());
+            double blockedT = Best(() => MatVec.TvMany(w, residuals).Dispose());
+            output.WriteLine($"k={k}: {k} x W delta {separate:F1} ms, W [deltas] {shared:F1} ms (mm), {blocked:F1} ms (MvMany); "
+                + $"{k} x Wt r {separateT:F1} ms, [r]t W {sharedT:F1} ms (mm), {blockedT:F1} ms (TvMany)");
         }
     }
 

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using SlotSharp.Pipeline;
+using SlotSharp.Runtime;
+using SlotSharp.Slot;
+
+namespace SlotSharp.Engine;
+
+/// <summary>
+/// The prompt stage: what a prefilled request does before it decodes, b = W delta for a loaded delta or its SLOT
+/// prompt stage. Any number of requests are in it at once (admission waits only for the prefill); each engine step
+/// advances all of their SLOT stages by one optimizer step together, with their passes over W shared
+/// (<see cref="SlotStage.AdvanceTogether"/>), so a burst of SLOT requests costs the batch about one pass over W per
+/// step instead of one per request (docs/engine.md).
+/// </summary>
+public sealed partial class SlotEngine
+{
+    readonly List<EngineWork> _staging = new(); // engine thread only: prefilled, in their prompt stage
+
+    /// <summary>
+    /// One piece of every staged request: a loaded delta's b = W delta, a SLOT stage's start (the prompt's product
+    /// with W), or, for all started stages together, one shared optimizer step. A request joins the decode batch in
+    /// the step its stage finishes.
+    /// </summary>
+    bool PromptStageStep()
+    {
+        if (_staging.Count == 0) return false;
+        var started = new List<EngineWork>(_staging.Count);
+        foreach (var work in _staging.ToArray())
+        {
+            try
+            {
+                if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
+                else if (work.Slotting is null) StartSlotStage(work);
+                else started.Add(work);
+            }
+            catch (Exception e) { Finish(work, FinishReason.Error, e); }
+        }
+        if (started.Count > 0) AdvanceSlotStages(started);
+        return true;
+    }
+
+    float[] LoadedBias(EngineWork work, float[] delta)
+    {
+        var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
+        work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
+        using var loaded = _pipeline.LogitBias(delta);
+        work.Request.OnLogitBias?.Invoke(loaded);
+        return TensorHost.Floats(loaded);
+    }
+
+    /// <summary>The SLOT stage's start, its own piece (one per step at most: one request leaves the prefill per step).</summary>
+    void StartSlotStage(EngineWork work)
+    {
+        var clock = Stopwatch.StartNew();
+        work.EnterSlotStage(_pipeline.StartSlot(work.Sequence!, work.BranchSlot!));
+        work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
+        if (work.Slotting!.Finished) CompleteSlotStage(work); // skipped (a 1-token prompt): nothing to optimize
+    }
+
+    /// <summary>
+    /// One optimizer step of every started stage, as one shared step. Its time counts in each request's SLOT stage
+    /// time (it is the time that request's step took). A failure of the shared step leaves every stage in it
+    /// undefined, so all of them end.
+    /// </summary>
+    void AdvanceSlotStages(List<EngineWork> works)
+    {
+        var clock = Stopwatch.StartNew();
+        try { SlotStage.AdvanceTogether(works.Select(w => w.Slotting!).ToList()); }
+        catch (Exception e)
+        {
+            foreach (var w in works) Finish(w, FinishReason.Error, e);
+            return;
+        }
+        double stepMs = clock.Elapsed.TotalMilliseconds;
+        foreach (var work in works)
+        {
+            work.SlotStageMs += stepMs;
+            if (!work.Slotting!.Finished) continue;
+            try { CompleteSlotStage(work); }
+            catch (Exception e) { Finish(work, FinishReason.Error, e); }
+        }
+    }
+
+    void CompleteSlotStage(EngineWork work)
+    {
+        var clock = Stopwatch.StartNew();
+        using var result = work.CompleteSlotStage();
+        work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
+        StartDecode(work, SlotStageDone(work, result));
+    }
+
+    /// <summary>Records a finished SLOT stage (summary, metrics) and returns b = W delta, or null when it was skipped.</summary>
+    float[]? SlotStageDone(EngineWork work, SlotResult result)
+    {
+        Interlocked.Increment(ref _slotStages);
+        lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
+        var options = work.BranchSlot!;
+        work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
+            result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
+        if (result.Skipped) return null;
+        work.Request.OnLogitBias?.Invoke(result.LogitBias);
+        return TensorHost.Floats(result.LogitBias);
+    }
+}

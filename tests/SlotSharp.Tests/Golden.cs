@@ -37,4 +37,17 @@ public sealed class Golden
             foreach (var p in ((JsonArray)root["prompts"]!).Cast<JsonObject>()) yield return [m, (string)p["name"]!];
         }
     }
+
+    /// <summary>Every value within <paramref name="tol"/> of the golden; the message names the worst index.</summary>
+    public static void AssertClose(double[] expected, float[] actual, double tol, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = 0; int at = -1;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double d = Math.Abs(expected[i] - actual[i]);
+            if (d > worst) { worst = d; at = i; }
+        }
+        Assert.True(worst <= tol, $"{what}: max |diff| {worst:g3} at index {at} exceeds {tol:g3}");
+    }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Parquet.Serialization;
 using SlotSharp.Datasets;
 using SlotSharp.Evaluation;
@@ -12,16 +11,11 @@ namespace SlotSharp.Tests.Fuzz;
 /// </summary>
 public sealed class FuzzRegressionTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("slotsharp-fuzz-regress-").FullName;
+    readonly FuzzInputFolder _inputs = new("slotsharp-fuzz-regress-");
 
-    string Write(string name, byte[] content)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllBytes(path, content);
-        return path;
-    }
+    string Write(string name, byte[] content) => _inputs.Write(name, content);
 
-    string Write(string name, string content) => Write(name, Encoding.UTF8.GetBytes(content));
+    string Write(string name, string content) => _inputs.Write(name, content);
 
     [Theory]
     // A duplicated key made JsonObject throw ArgumentException ("An item with the same key has already been added").
@@ -79,5 +73,5 @@ public sealed class FuzzRegressionTests : IDisposable
         public string answer { get; set; } = "";
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _inputs.Dispose();
 }

@@ -15,16 +15,11 @@ namespace SlotSharp.Tests.Fuzz;
 /// </summary>
 public sealed class ParserFuzzRegressionTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("slotsharp-fuzz-parsers-").FullName;
+    readonly FuzzInputFolder _inputs = new("slotsharp-fuzz-parsers-");
 
-    string Write(string name, byte[] content)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllBytes(path, content);
-        return path;
-    }
+    string Write(string name, byte[] content) => _inputs.Write(name, content);
 
-    string Write(string name, string content) => Write(name, Encoding.UTF8.GetBytes(content));
+    string Write(string name, string content) => _inputs.Write(name, content);
 
     [Theory]
     // Found by the fuzzer: JsonNode.ToJsonString of the bad value threw InvalidOperationException while building the error.
@@ -70,7 +65,7 @@ public sealed class ParserFuzzRegressionTests : IDisposable
         int at = Array.IndexOf(json, (byte)'#');
         json[at] = 0xED; json[at + 1] = 0xA0; json[at + 2] = 0x80;
         var path = Write("tokenizer_config.json", json);
-        var e = Assert.Throws<SlotSharpException>(() => ChatTemplate.FromModelFolder(_dir));
+        var e = Assert.Throws<SlotSharpException>(() => ChatTemplate.FromModelFolder(_inputs.Dir));
         Assert.Contains(path, e.Message);
         Assert.Contains(where, e.Message);
     }
@@ -127,5 +122,5 @@ public sealed class ParserFuzzRegressionTests : IDisposable
         Assert.Contains("'messages[1]'", e.Message);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _inputs.Dispose();
 }

@@ -45,8 +45,8 @@ static class ChunkedPrefill
     /// <summary>The golden's last logits and last hidden state, within its recommended 1e-4.</summary>
     public static void AssertMatchesGolden(JsonObject prompt, BackendSequence sequence)
     {
-        GgufGoldenTests.AssertClose(Golden.Doubles(prompt["logits_last"]!["values"]), sequence.Logits, 1e-4, "logits_last");
+        Golden.AssertClose(Golden.Doubles(prompt["logits_last"]!["values"]), sequence.Logits, 1e-4, "logits_last");
         using var last = sequence.PromptHidden![sequence.PromptIds.Length - 1];
-        GgufGoldenTests.AssertClose(Golden.Doubles(prompt["last_hidden"]), TensorHost.Floats(last), 1e-4, "last_hidden");
+        Golden.AssertClose(Golden.Doubles(prompt["last_hidden"]), TensorHost.Floats(last), 1e-4, "last_hidden");
     }
 }

@@ -30,9 +30,9 @@ public class GgufGoldenTests : IClassFixture<ConvertedModels>
 
         var expectedLogits = Golden.Doubles(p["logits_last"]!["values"]);
         Assert.Equal(expectedLogits.Length, backend.VocabSize);
-        AssertClose(expectedLogits, sequence.Logits, 1e-4, "logits_last");
+        Golden.AssertClose(expectedLogits, sequence.Logits, 1e-4, "logits_last");
         using var lastHidden = sequence.PromptHidden![t - 1];
-        AssertClose(Golden.Doubles(p["last_hidden"]), SlotSharp.Runtime.TensorHost.Floats(lastHidden), 1e-4, "last_hidden");
+        Golden.AssertClose(Golden.Doubles(p["last_hidden"]), SlotSharp.Runtime.TensorHost.Floats(lastHidden), 1e-4, "last_hidden");
 
         var gen = p["generate"]!;
         var result = DecodeLoop.Decode(backend, sequence, new GenerationOptions
@@ -43,17 +43,6 @@ public class GgufGoldenTests : IClassFixture<ConvertedModels>
         Assert.Equal(Golden.Ints(gen["greedy_times0"]), result.GeneratedIds);
     }
 
-    internal static void AssertClose(double[] expected, float[] actual, double tol, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = 0; int at = -1;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double diff = Math.Abs(expected[i] - actual[i]);
-            if (diff > worst) { worst = diff; at = i; }
-        }
-        Assert.True(worst <= tol, $"{what}: max |diff| {worst:g3} at {at} exceeds {tol:g3}");
-    }
 }
 
 /// <summary>Converts each shared model to F32 GGUF once per test run, in a temp folder deleted afterwards.</summary>

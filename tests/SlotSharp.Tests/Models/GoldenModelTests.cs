@@ -27,7 +27,7 @@ public class GoldenModelTests
         int T = ids.Length;
 
         var last = p["logits_last"]!;
-        AssertClose(Golden.Doubles(last["values"]), logits[T - 1].data<float>().ToArray(), 1e-4, "logits_last");
+        Golden.AssertClose(Golden.Doubles(last["values"]), logits[T - 1].data<float>().ToArray(), 1e-4, "logits_last");
         Assert.Equal((int)last["argmax"]!, (int)logits[T - 1].argmax().item<long>());
         Assert.Equal((double)last["logsumexp"]!, logits[T - 1].logsumexp(0).item<float>(), 1e-4);
 
@@ -36,11 +36,11 @@ public class GoldenModelTests
             int pos = (int)at["position"]!;
             var row = logits[pos].data<float>().ToArray();
             var expected = Golden.Doubles(at["values"] ?? at["first"]);
-            AssertClose(expected, row.Take(expected.Length).ToArray(), 1e-4, $"logits_at[{pos}]");
+            Golden.AssertClose(expected, row.Take(expected.Length).ToArray(), 1e-4, $"logits_at[{pos}]");
             Assert.Equal((int)at["argmax"]!, (int)logits[pos].argmax().item<long>());
         }
 
-        AssertClose(Golden.Doubles(p["last_hidden"]), output.Hidden[0, T - 1].data<float>().ToArray(), 1e-4, "last_hidden");
+        Golden.AssertClose(Golden.Doubles(p["last_hidden"]), output.Hidden[0, T - 1].data<float>().ToArray(), 1e-4, "last_hidden");
 
         if (p["prompt_ce"] is { } ce)
         {
@@ -50,15 +50,4 @@ public class GoldenModelTests
         }
     }
 
-    internal static void AssertClose(double[] expected, float[] actual, double tol, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double worst = 0; int at = -1;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double d = Math.Abs(expected[i] - actual[i]);
-            if (d > worst) { worst = d; at = i; }
-        }
-        Assert.True(worst <= tol, $"{what}: max |diff| {worst:g3} at index {at} exceeds {tol:g3}");
-    }
 }

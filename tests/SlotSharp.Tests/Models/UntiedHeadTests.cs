@@ -26,11 +26,11 @@ public sealed class UntiedHeadTests : IDisposable
         var expected = Golden.Doubles(p["logits_last"]!["values"]);
 
         var same = WriteUntiedCopy(golden.ModelDir, Path.Combine(_dir, "same"), scaleHead: 1f);
-        GoldenModelTests.AssertClose(expected, LastLogits(same, ids), 1e-4, "untied copy, logits_last");
+        Golden.AssertClose(expected, LastLogits(same, ids), 1e-4, "untied copy, logits_last");
 
         var scaled = WriteUntiedCopy(golden.ModelDir, Path.Combine(_dir, "scaled"), scaleHead: 2f);
         var doubled = LastLogits(scaled, ids);
-        GoldenModelTests.AssertClose(expected.Select(v => 2 * v).ToArray(), doubled, 2e-4, "untied head x2, logits_last");
+        Golden.AssertClose(expected.Select(v => 2 * v).ToArray(), doubled, 2e-4, "untied head x2, logits_last");
     }
 
     static float[] LastLogits(string folder, int[] ids)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
@@ -32,9 +31,9 @@ public sealed partial class SlotEngine
 
     /// <summary>
     /// The current branch ended with <paramref name="reason"/>. After a normal end (stop or length) the next branch
-    /// rewinds the sequence to the prompt, runs its whole SLOT prompt stage here, on the engine thread (so the batch
-    /// waits for it: a branch switch is not split into steps like an admission's prompt phase), and decodes from the
-    /// next step on; otherwise, or after the last branch, the request finishes.
+    /// rewinds the sequence to the prompt and goes through the prompt stage like any prefilled request (its SLOT steps
+    /// shared with the other staged requests, one per engine step), or straight back to decoding when it runs no SLOT
+    /// stage; otherwise, or after the last branch, the request finishes.
     /// </summary>
     void EndBranch(EngineWork work, FinishReason reason)
     {
@@ -44,30 +43,14 @@ public sealed partial class SlotEngine
             return;
         }
         work.EndBranch(reason);
-        float[]? bias;
-        try
-        {
-            _pipeline.Backend.Rewind(work.Sequence!, work.Sequence!.PromptIds.Length);
-            bias = BranchPromptStage(work);
-        }
-        catch (OperationCanceledException) when (work.Cancel.IsCancellationRequested) { Finish(work, FinishReason.Cancelled); return; }
+        try { _pipeline.Backend.Rewind(work.Sequence!, work.Sequence!.PromptIds.Length); }
         catch (Exception e) { Finish(work, FinishReason.Error, e); return; }
-        StartDecode(work, bias); // max_new_tokens 0 comes back here for the next branch
-    }
-
-    /// <summary>The next branch's SLOT stage at once (null when it runs none); cancellation is checked between its steps.</summary>
-    float[]? BranchPromptStage(EngineWork work)
-    {
-        if (!SlotRuns(work)) return null;
-        var clock = Stopwatch.StartNew();
-        work.EnterSlotStage(_pipeline.StartSlot(work.Sequence!, work.BranchSlot!));
-        while (!work.Slotting!.Finished)
+        if (!SlotRuns(work))
         {
-            work.Cancel.ThrowIfCancellationRequested();
-            work.Slotting.Advance();
+            StartDecode(work, null); // max_new_tokens 0 comes back here for the next branch
+            return;
         }
-        using var result = work.CompleteSlotStage();
-        work.SlotStageMs = clock.Elapsed.TotalMilliseconds;
-        return SlotStageDone(work, result);
+        _running.Remove(work); // decodes again once its stage ends (StartDecode)
+        _staging.Add(work);
     }
 }

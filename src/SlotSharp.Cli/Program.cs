@@ -13,7 +13,8 @@ public static class Program
     /// <summary>Entry point also used by tests (in-process CLI runs).</summary>
     public static int Run(string[] args) => Run(CreateRoot(), args, Console.Error);
 
-    public static RootCommand CreateRoot()
+    /// <param name="evalModels">Builds the model `slot eval` runs (default: load it); tests inject fakes.</param>
+    public static RootCommand CreateRoot(Func<SlotSharp.Evaluation.EvalModelRequest, SlotSharp.Evaluation.IEvalModel>? evalModels = null)
     {
         var root = new RootCommand("slot: SLOT test-time adaptation for Hugging Face causal LMs");
         root.Options.Add(Verbose);
@@ -23,7 +24,7 @@ public static class Program
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
-        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create(evalModels));
         root.Subcommands.Add(DownloadCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());

@@ -47,7 +47,7 @@ internal sealed class ChatGenerationRun : IDisposable
         try
         {
             var detokenizer = new StreamingDetokenizer(engine.Tokenizer, skipSpecialTokens: true);
-            var stops = new StopSequenceFilter(mapped.StopSequences);
+            var stops = new SlotSharp.Generation.StopStringFilter(mapped.StopSequences);
             void Write(string delta)
             {
                 if (_end.IsCancellationRequested) return; // ended: decoding stops at the next step

@@ -29,7 +29,7 @@ internal static class ChatRequestMapper
         var slot = SlotSettings.Read(options?.AdditionalProperties, defaults.Slot);
         var stops = options?.StopSequences?.ToArray() ?? [];
         if (stops.Any(string.IsNullOrEmpty)) throw new SlotSharpException("ChatOptions.StopSequences holds an empty string");
-        return new MappedRequest(new ChatGenerationRequest(conversation, generation, slot), stops);
+        return new MappedRequest(new ChatGenerationRequest(conversation, generation, slot) { StopSequences = stops }, stops);
     }
 
     static List<SlotChatMessage> Messages(IEnumerable<ChatMessage> messages, string? instructions)

@@ -2,16 +2,15 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
 using SlotSharp.Extensions.AI.Engine;
-using SlotSharp.Pipeline;
+using SlotSharp.Engine;
 
 namespace SlotSharp.Extensions.AI;
 
 /// <summary>
-/// Microsoft.Extensions.AI's <see cref="IChatClient"/> over an in-process <see cref="SlotPipeline"/>: chat template,
+/// Microsoft.Extensions.AI's <see cref="IChatClient"/> over an in-process <see cref="SlotEngine"/>: chat template,
 /// SLOT prompt stage and decoding, with SLOT settings in ChatOptions.AdditionalProperties (docs/chat-client.md).
-/// Requests go to the pipeline's <see cref="SlotSharp.Engine.SlotEngine"/>, so concurrent requests (of this client,
-/// of other clients over the same pipeline, of the pipeline's other callers) decode together in one batch, each with
-/// its own SLOT delta. The client does not own the pipeline: dispose it yourself.
+/// Concurrent requests (of this client, of other clients and callers of the same engine) decode together in one
+/// batch, each with its own SLOT delta. The client does not own the engine or its model: dispose them yourself.
 /// </summary>
 public sealed class SlotChatClient : IChatClient
 {
@@ -22,8 +21,8 @@ public sealed class SlotChatClient : IChatClient
     readonly SlotChatClientOptions _defaults;
     readonly ChatClientMetadata _metadata;
 
-    public SlotChatClient(SlotPipeline pipeline, SlotChatClientOptions? defaults = null)
-        : this(new SlotEngineChatEngine(pipeline ?? throw new ArgumentNullException(nameof(pipeline))), defaults) { }
+    public SlotChatClient(SlotEngine engine, SlotChatClientOptions? defaults = null)
+        : this(new SlotEngineChatEngine(engine ?? throw new ArgumentNullException(nameof(engine))), defaults) { }
 
     internal SlotChatClient(IChatGenerationEngine engine, SlotChatClientOptions? defaults = null)
     {

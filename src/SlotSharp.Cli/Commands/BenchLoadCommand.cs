@@ -53,7 +53,7 @@ public static class BenchLoadCommand
                 MaxBatch = parse.GetValue(maxBatch), MaxQueue = parse.GetValue(maxQueue),
                 MaxTokensLimit = Math.Max(settings.MaxTokens, ServeSettings.DefaultMaxTokensLimit),
             });
-            Console.WriteLine($"serving {loaded.Pipeline.ModelId} ({loaded.Pipeline.Backend.Name}) in-process on {app.Urls.First()}");
+            Console.WriteLine($"serving {loaded.Model.ModelId} ({loaded.Model.Backend.Name}) in-process on {app.Urls.First()}");
             var report = LoadDriver.Run(new Uri(app.Urls.First()), settings).GetAwaiter().GetResult();
             app.StopAsync().GetAwaiter().GetResult();
             return Report(report, settings);

@@ -50,8 +50,8 @@ public static class BenchServeCommand
             var settings = new ServeSettings { MaxBatch = batch, MaxQueue = batch, MaxTokensLimit = Math.Max(generate, ServeSettings.DefaultMaxTokensLimit) };
             using var app = loaded.Serve(settings);
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = Timeout.InfiniteTimeSpan };
-            int vocab = loaded.Pipeline.Backend.VocabSize;
-            Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; {loaded.Pipeline.Backend.Name} {loaded.Pipeline.ModelId}; " +
+            int vocab = loaded.Model.Backend.VocabSize;
+            Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; {loaded.Model.Backend.Name} {loaded.Model.ModelId}; " +
                               $"max-batch {batch}; prompts {prompt} tokens, {generate} new tokens; SLOT on: times {slot.Times}, lr {slot.Lr}");
             // Warm-up, SLOT off and on: JIT and first allocations stay out of the first rows.
             foreach (var warm in new[] { null, slot }) Post(http, Prompt(0, prompt, vocab), Math.Min(generate, 8), warm).GetAwaiter().GetResult();
@@ -64,7 +64,7 @@ public static class BenchServeCommand
                     Console.WriteLine($"clients {n}, SLOT {(on ? "on" : "off")}: {rows[^1].TokensPerSecond:F2} tokens/s");
                 }
             AnsiConsole.Write(Table(rows));
-            if (parse.GetValue(json) is { } path) File.WriteAllText(path, Json(rows, loaded.Pipeline.Backend.Name, prompt, generate, slot).ToJsonString(new() { WriteIndented = true }));
+            if (parse.GetValue(json) is { } path) File.WriteAllText(path, Json(rows, loaded.Model.Backend.Name, prompt, generate, slot).ToJsonString(new() { WriteIndented = true }));
             app.StopAsync().GetAwaiter().GetResult();
             return 0;
         });

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using SlotSharp.Backends;
 using SlotSharp.Cli.Serving;
 using SlotSharp.Gguf;
-using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
@@ -48,14 +47,15 @@ internal sealed class BenchServeModel
         {
             string path = model ?? BenchGgufCommand.WriteRandomCheckpoint(keep ?? temporary!, tokenizer);
             if (model == null && backend == BackendKind.LlamaCpp) path = BenchGgufCommand.RandomGguf(path, type, threads);
-            var pipeline = SlotPipeline.Load(path, new PipelineOptions
+            var loaded = SlotModel.Load(path, new ModelLoadOptions
             {
                 Backend = backend ?? (model == null ? BackendKind.Torch : null),
-                Compute = new ComputeOptions(CPU, ScalarType.Float32), // TorchSharp only
+                DType = "fp32", // TorchSharp only
+                Threads = threads,
                 // Every sequence at its longest at once, plus one sequence's worth of slack.
-                LlamaCpp = new LlamaCppOptions { ContextSize = (maxSequences + 1) * tokensPerSequence + 64, MaxSequences = maxSequences, Threads = threads },
+                LlamaCpp = new LlamaCppOptions { ContextSize = (maxSequences + 1) * tokensPerSequence + 64, MaxSequences = maxSequences },
             });
-            return new LoadedBenchModel(pipeline, temporary);
+            return new LoadedBenchModel(loaded, temporary);
         }
         catch
         {
@@ -66,23 +66,23 @@ internal sealed class BenchServeModel
 }
 
 /// <summary>A loaded bench model; disposing it also deletes its temporary work folder.</summary>
-internal sealed class LoadedBenchModel(SlotPipeline pipeline, string? temporaryFolder) : IDisposable
+internal sealed class LoadedBenchModel(SlotModel model, string? temporaryFolder) : IDisposable
 {
-    public SlotPipeline Pipeline { get; } = pipeline;
+    public SlotModel Model { get; } = model;
 
     /// <summary>`slot serve`'s server for this model, listening on 127.0.0.1 at a free port.</summary>
     public WebApplication Serve(ServeSettings settings)
     {
         settings.Validate();
         var addresses = ListenAddress.ParseAll("http://127.0.0.1:0");
-        var app = new SlotServer(Pipeline, settings).Build(addresses);
+        var app = new SlotServer(Model, settings).Build(addresses); // its engine stops with the app
         SlotServer.Start(app, addresses);
         return app;
     }
 
     public void Dispose()
     {
-        Pipeline.Dispose();
+        Model.Dispose();
         if (temporaryFolder != null) Directory.Delete(temporaryFolder, recursive: true);
     }
 }

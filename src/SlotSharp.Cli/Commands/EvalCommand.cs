@@ -1,4 +1,4 @@
-using SlotSharp.Pipeline;
+using SlotSharp.Backends;
 using System.CommandLine;
 using System.Globalization;
 using SlotSharp.Evaluation;
@@ -9,16 +9,18 @@ namespace SlotSharp.Cli.Commands;
 /// <summary><c>slot eval gsm8k</c>: SLOT's GSM8K evaluation (eval_only_slot.py) with batching, resume and sweeps.</summary>
 public static class EvalCommand
 {
-    public static Command Create()
+    /// <param name="models">Builds the model a run evaluates (default: <see cref="LoadModel"/>); tests inject fakes here.</param>
+    public static Command Create(Func<EvalModelRequest, IEvalModel>? models = null)
     {
+        models ??= LoadModel;
         var eval = new Command("eval", "Evaluate a model with SLOT on a benchmark");
-        eval.Subcommands.Add(CreateGsm8k());
-        foreach (var task in EvalTaskCommand.TaskNames) eval.Subcommands.Add(EvalTaskCommand.Create(task));
+        eval.Subcommands.Add(CreateGsm8k(models));
+        foreach (var task in EvalTaskCommand.TaskNames) eval.Subcommands.Add(EvalTaskCommand.Create(task, models));
         eval.Subcommands.Add(EvalMergeCommand.Create());
         return eval;
     }
 
-    static Command CreateGsm8k()
+    static Command CreateGsm8k(Func<EvalModelRequest, IEvalModel> models)
     {
         var modelOptions = new ModelOptions();
         var slotOptions = new SlotCliOptions();
@@ -76,19 +78,28 @@ public static class EvalCommand
                 OutputDirectory = pr.GetValue(output)!,
             };
             // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
-            var request = (EvalEngineFactory.Override != null
-                ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize)) with { AllowLongContext = pr.GetValue(longContext) };
-            using var engine = EvalEngineFactory.Create(request);
+            using var engine = models(ModelRequest(modelOptions, slotOptions, pr, options.BatchSize, pr.GetValue(longContext)));
             return LongContextOption.NamingTheFlag(() => Run(engine, options));
         }));
         return cmd;
     }
 
-    internal static EvalEngineRequest ResolveRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize)
+    /// <summary>Every model flag of the command (backend, GGUF file, context, dtype, ...) goes to the one loader.</summary>
+    internal static EvalModelRequest ModelRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize, bool allowLongContext) =>
+        new(pr.GetValue(model.Model)!, batchSize, model.LoadOptions(pr, maxSequences: batchSize), slot.ResolveKinds(pr), allowLongContext);
+
+    /// <summary>
+    /// The real model, loaded once the arguments and data are known good: a local path is checked first (the error
+    /// names --model); a Hub repo id downloads with progress bars on stderr.
+    /// </summary>
+    public static IEvalModel LoadModel(EvalModelRequest request)
     {
-        var folder = model.ResolveFolder(pr);
-        return new EvalEngineRequest(folder, batchSize, model.Compute(pr, folder), slot.ResolveKinds(pr));
+        ArgumentNullException.ThrowIfNull(request);
+        var load = request.Load ?? new SlotSharp.ModelLoadOptions();
+        if (!Directory.Exists(request.Model) && !File.Exists(request.Model))
+            return HubProgressBars.Run(p => EngineEvalModel.Load(request with { Load = load with { Progress = p } }));
+        CliErrors.NamingFlag("--model", () => ModelLocator.Locate(request.Model, load.Backend, load.GgufFile));
+        return EngineEvalModel.Load(request);
     }
 
     /// <summary>
@@ -124,7 +135,7 @@ public static class EvalCommand
         return items;
     }
 
-    static int Run(IEvalEngine engine, Gsm8kRunOptions options)
+    static int Run(IEvalModel engine, Gsm8kRunOptions options)
     {
         var (run, output) = options.ToTaskRun();
         var result = EvalConsole.Run(options.Settings,

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using SlotSharp.Evaluation;
 using SlotSharp.Evaluation.Tasks;
-using SlotSharp.Pipeline;
 
 namespace SlotSharp.Cli.Commands;
 
@@ -14,7 +13,7 @@ public static class EvalTaskCommand
 {
     public static readonly string[] TaskNames = ["aime24", "math500", "gpqa-diamond"];
 
-    public static Command Create(string name)
+    public static Command Create(string name, Func<EvalModelRequest, IEvalModel> models)
     {
         var task = LightevalTask.ByName(name);
         var reference = task.DefaultGeneration;
@@ -78,10 +77,7 @@ public static class EvalTaskCommand
                 BatchSize = pr.GetValue(batchSize),
                 OutputDirectory = pr.GetValue(output)!,
             };
-            var request = (EvalEngineFactory.Override != null
-                ? new EvalEngineRequest(options.ModelPath, options.BatchSize)
-                : EvalCommand.ResolveRequest(modelOptions, slotOptions, pr, options.BatchSize)) with { AllowLongContext = pr.GetValue(longContext) };
-            using var engine = EvalEngineFactory.Create(request);
+            using var engine = models(EvalCommand.ModelRequest(modelOptions, slotOptions, pr, options.BatchSize, pr.GetValue(longContext)));
             var result = LongContextOption.NamingTheFlag(() => EvalConsole.Run(settings,
                 (progress, cancel) => new EvalRunner(engine, options).Run(new LightevalOutput(), progress, cancel), EvalConsole.Accuracy));
             foreach (var r in result.Reports) Print(r);

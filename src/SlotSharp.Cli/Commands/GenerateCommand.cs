@@ -5,10 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Chat;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+using SlotSharp.Engine;
 using SlotSharp.Slot;
 using SlotSharp.Tokenization;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Cli.Commands;
 
@@ -70,39 +69,47 @@ public static class GenerateCommand
             bool asJson = parse.GetValue(json);
             model.Validate(parse);
 
-            using var pipeline = model.LoadPipeline(parse);
+            using var loaded = model.LoadModel(parse);
+            using var engine = new SlotEngine(loaded);
             float[]? delta = null;
-            if (load != null) delta = SlotDeltaFile.LoadDelta(load, pipeline.HiddenSize, pipeline.ModelId).Delta;
+            if (load != null) delta = SlotDeltaFile.LoadDelta(load, loaded.HiddenSize, loaded.ModelId).Delta;
 
-            if (ids == null)
+            var requests = new RequestBuilder(loaded);
+            PromptInput input;
+            if (ids != null) input = PromptInput.FromIds(ids);
+            else if (parse.GetValue(chat))
             {
                 var messages = new List<ChatMessage>();
                 if (parse.GetValue(system) is { } s) messages.Add(ChatMessage.System(s));
                 messages.Add(ChatMessage.User(text!));
-                ids = parse.GetValue(chat) ? pipeline.EncodeChat(messages) : pipeline.EncodeText(text!);
+                input = PromptInput.FromMessages(messages);
             }
-            generation = generation with
+            else input = PromptInput.FromText(text!);
+            generation = generation with { RepetitionPenalty = parse.GetValue(repetition) ?? loaded.DefaultRepetitionPenalty };
+            JsonObject? explained = null;
+            var request = requests.Build(input, generation, slotOptions, loadedDelta: delta) with
             {
-                StopIds = pipeline.StopIds.ToArray(),
-                RepetitionPenalty = parse.GetValue(repetition) ?? pipeline.DefaultRepetitionPenalty,
+                OnLogitBias = explainK == 0 ? null : b => explained = Explain(loaded.Tokenizer, b, explainK, asJson),
             };
 
-            var stream = asJson ? null : new StreamingDetokenizer(pipeline.Tokenizer, skipSpecialTokens: true);
-            JsonObject? explained = null;
-            var result = LongContextOption.NamingTheFlag(() => pipeline.Generate(ids, generation, slotOptions, delta,
-                onToken: stream == null ? null : id => { Console.Write(stream.Push(id)); Console.Out.Flush(); },
-                onBias: explainK == 0 ? null : b => explained = Explain(pipeline.Tokenizer, b, explainK, asJson)));
-            if (stream != null) Console.WriteLine(stream.Flush());
+            var result = LongContextOption.NamingTheFlag(() =>
+            {
+                var handle = engine.Submit(request);
+                if (!asJson)
+                    foreach (var piece in handle.Text.ReadAllAsync().ToBlockingEnumerable()) { Console.Write(piece); Console.Out.Flush(); }
+                return handle.Completion.GetAwaiter().GetResult().ThrowIfFailed();
+            });
+            if (!asJson) Console.WriteLine();
 
             if (save != null)
             {
                 var s = result.Slot;
-                var d = s?.Delta ?? new float[pipeline.HiddenSize];
-                SlotDeltaFile.SaveDelta(save, d, new SlotDeltaMetadata(pipeline.ModelId, pipeline.HiddenSize,
+                var d = s?.Delta ?? new float[loaded.HiddenSize];
+                SlotDeltaFile.SaveDelta(save, d, new SlotDeltaMetadata(loaded.ModelId, loaded.HiddenSize,
                     slotOptions.Times, slotOptions.Lr, SlotCliOptions.Name(slotOptions.Optimizer), s?.Losses ?? []));
                 if (!asJson) Console.Error.WriteLine($"saved delta to {save}");
             }
-            if (asJson) Console.WriteLine(GenerationJson.Build(pipeline, result, slotOptions, explained).ToJsonString(JsonOut));
+            if (asJson) Console.WriteLine(GenerationJson.Build(loaded, result, slotOptions, explained).ToJsonString(JsonOut));
             return 0;
         });
         return cmd;
@@ -116,7 +123,7 @@ public static class GenerateCommand
             ? v : throw new UserInputException($"--prompt-ids: '{p}' is not a token id")).ToArray();
     }
 
-    static JsonObject Explain(ITokenizer tokenizer, Tensor bias, int k, bool asJson)
+    static JsonObject Explain(ITokenizer tokenizer, float[] bias, int k, bool asJson)
     {
         var e = SlotBiasExplanation.Explain(bias, k);
         JsonArray Rows(IEnumerable<TokenBias> rows) => [.. rows.Select(r => new JsonObject

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SlotSharp.Pipeline;
+using SlotSharp.Engine;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Cli.Commands;
@@ -7,20 +7,19 @@ namespace SlotSharp.Cli.Commands;
 /// <summary>The JSON shape of one generation, shared by `slot generate --json` and `slot serve`.</summary>
 public static class GenerationJson
 {
-    public static JsonObject Build(SlotPipeline pipeline, SlotGeneration result, SlotOptions slot, JsonObject? explained)
+    public static JsonObject Build(SlotModel model, EngineResult result, SlotOptions slot, JsonObject? explained)
     {
-        var g = result.Generation;
         var o = new JsonObject
         {
-            ["prompt_ids"] = new JsonArray([.. g.PromptIds.Select(i => (JsonNode)i)]),
-            ["generated_ids"] = new JsonArray([.. g.GeneratedIds.Select(i => (JsonNode)i)]),
-            ["text"] = pipeline.Tokenizer.Decode(g.GeneratedIds, skipSpecialTokens: true),
+            ["prompt_ids"] = new JsonArray([.. result.PromptIds.Select(i => (JsonNode)i)]),
+            ["generated_ids"] = new JsonArray([.. result.GeneratedIds.Select(i => (JsonNode)i)]),
+            ["text"] = result.Text,
             ["timing"] = new JsonObject
             {
-                ["load_ms"] = Math.Round(pipeline.LoadMilliseconds, 3),
-                ["prefill_ms"] = Math.Round(g.Timing.PrefillMs, 3),
-                ["decode_ms"] = Math.Round(g.Timing.DecodeMs, 3),
-                ["decode_tokens_per_s"] = Math.Round(g.Timing.DecodeTokensPerSecond, 3),
+                ["load_ms"] = Math.Round(model.LoadMilliseconds, 3),
+                ["prefill_ms"] = Math.Round(result.Timings.PrefillMs, 3),
+                ["decode_ms"] = Math.Round(result.Timings.DecodeMs, 3),
+                ["decode_tokens_per_s"] = Math.Round(result.DecodeTokensPerSecond, 3),
             },
         };
         var s = result.Slot;

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using SlotSharp.Backends;
-using SlotSharp.Checkpoints;
-using SlotSharp.Hub;
-using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
 
 namespace SlotSharp.Cli.Commands;
@@ -48,39 +45,28 @@ public sealed class ModelOptions
     }
 
     /// <summary>
-    /// Local folder or .gguf file as given, or for a Hub repo id its snapshot folder, or the GGUF file chosen in it
-    /// when the model runs on llama.cpp (with progress bars on stderr).
+    /// What the one loader needs (<see cref="ModelLoader"/>): the flags above, Hub downloads shown as progress bars on
+    /// stderr. <paramref name="maxSequences"/>: llama.cpp sequences that may be live at once (the batch).
     /// </summary>
-    public string ResolveFolder(ParseResult parse)
+    public ModelLoadOptions LoadOptions(ParseResult parse, int maxSequences = 1) => new()
+    {
+        Revision = parse.GetValue(Revision),
+        Backend = RequestedBackend(parse),
+        GgufFile = parse.GetValue(GgufFile),
+        Device = parse.GetValue(Device) ?? "cpu",
+        DType = parse.GetValue(DType),
+        Threads = CheckThreads(parse),
+        LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), MaxSequences = maxSequences },
+    };
+
+    /// <summary>Loads --model through the one loader; a Hub repo id downloads with progress bars on stderr.</summary>
+    public SlotModel LoadModel(ParseResult parse, int maxSequences = 1)
     {
         string model = parse.GetValue(Model)!;
-        if (Directory.Exists(model)) return model;
-        if (File.Exists(model))
-            return model.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? model
-                : throw new UserInputException($"--model '{model}' is a file but not a .gguf file; give the model folder (with config.json), a .gguf file or a Hub repo id");
-        var weights = new WeightsChoice(RequestedBackend(parse), parse.GetValue(GgufFile));
-        return HubProgressBars.Run(p => HubResolver.ResolveModel(model, parse.GetValue(Revision), p, weights: weights));
-    }
-
-    /// <summary>Device and dtype; <paramref name="folder"/> (when known) sizes the weights for the default dtype.</summary>
-    public ComputeOptions Compute(ParseResult parse, string? folder = null)
-    {
-        TorchRuntime.SetThreads(CheckThreads(parse));
-        return ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType), folder == null ? 0 : Checkpoint.CountParameters(folder));
-    }
-
-    /// <param name="maxSequences">llama.cpp: sequences that may be live at once (the server's batch).</param>
-    public SlotPipeline LoadPipeline(ParseResult parse, int maxSequences = 1)
-    {
-        var path = ResolveFolder(parse);
-        var backend = RequestedBackend(parse);
-        var location = CliErrors.NamingFlag("--model", () => ModelLocator.Locate(path, backend, parse.GetValue(GgufFile)));
-        return SlotPipeline.Load(path, new PipelineOptions
-        {
-            Compute = location.Backend == BackendKind.Torch ? Compute(parse, location.Folder) : null,
-            Backend = backend,
-            GgufFile = parse.GetValue(GgufFile),
-            LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), Threads = CheckThreads(parse), MaxSequences = maxSequences },
-        });
+        var options = LoadOptions(parse, maxSequences);
+        if (!Directory.Exists(model) && !File.Exists(model))
+            return HubProgressBars.Run(p => SlotModel.Load(model, options with { Progress = p }));
+        CliErrors.NamingFlag("--model", () => ModelLocator.Locate(model, options.Backend, options.GgufFile)); // names the flag
+        return SlotModel.Load(model, options);
     }
 }

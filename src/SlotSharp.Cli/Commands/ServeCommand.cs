@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SlotSharp.Engine;
 using Microsoft.Extensions.Hosting;
 using SlotSharp.Cli.Serving;
 
@@ -46,11 +47,12 @@ public static class ServeCommand
                 AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
             };
             settings.Validate();
-            using var pipeline = model.LoadPipeline(parse, maxSequences: settings.MaxBatch);
-            using var app = new SlotServer(pipeline, settings).Build(addresses);
+            using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);
+            using var engine = new SlotEngine(loaded, SlotServer.EngineOptionsFor(loaded, settings));
+            using var app = new SlotServer(engine, settings).Build(addresses);
             SlotServer.Start(app, addresses);
             // Only now, when the sockets are bound: the addresses actually listened on.
-            Console.Error.WriteLine($"serving {settings.ServedModelName ?? pipeline.ModelId} on {string.Join(", ", app.Urls)} " +
+            Console.Error.WriteLine($"serving {settings.ServedModelName ?? loaded.ModelId} on {string.Join(", ", app.Urls)} " +
                                     "(/v1/chat/completions, /v1/completions, /v1/models, /v1/generate, /health, /metrics)");
             app.WaitForShutdown();
             return 0;

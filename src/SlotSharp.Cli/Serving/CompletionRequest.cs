@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Chat;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+using SlotSharp.Engine;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Cli.Serving;
@@ -12,26 +12,26 @@ namespace SlotSharp.Cli.Serving;
 /// repetition_penalty, ignore_eos) and SlotSharp's "slot": {"times", "lr", "optimizer"}. Each bad field is a 400
 /// naming it; docs/serving.md lists the fields and defaults.
 /// </summary>
-internal sealed record CompletionRequest(bool Chat, int[] PromptIds, GenerationOptions Generation, SlotOptions Slot,
-    IReadOnlyList<string> Stops, bool Stream, bool IncludeUsage)
+internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool Stream, bool IncludeUsage)
 {
     /// <summary>OpenAI's default max_tokens for /v1/completions; chat defaults to the rest of the context (bounded).</summary>
     public const int CompletionsDefaultMaxTokens = 16;
     /// <summary>At most this many stop strings, as OpenAI.</summary>
     public const int MaxStops = 4;
 
-    public static CompletionRequest Parse(JsonObject body, bool chat, SlotPipeline pipeline, ServeSettings settings, string servedName)
+    public static CompletionRequest Parse(JsonObject body, bool chat, RequestBuilder requests, ServeSettings settings, string servedName)
     {
         var f = new BodyFields(body);
         if (f.String("model") is { } model && model != servedName)
             throw new ApiError(404, $"The model '{model}' does not exist; this server serves '{servedName}'", "model", "model_not_found");
         f.Int("n", 1, 1); // one choice per request
-        int[] prompt = chat ? pipeline.EncodeChat(Messages(f)) : Prompt(f, pipeline);
+        var slotModel = requests.Model;
+        int[] prompt = requests.Encode(chat ? PromptInput.FromMessages(Messages(f)) : Prompt(f, slotModel));
         if (prompt.Length == 0) throw ApiError.BadRequest("the prompt is empty", chat ? "messages" : "prompt");
 
-        int maxPositions = pipeline.Backend.MaxPositions;
+        int maxPositions = slotModel.ContextLength;
         int? maxTokens = f.Int("max_completion_tokens", 0, settings.MaxTokensLimit) ?? f.Int("max_tokens", 0, settings.MaxTokensLimit);
-        var generation = new GenerationOptions
+        var generation = requests.DefaultGeneration with
         {
             MaxNewTokens = maxTokens ?? (chat ? Math.Clamp(maxPositions - prompt.Length, 1, settings.MaxTokensLimit) : CompletionsDefaultMaxTokens),
             // OpenAI's defaults: sampling at temperature 1.
@@ -39,8 +39,7 @@ internal sealed record CompletionRequest(bool Chat, int[] PromptIds, GenerationO
             TopP = f.Double("top_p", double.Epsilon, 1) ?? 1.0,
             TopK = Math.Max(0, f.Int("top_k", -1, int.MaxValue) ?? 0), // vLLM: -1 (or 0 here) = off
             Seed = f.Int("seed", int.MinValue, int.MaxValue) ?? 0,
-            RepetitionPenalty = f.Double("repetition_penalty", double.Epsilon, double.MaxValue) ?? pipeline.DefaultRepetitionPenalty,
-            StopIds = f.Bool("ignore_eos") == true ? [] : pipeline.StopIds.ToArray(),
+            RepetitionPenalty = f.Double("repetition_penalty", double.Epsilon, double.MaxValue) ?? slotModel.DefaultRepetitionPenalty,
             AllowLongContext = false,
         };
         generation.CheckContextLength(prompt.Length, maxPositions); // names both lengths
@@ -49,7 +48,9 @@ internal sealed record CompletionRequest(bool Chat, int[] PromptIds, GenerationO
         bool stream = f.Bool("stream") ?? false;
         bool includeUsage = streamOptions?.Bool("include_usage") ?? false;
         if (streamOptions != null && !stream) throw ApiError.BadRequest("'stream_options' is only allowed with 'stream': true", "stream_options");
-        return new CompletionRequest(chat, prompt, generation, ParseSlot(f.Object("slot"), settings.SlotDefaults), ParseStops(f), stream, includeUsage);
+        var engineRequest = requests.Build(prompt, generation, ParseSlot(f.Object("slot"), settings.SlotDefaults), ParseStops(f),
+            ignoreEos: f.Bool("ignore_eos") == true);
+        return new CompletionRequest(chat, engineRequest, stream, includeUsage);
     }
 
     static SlotOptions ParseSlot(BodyFields? slot, SlotOptions defaults)
@@ -70,20 +71,20 @@ internal sealed record CompletionRequest(bool Chat, int[] PromptIds, GenerationO
         };
     }
 
-    static int[] Prompt(BodyFields f, SlotPipeline pipeline)
+    static PromptInput Prompt(BodyFields f, SlotModel model)
     {
         switch (f["prompt"])
         {
             case null: throw ApiError.BadRequest("'prompt' is required", "prompt");
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String: return pipeline.EncodeText(f.String("prompt")!);
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String: return PromptInput.FromText(f.String("prompt")!);
             case JsonArray a when a.All(x => x is JsonValue xv && xv.GetValueKind() == JsonValueKind.Number):
                 var ids = new int[a.Count];
                 for (int i = 0; i < a.Count; i++)
                 {
-                    if (!a[i]!.AsValue().TryGetValue<int>(out ids[i]) || ids[i] < 0 || ids[i] >= pipeline.Backend.VocabSize)
-                        throw ApiError.BadRequest($"'prompt'[{i}] is not a token id in [0, {pipeline.Backend.VocabSize})", "prompt");
+                    if (!a[i]!.AsValue().TryGetValue<int>(out ids[i]) || ids[i] < 0 || ids[i] >= model.VocabSize)
+                        throw ApiError.BadRequest($"'prompt'[{i}] is not a token id in [0, {model.VocabSize})", "prompt");
                 }
-                return ids;
+                return PromptInput.FromIds(ids);
             default: throw f.Wrong("prompt", "a string or a list of token ids (one prompt per request)");
         }
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
-using SlotSharp.Pipeline;
+using SlotSharp.Engine;
 
 namespace SlotSharp.Cli.Serving;
 
@@ -10,11 +10,14 @@ namespace SlotSharp.Cli.Serving;
 /// GET /v1/models, POST /v1/chat/completions and POST /v1/completions, shaped as OpenAI's API (docs/serving.md).
 /// Refusals are thrown as <see cref="ApiError"/> (or library exceptions) for <see cref="SlotServer"/> to answer.
 /// </summary>
-internal sealed class OpenAiEndpoints(SlotPipeline pipeline, IGenerationEngine engine, ServeSettings settings, ServerMetrics metrics)
+internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests, ServeSettings settings, ServerMetrics metrics)
 {
     readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    public string ServedName => settings.ServedModelName ?? pipeline.ModelId;
+    public string ServedName => settings.ServedModelName ?? engine.Model.ModelId;
+
+    /// <summary>The 429 message: a full engine queue.</summary>
+    public static string BusyMessage(Exception e) => $"the server is busy: {e.Message}; retry later";
 
     public IResult Models() => Results.Content(new JsonObject
     {
@@ -22,49 +25,37 @@ internal sealed class OpenAiEndpoints(SlotPipeline pipeline, IGenerationEngine e
         ["data"] = new JsonArray(new JsonObject
         {
             ["id"] = ServedName, ["object"] = "model", ["created"] = _created, ["owned_by"] = "slotsharp",
-            ["max_model_len"] = pipeline.Backend.MaxPositions,
+            ["max_model_len"] = engine.Model.ContextLength,
         }),
     }.ToJsonString(), "application/json");
 
     public async Task Complete(HttpContext context, bool chat)
     {
-        var request = CompletionRequest.Parse(await ReadBody(context), chat, pipeline, settings, ServedName);
-        var text = new CompletionText(pipeline.Tokenizer, request.Stops);
-        // Cancelled by the client leaving, or by a stop string (decoding then ends with the tokens so far).
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        void OnToken(int id)
-        {
-            var piece = text.Push(id);
-            if (piece.Length > 0) pieces.Writer.TryWrite(piece);
-            if (text.Stopped) stop.Cancel();
-        }
-        var run = engine.GenerateAsync(new EngineRequest(request.PromptIds, request.Generation, request.Slot), OnToken, stop.Token);
+        var request = CompletionRequest.Parse(await ReadBody(context), chat, requests, settings, ServedName);
+        // Stop strings end the request inside the engine; a client that leaves cancels it (freed at the next step).
+        var handle = engine.Submit(request.Engine, context.RequestAborted);
         var shape = new CompletionShape(chat, (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ServedName);
 
-        if (!request.Stream || run.IsFaulted) // a refusal (429) is still a JSON answer, not a stream
+        if (!request.Stream)
         {
-            var result = await run;
-            text.Finish();
-            Record(request, result);
-            await WriteJson(context, shape.Whole(text.Text, FinishReason(text, result), Usage(request, result)));
+            var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
+            Record(result);
+            await WriteJson(context, shape.Whole(result.Text, result.FinishReason.ToOpenAi(), Usage(result)));
             return;
         }
 
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        _ = run.ContinueWith(_ => pieces.Writer.Complete(), TaskScheduler.Default);
         if (chat) await Event(context, shape.Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
-        await foreach (var piece in pieces.Reader.ReadAllAsync(context.RequestAborted))
+        await foreach (var piece in handle.Text.ReadAllAsync(context.RequestAborted))
             await Event(context, shape.Chunk(shape.Delta(piece), null));
         try
         {
-            var result = await run;
-            var rest = text.Finish();
-            Record(request, result);
-            await Event(context, shape.Chunk(shape.Delta(rest), FinishReason(text, result)));
-            if (request.IncludeUsage) await Event(context, shape.UsageChunk(Usage(request, result)));
+            var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
+            Record(result);
+            await Event(context, shape.Chunk(shape.Delta(""), result.FinishReason.ToOpenAi()));
+            if (request.IncludeUsage) await Event(context, shape.UsageChunk(Usage(result)));
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested && SlotServer.Refusal(e) is { } error)
         {
@@ -73,22 +64,18 @@ internal sealed class OpenAiEndpoints(SlotPipeline pipeline, IGenerationEngine e
         await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
     }
 
-    void Record(CompletionRequest request, SlotGeneration result)
+    void Record(EngineResult result)
     {
-        metrics.PromptTokens.Inc(request.PromptIds.Length);
-        metrics.GeneratedTokens.Inc(result.Generation.GeneratedIds.Length);
+        metrics.PromptTokens.Inc(result.PromptIds.Length);
+        metrics.GeneratedTokens.Inc(result.GeneratedIds.Length);
         if (result.Slot is { Skipped: false, Loaded: false } s) metrics.SlotStageSeconds.Observe(s.Milliseconds / 1000);
     }
 
-    /// <summary>"stop" for a stop id (EOS) or stop string, "length" when max_tokens ran out.</summary>
-    static string FinishReason(CompletionText text, SlotGeneration result) =>
-        text.Stopped || result.Generation.StoppedAtStopId ? "stop" : "length";
-
-    static JsonObject Usage(CompletionRequest request, SlotGeneration result) => new()
+    static JsonObject Usage(EngineResult result) => new()
     {
-        ["prompt_tokens"] = request.PromptIds.Length,
-        ["completion_tokens"] = result.Generation.GeneratedIds.Length,
-        ["total_tokens"] = request.PromptIds.Length + result.Generation.GeneratedIds.Length,
+        ["prompt_tokens"] = result.Usage.PromptTokens,
+        ["completion_tokens"] = result.Usage.CompletionTokens,
+        ["total_tokens"] = result.Usage.TotalTokens,
     };
 
     public static async Task<JsonObject> ReadBody(HttpContext context)

@@ -1,4 +1,5 @@
 using Prometheus;
+using SlotSharp.Engine;
 
 namespace SlotSharp.Cli.Serving;
 
@@ -15,7 +16,7 @@ internal sealed class ServerMetrics
     public Histogram SlotStageSeconds { get; }
     public Histogram RequestSeconds { get; }
 
-    public ServerMetrics(IGenerationEngine engine)
+    public ServerMetrics(SlotEngine engine)
     {
         var factory = Metrics.WithCustomRegistry(Registry);
         Requests = factory.CreateCounter("slot_requests_total", "Generation requests answered, by route and HTTP status",
@@ -30,8 +31,9 @@ internal sealed class ServerMetrics
         var running = factory.CreateGauge("slot_requests_in_flight", "Requests on the model now");
         Registry.AddBeforeCollectCallback(() =>
         {
-            waiting.Set(engine.Waiting);
-            running.Set(engine.Running);
+            var m = engine.Metrics;
+            waiting.Set(m.Queued);
+            running.Set(m.Running);
         });
     }
 }

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SlotSharp.Cli.Commands;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
 using Prometheus;
 using SlotSharp.Slot;
 
@@ -17,34 +16,51 @@ namespace SlotSharp.Cli.Serving;
 /// <summary>
 /// `slot serve`: one model behind ASP.NET Core minimal APIs. The OpenAI-compatible routes (GET /v1/models,
 /// POST /v1/chat/completions, POST /v1/completions) and POST /v1/generate (the JSON of `slot generate --json`), GET
-/// /health and GET /metrics (Prometheus). Requests go through an <see cref="IGenerationEngine"/>; today the pipeline,
-/// one request at a time. Every refusal is OpenAI's error JSON, except /v1/generate's own {"error": "..."}.
+/// /health and GET /metrics (Prometheus). Every request is translated into an <see cref="EngineRequest"/> by the one
+/// <see cref="RequestBuilder"/> and submitted to the model's <see cref="SlotEngine"/> (continuous batching, each request
+/// its own SLOT delta; a batch of 1 runs them one at a time). Every refusal is OpenAI's error JSON, except
+/// /v1/generate's own {"error": "..."}.
 /// </summary>
 public sealed class SlotServer
 {
-    readonly SlotPipeline _pipeline;
+    readonly SlotEngine _engine;
+    readonly bool _ownsEngine;
+    readonly RequestBuilder _requests;
     readonly ServeSettings _settings;
-    readonly IGenerationEngine _engine;
     readonly ServerMetrics _metrics;
 
-    public SlotServer(SlotPipeline pipeline, ServeSettings settings)
-    {
-        _pipeline = pipeline;
-        _settings = settings;
-        // Several sequences at once go through the batching engine (each request its own SLOT delta); one runs alone.
-        _engine = settings.MaxBatch > 1
-            ? new BatchingEngine(new SlotEngine(pipeline, new EngineOptions
-            {
-                MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue,
-                KvBudgetBytes = settings.KvBudgetMb > 0 ? (long)settings.KvBudgetMb << 20 : new EngineOptions().KvBudgetBytes,
-            }), settings.MaxQueue)
-            : new SerializedPipelineEngine(pipeline, settings.MaxQueue);
-        _metrics = new ServerMetrics(_engine);
-    }
+    /// <summary>Serves requests on <paramref name="engine"/>, which stays its creator's to dispose.</summary>
+    public SlotServer(SlotEngine engine, ServeSettings settings) : this(engine, settings, ownsEngine: false) { }
+
+    /// <summary>Starts an engine on <paramref name="model"/> with the settings' batch, queue and KV budget; it stops with the app.</summary>
+    public SlotServer(SlotModel model, ServeSettings settings) : this(new SlotEngine(model, EngineOptionsFor(model, settings)), settings, ownsEngine: true) { }
 
     /// <param name="allowLongContext">The default of /v1/generate's allow_long_context.</param>
-    public SlotServer(SlotPipeline pipeline, SlotOptions slotDefaults, bool allowLongContext = false)
-        : this(pipeline, new ServeSettings { SlotDefaults = slotDefaults, AllowLongContext = allowLongContext }) { }
+    public SlotServer(SlotModel model, SlotOptions slotDefaults, bool allowLongContext = false)
+        : this(model, new ServeSettings { SlotDefaults = slotDefaults, AllowLongContext = allowLongContext }) { }
+
+    SlotServer(SlotEngine engine, ServeSettings settings, bool ownsEngine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(settings);
+        _engine = engine;
+        _ownsEngine = ownsEngine;
+        _requests = new RequestBuilder(engine.Model);
+        _settings = settings;
+        _metrics = new ServerMetrics(engine);
+    }
+
+    /// <summary>The engine limits that serve <paramref name="settings"/>: its batch, its queue, its KV budget.</summary>
+    public static EngineOptions EngineOptionsFor(SlotModel model, ServeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var defaults = SlotEngine.DefaultOptions(model);
+        return defaults with
+        {
+            MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue,
+            KvBudgetBytes = settings.KvBudgetMb > 0 ? (long)settings.KvBudgetMb << 20 : new EngineOptions().KvBudgetBytes,
+        };
+    }
 
     /// <summary>The app for <paramref name="urls"/> (see <see cref="ListenAddress"/>); it listens once started.</summary>
     public WebApplication Build(string urls) => Build(ListenAddress.ParseAll(urls));
@@ -67,8 +83,8 @@ public sealed class SlotServer
         // A failed bind is reported by Start as one line; the host would also log it with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         var app = builder.Build();
-        // The batching engine's loop thread ends with the app.
-        if (_engine is IDisposable owned) app.Lifetime.ApplicationStopped.Register(owned.Dispose);
+        // An engine the server started ends with the app (its thread drives the backend).
+        if (_ownsEngine) app.Lifetime.ApplicationStopped.Register(_engine.Dispose);
         var guards = new RequestGuards(addresses, _settings);
         app.Use(guards.Invoke);
         // Unknown routes (404) and methods (405) get a JSON body too.
@@ -76,8 +92,8 @@ public sealed class SlotServer
             : ApiError.Write(context.HttpContext, context.HttpContext.Response.StatusCode,
                 $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path} is not a route of this server (" +
                 (context.HttpContext.Response.StatusCode == 405 ? "method not allowed" : "not found") + ")"));
-        var openAi = new OpenAiEndpoints(_pipeline, _engine, _settings, _metrics);
-        app.MapGet("/health", () => Results.Json(new { status = "ok", model = _pipeline.ModelId }));
+        var openAi = new OpenAiEndpoints(_engine, _requests, _settings, _metrics);
+        app.MapGet("/health", () => Results.Json(new { status = "ok", model = _engine.Model.ModelId }));
         app.MapMetrics(settings => settings.Registry = _metrics.Registry);
         app.MapGet("/v1/models", openAi.Models);
         app.MapPost("/v1/chat/completions", context => Answer(context, "chat", () => openAi.Complete(context, chat: true)));
@@ -111,7 +127,7 @@ public sealed class SlotServer
     internal static ApiError? Refusal(Exception e) => e switch
     {
         ApiError a => a,
-        QueueFullException => new ApiError(StatusCodes.Status429TooManyRequests, e.Message),
+        EngineOverloadedException => new ApiError(StatusCodes.Status429TooManyRequests, OpenAiEndpoints.BusyMessage(e)),
         BadHttpRequestException b => new ApiError(b.StatusCode, b.Message),
         ContextLengthException c => ApiError.BadRequest(c.Message, "max_tokens"),
         SlotSharpException s => ApiError.BadRequest(s.Message),
@@ -139,17 +155,16 @@ public sealed class SlotServer
 
         try
         {
-            var (generation, slot) = request.Resolve(_settings.SlotDefaults, _pipeline.DefaultRepetitionPenalty, _settings.AllowLongContext);
-            int[] ids = request.PromptIds ?? (request.Messages != null
-                ? _pipeline.EncodeChat(request.ChatMessages())
-                : _pipeline.EncodeText(request.Prompt!));
-            generation = generation with { StopIds = _pipeline.StopIds.ToArray() };
-            var result = await _engine.GenerateAsync(new EngineRequest(ids, generation, slot), _ => { }, context.RequestAborted);
-            return Results.Content(GenerationJson.Build(_pipeline, result, slot, null).ToJsonString(), "application/json");
+            var (generation, slot) = request.Resolve(_settings.SlotDefaults, _engine.Model.DefaultRepetitionPenalty, _settings.AllowLongContext);
+            var prompt = request.PromptIds != null ? PromptInput.FromIds(request.PromptIds)
+                : request.Messages != null ? PromptInput.FromMessages(request.ChatMessages()) : PromptInput.FromText(request.Prompt!);
+            var handle = _engine.Submit(_requests.Build(prompt, generation, slot), context.RequestAborted);
+            var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
+            return Results.Content(GenerationJson.Build(_engine.Model, result, slot, null).ToJsonString(), "application/json");
         }
         catch (ContextLengthException e) { return Error($"{e.Message} ('allow_long_context': true)"); }
+        catch (EngineOverloadedException e) { return Error(OpenAiEndpoints.BusyMessage(e), StatusCodes.Status429TooManyRequests); }
         catch (SlotSharpException e) { return Error(e.Message); }
-        catch (QueueFullException e) { return Error(e.Message, StatusCodes.Status429TooManyRequests); }
         // The client is gone; nobody reads the answer (the prefill and SLOT stage stop at the next chunk or step).
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.StatusCode(499); }
     }

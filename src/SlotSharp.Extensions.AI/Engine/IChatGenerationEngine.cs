@@ -5,15 +5,18 @@ using SlotChatMessage = SlotSharp.Chat.ChatMessage;
 
 namespace SlotSharp.Extensions.AI.Engine;
 
-/// <summary>One chat completion to run: the conversation and the resolved settings (stop ids are the engine's).</summary>
-internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Messages, GenerationOptions Generation, SlotOptions Slot);
+/// <summary>One chat completion to run: the conversation, the resolved settings and the stop strings (eos ids are the model's).</summary>
+internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Messages, GenerationOptions Generation, SlotOptions Slot)
+{
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+}
 
 /// <summary>What the engine did: the rendered prompt's ids and the ids it generated.</summary>
 internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId);
 
 /// <summary>
 /// The seam between <see cref="SlotChatClient"/> and whatever runs the model: <see cref="SlotEngineChatEngine"/>
-/// submits to the pipeline's batching engine; tests put scripted or recording engines here. The client itself only
+/// submits to the model's batching engine; tests put scripted or recording engines here. The client itself only
 /// maps options, detokenizes and cuts stop sequences.
 /// </summary>
 internal interface IChatGenerationEngine

@@ -1,25 +1,26 @@
 using SlotSharp.Engine;
-using SlotSharp.Pipeline;
 using SlotSharp.Tokenization;
 
 namespace SlotSharp.Extensions.AI.Engine;
 
 /// <summary>
-/// Runs chat requests on the pipeline's <see cref="SlotEngine"/> (<see cref="SlotPipeline.Engine"/>), so requests of
-/// any number of clients over one pipeline decode together in its batch, each with its own SLOT delta.
+/// Runs chat requests on a <see cref="SlotEngine"/>, so requests of any number of clients over one model decode
+/// together in its batch, each with its own SLOT delta. Requests are built by the one <see cref="RequestBuilder"/>:
+/// the model's eos ids and the request's stop strings end decoding inside the engine.
 /// </summary>
-internal sealed class SlotEngineChatEngine(SlotPipeline pipeline) : IChatGenerationEngine
+internal sealed class SlotEngineChatEngine(SlotEngine engine) : IChatGenerationEngine
 {
-    public string ModelId => pipeline.ModelId;
-    public ITokenizer Tokenizer => pipeline.Tokenizer;
-    public double DefaultRepetitionPenalty => pipeline.DefaultRepetitionPenalty;
+    readonly RequestBuilder _requests = new(engine.Model);
+
+    public string ModelId => engine.Model.ModelId;
+    public ITokenizer Tokenizer => engine.Model.Tokenizer;
+    public double DefaultRepetitionPenalty => engine.Model.DefaultRepetitionPenalty;
 
     public async Task<ChatGenerationResult> GenerateAsync(ChatGenerationRequest request, Action<int> onToken, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        var ids = pipeline.EncodeChat(request.Messages);
-        // No EosIds: the engine stops at the pipeline's own end-of-sequence ids.
-        var handle = pipeline.Engine.Submit(new EngineRequest(ids) { Generation = request.Generation, Slot = request.Slot }, cancel);
+        var built = _requests.Build(PromptInput.FromMessages(request.Messages), request.Generation, request.Slot, request.StopSequences);
+        var handle = engine.Submit(built, cancel);
         var delivered = new List<int>();
         await foreach (int id in handle.StreamTokensAsync().ConfigureAwait(false))
         {
@@ -30,6 +31,6 @@ internal sealed class SlotEngineChatEngine(SlotPipeline pipeline) : IChatGenerat
         }
         var result = (await handle.Completion.ConfigureAwait(false)).ThrowIfFailed(cancel);
         bool whole = delivered.Count == result.GeneratedIds.Length;
-        return new ChatGenerationResult(ids, delivered.ToArray(), whole && result.FinishReason == FinishReason.Stop);
+        return new ChatGenerationResult(built.PromptIds.ToArray(), delivered.ToArray(), whole && result.FinishReason == FinishReason.Stop);
     }
 }

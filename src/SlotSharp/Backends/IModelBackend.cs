@@ -5,7 +5,7 @@ namespace SlotSharp.Backends;
 /// <summary>
 /// The seam between SlotSharp and an inference engine. SLOT asks little of an engine: the prompt's final hidden
 /// states H, the output weight W, and a place to add a per-sequence logit bias; sampling, stopping and the bias itself
-/// live above the seam (<see cref="Generation.DecodeLoop"/>), so every backend decodes with the same semantics.
+/// live above the seam (<see cref="Engine.SlotEngine"/>), so every backend decodes with the same semantics.
 /// Implementations: <see cref="TorchBackend"/> (Hugging Face safetensors on TorchSharp, the float32 reference) and
 /// <see cref="LlamaCppBackend"/> (GGUF files on llama.cpp). Not thread-safe: one caller drives a backend at a time.
 /// </summary>
@@ -20,6 +20,12 @@ public interface IModelBackend : IDisposable
 
     /// <summary>Positions the model was trained for (max_position_embeddings; a GGUF's context_length).</summary>
     int MaxPositions { get; }
+
+    /// <summary>How the KV cache is counted and bounded (the engine's admission budget).</summary>
+    KvGeometry Kv { get; }
+
+    /// <summary>Sequences that may be live at once (prefills included); the engine admits no more.</summary>
+    int MaxSequences { get; }
 
     /// <summary>W (V x d), any float dtype, on the device SLOT runs on; owned by the backend.</summary>
     Tensor LmHeadWeight { get; }

@@ -42,6 +42,8 @@ public sealed class LlamaCppBackend : IModelBackend
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>
     public int MaxSequences { get; }
+    /// <summary>One pool of context cells shared by all sequences, allocated at load.</summary>
+    public KvGeometry Kv => new(KvUnit.Cells, 1, ContextSize);
     /// <summary>Time spent inside llama_decode by decode steps since load; the rest of a step is host work.</summary>
     public TimeSpan StepDecodeTime => _model.StepDecodeTime;
 

@@ -29,6 +29,11 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
     public int HiddenSize => Model.Config.HiddenSize;
     public int MaxPositions => Model.Config.MaxPositionEmbeddings;
     public Tensor LmHeadWeight => Model.LmHeadWeight;
+    /// <summary>Each sequence's cache grows on demand: layers x kv_heads x head_dim x 2 (K and V) x element size per position.</summary>
+    public KvGeometry Kv => new(KvUnit.Bytes, (long)Model.Config.NumHiddenLayers * Model.Config.NumKeyValueHeads * Model.Config.HeadDim * 2
+        * (Model.Compute.DType switch { ScalarType.Float64 => 8, ScalarType.Float32 => 4, _ => 2 }), Capacity: null);
+    /// <summary>Caches are per sequence, so only memory (the engine's budget) limits how many live at once.</summary>
+    public int MaxSequences => int.MaxValue;
 
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
         PrefillRun.RunToEnd(StartPrefill(promptIds, keepHidden, expectedLength), cancel);

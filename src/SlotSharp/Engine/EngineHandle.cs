@@ -22,5 +22,11 @@ public sealed class EngineHandle
     /// <summary>Completes on the engine thread's finish of this request; never faults (errors are a finish reason).</summary>
     public Task<EngineResult> Completion => _work.Result.Task;
 
+    /// <summary>
+    /// The generated text as it becomes final, in pieces whose concatenation is the result's <see cref="EngineResult.Text"/>
+    /// (special tokens skipped; text that may begin a stop string is held back until decided).
+    /// </summary>
+    public ChannelReader<string> Text => _work.Text.Reader;
+
     public IAsyncEnumerable<int> StreamTokensAsync(CancellationToken cancel = default) => Tokens.ReadAllAsync(cancel);
 }

@@ -1,24 +1,27 @@
 using SlotSharp.Generation;
 using SlotSharp.Slot;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Engine;
 
 /// <summary>
-/// One generation for <see cref="SlotEngine"/>: a tokenized prompt, its sampling settings and its SLOT settings.
-/// Sampling (temperature, top_p, top_k, seed, max_new_tokens, repetition_penalty, extra stop ids) lives in
-/// <see cref="Generation"/>, so a request decodes with exactly the arithmetic of <see cref="SlotPipeline"/>.
+/// One generation for <see cref="SlotEngine"/>, the one request type of every front door (built by
+/// <see cref="RequestBuilder"/>): a tokenized prompt, its sampling settings, how it ends and its SLOT settings.
+/// It ends at the model's end-of-sequence ids (unless <see cref="IgnoreEos"/>), at the extra stop ids of
+/// <see cref="Generation"/>, at the first of <see cref="StopStrings"/> in the decoded text, or after max_new_tokens.
 /// </summary>
 public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
 {
-    /// <summary>Sampling settings; <see cref="GenerationOptions.StopIds"/> are stop ids that always apply.</summary>
+    /// <summary>Sampling settings; <see cref="GenerationOptions.StopIds"/> are extra stop ids that always apply.</summary>
     public GenerationOptions Generation { get; init; } = new();
 
-    /// <summary>End-of-sequence ids; null takes the pipeline's (generation_config.json or the GGUF's).</summary>
-    public IReadOnlyCollection<int>? EosIds { get; init; }
-
-    /// <summary>Decodes past the end-of-sequence ids (the stop ids of <see cref="Generation"/> still apply).</summary>
+    /// <summary>Decodes past the model's end-of-sequence ids (the stop ids of <see cref="Generation"/> still apply).</summary>
     public bool IgnoreEos { get; init; }
+
+    /// <summary>
+    /// Texts that end the request (finish reason stop) as soon as the decoded text (special tokens skipped) holds one;
+    /// the text is cut before it, as OpenAI does, and nothing is decoded past the token that completed it.
+    /// </summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
 
     /// <summary>SLOT prompt stage; null or times 0 decodes plainly. Ignored when <see cref="LoadedDelta"/> is given.</summary>
     public SlotOptions? Slot { get; init; }
@@ -27,16 +30,21 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
     public float[]? LoadedDelta { get; init; }
 
     /// <summary>
-    /// Called on the engine thread after each token with all tokens generated so far; true finishes the request with
-    /// <see cref="FinishReason.Stop"/>. Stop strings go here (decode the tail and search it); keep it cheap, since it
-    /// runs inside every engine step.
+    /// Called on the engine thread with b = W delta ([V]) once the prompt stage or the loaded delta has produced it,
+    /// before the first token (not called when there is no bias). The array is the caller's to keep.
     /// </summary>
-    public Func<IReadOnlyList<int>, bool>? StopWhen { get; init; }
+    public Action<float[]>? OnLogitBias { get; init; }
 
     /// <summary>
-    /// Called on the engine thread with b = W delta (float32, [V]) once the prompt stage or the loaded delta has
-    /// produced it, before the first token (not called when there is no bias). The tensor lives only during the call.
+    /// Test hook: called on the engine thread after each token with all tokens so far; true finishes the request with
+    /// <see cref="FinishReason.Stop"/>. Tests use it to act at an exact engine step.
     /// </summary>
-    public Action<Tensor>? OnLogitBias { get; init; }
+    internal Func<IReadOnlyList<int>, bool>? StopWhen { get; init; }
 
+    /// <summary>Checks what does not depend on the model: stop strings are non-empty.</summary>
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(PromptIds);
+        if (StopStrings.Any(string.IsNullOrEmpty)) throw new SlotSharpException("a stop string is empty");
+    }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using SlotSharp.Pipeline;
 
 namespace SlotSharp.Engine;
 
@@ -9,7 +8,7 @@ public enum EngineRequestState { Queued, Prefill, SlotStage, Decode, Finished }
 /// <summary>Why a request finished (OpenAI's finish_reason, plus the engine's own outcomes).</summary>
 public enum FinishReason
 {
-    /// <summary>An end-of-sequence or stop id was emitted (kept in the output), or <see cref="EngineRequest.StopWhen"/> said so.</summary>
+    /// <summary>An end-of-sequence or stop id was emitted (kept in the ids), or a stop string completed (left out of the text).</summary>
     Stop,
     /// <summary>max_new_tokens were generated.</summary>
     Length,
@@ -28,10 +27,17 @@ public sealed record EngineUsage(int PromptTokens, int CompletionTokens)
 /// <summary>Wall-clock phases of one request, in milliseconds. Decode time includes steps shared with other requests.</summary>
 public sealed record EngineTimings(double QueueMs, double PrefillMs, double SlotStageMs, double DecodeMs, double TotalMs);
 
-/// <summary>What one request produced. <see cref="Slot"/> is null when no prompt stage ran and no delta was loaded.</summary>
-public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, FinishReason FinishReason, EngineUsage Usage,
+/// <summary>
+/// What one request produced, the one result type of every front door. <see cref="Text"/> is the generated ids decoded
+/// with special tokens skipped and cut before a stop string. <see cref="Slot"/> is null when no prompt stage ran and
+/// no delta was loaded.
+/// </summary>
+public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, string Text, FinishReason FinishReason, EngineUsage Usage,
     SlotSummary? Slot, EngineTimings Timings, Exception? Error)
 {
+    /// <summary>Tokens after the first (the first comes from the prefill's logits) per second of decoding.</summary>
+    public double DecodeTokensPerSecond => Timings.DecodeMs > 0 ? Math.Max(0, GeneratedIds.Length - 1) / (Timings.DecodeMs / 1000.0) : 0;
+
     /// <summary>
     /// For callers that want exceptions rather than finish reasons: rethrows <see cref="Error"/> as it was thrown and
     /// throws <see cref="OperationCanceledException"/> for a request cancelled before its first token (in the queue,

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using SlotSharp.Backends;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
 using SlotSharp.Slot;
+using SlotSharp.Tokenization;
 
 namespace SlotSharp.Engine;
 
@@ -20,6 +20,9 @@ sealed class EngineWork
     readonly List<EngineResult> _branchResults = [];
     double _admittedAt, _decodeStartAt;
     float[]? _promptLogits;
+    StreamingDetokenizer? _detokenizer;
+    StopStringFilter? _stops;
+    readonly System.Text.StringBuilder _text = new();
     volatile EngineRequestState _state = EngineRequestState.Queued;
 
     public EngineWork(long id, EngineRequest request, GenerationOptions generation, long kvCost,
@@ -27,7 +30,7 @@ sealed class EngineWork
     {
         Id = id; Request = request; Generation = generation; KvCost = kvCost; Cancel = cancel;
         _branches = branches;
-        if (branches != null) Tokens.Writer.TryComplete(); // a branched request has no token stream: nobody reads it
+        if (branches != null) { Tokens.Writer.TryComplete(); Text.Writer.TryComplete(); } // a branched request has no streams: nobody reads them
     }
 
     public long Id { get; }
@@ -37,6 +40,8 @@ sealed class EngineWork
     public long KvCost { get; }
     public CancellationToken Cancel { get; }
     public Channel<int> Tokens { get; } = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
+    /// <summary>The decoded text as it becomes final (special tokens skipped, cut before a stop string).</summary>
+    public Channel<string> Text { get; } = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleWriter = true });
     public TaskCompletionSource<EngineResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     /// <summary>One result per branch, in branch order (a request without branches: its one result).</summary>
     public TaskCompletionSource<IReadOnlyList<EngineResult>> BranchResults { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -99,18 +104,49 @@ sealed class EngineWork
         return result;
     }
 
-    public void StartDecode(float[]? logitBias, int vocabSize)
+    public void StartDecode(float[]? logitBias, int vocabSize, ITokenizer tokenizer)
     {
         Decode = new DecodeState(Sequence!.PromptIds, Generation, logitBias, vocabSize);
+        _detokenizer = new StreamingDetokenizer(tokenizer, skipSpecialTokens: true);
+        _stops = new StopStringFilter(Request.StopStrings);
+        _text.Clear();
         _decodeStartAt = _clock.Elapsed.TotalMilliseconds;
         _state = EngineRequestState.Decode;
+    }
+
+    /// <summary>
+    /// Adds a chosen token's text; true when a stop string is now complete (the text then ends before it). Text that
+    /// may still begin a stop string is held back, so no stream shows what the whole answer cuts.
+    /// </summary>
+    public bool PushText(int id)
+    {
+        var shown = _stops!.Push(_detokenizer!.Push(id));
+        Release(shown);
+        return _stops.Stopped;
+    }
+
+    /// <summary>The text held back at the end of a branch (a stop string that never completed, bytes of a last character).</summary>
+    void FlushText()
+    {
+        if (_stops == null || _stops.Stopped) return;
+        Release(_stops.Push(_detokenizer!.Flush()));
+        Release(_stops.Flush());
+    }
+
+    void Release(string text)
+    {
+        if (text.Length == 0) return;
+        _text.Append(text);
+        Text.Writer.TryWrite(text);
     }
 
     /// <summary>Records the current branch's result and clears its decode state; the sequence stays for the next branch.</summary>
     public void EndBranch(FinishReason reason)
     {
+        FlushText();
         _branchResults.Add(BranchResult(reason, null));
         Decode = null;
+        _stops = null;
         Slot = null;
         SlotStageMs = 0;
     }
@@ -128,11 +164,13 @@ sealed class EngineWork
         Sequence?.Dispose();
         Sequence = null;
         CancelRegistration.Dispose();
+        FlushText();
         var result = BranchResult(reason, error);
         _state = EngineRequestState.Finished;
         _branchResults.Add(result);
         while (_branchResults.Count < (_branches?.Count ?? 1)) _branchResults.Add(result with { GeneratedIds = [], Usage = result.Usage with { CompletionTokens = 0 }, Slot = null });
         Tokens.Writer.TryComplete();
+        Text.Writer.TryComplete();
         Result.TrySetResult(result);
         BranchResults.TrySetResult(_branchResults.ToArray());
         return result;
@@ -145,7 +183,7 @@ sealed class EngineWork
         var timings = new EngineTimings(admitted ? _admittedAt : now, PrefillMs, SlotStageMs,
             Decode != null ? now - _decodeStartAt : 0, now);
         int[] generated = Decode?.Generated.ToArray() ?? [];
-        return new EngineResult(Id, Request.PromptIds.ToArray(), generated, reason,
+        return new EngineResult(Id, Request.PromptIds.ToArray(), generated, Decode != null ? _text.ToString() : "", reason,
             new EngineUsage(Request.PromptIds.Count, generated.Length), Slot, timings, error);
     }
 }

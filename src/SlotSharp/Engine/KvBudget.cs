@@ -1,5 +1,4 @@
 using SlotSharp.Backends;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Engine;
 
@@ -20,24 +19,11 @@ public sealed class KvBudget
 
     KvBudget(string unit, long perPosition, long capacity) { Unit = unit; _perPosition = perPosition; Capacity = capacity; }
 
-    public static KvBudget For(IModelBackend backend, EngineOptions options) => backend switch
-    {
-        LlamaCppBackend l => new KvBudget("cells", 1, l.ContextSize),
-        TorchBackend t => new KvBudget("bytes", BytesPerPosition(t), options.KvBudgetBytes),
-        _ => throw new SlotSharpException($"the engine cannot size the KV cache of the '{backend.Name}' backend"),
-    };
+    /// <summary>The backend's fixed pool where it has one, else the engine's byte budget.</summary>
+    public static KvBudget For(IModelBackend backend, EngineOptions options) => For(backend.Kv, options);
 
-    static long BytesPerPosition(TorchBackend backend)
-    {
-        var c = backend.Model.Config;
-        long element = backend.Model.Compute.DType switch
-        {
-            ScalarType.Float64 => 8,
-            ScalarType.Float32 => 4,
-            _ => 2,
-        };
-        return (long)c.NumHiddenLayers * c.NumKeyValueHeads * c.HeadDim * 2 * element;
-    }
+    public static KvBudget For(KvGeometry kv, EngineOptions options) =>
+        new(kv.UnitName, kv.PerPosition, kv.Capacity ?? options.KvBudgetBytes);
 
     /// <summary>What a request reserves while it is admitted.</summary>
     public long Cost(int promptLength, int maxNewTokens) => Positions(promptLength, maxNewTokens) * _perPosition;

@@ -43,7 +43,7 @@ public sealed partial class SlotEngine
             return;
         }
         work.EndBranch(reason);
-        try { _pipeline.Backend.Rewind(work.Sequence!, work.Sequence!.PromptIds.Length); }
+        try { _model.Backend.Rewind(work.Sequence!, work.Sequence!.PromptIds.Length); }
         catch (Exception e) { Finish(work, FinishReason.Error, e); return; }
         if (!SlotRuns(work))
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SlotSharp.Pipeline;
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 
@@ -43,16 +42,17 @@ public sealed partial class SlotEngine
     {
         var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
         work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
-        using var loaded = _pipeline.LogitBias(delta);
-        work.Request.OnLogitBias?.Invoke(loaded);
-        return TensorHost.Floats(loaded);
+        using var loaded = _model.LogitBias(delta);
+        var bias = TensorHost.Floats(loaded);
+        work.Request.OnLogitBias?.Invoke((float[])bias.Clone());
+        return bias;
     }
 
     /// <summary>The SLOT stage's start, its own piece (one per step at most: one request leaves the prefill per step).</summary>
     void StartSlotStage(EngineWork work)
     {
         var clock = Stopwatch.StartNew();
-        work.EnterSlotStage(_pipeline.StartSlot(work.Sequence!, work.BranchSlot!));
+        work.EnterSlotStage(_model.StartSlot(work.Sequence!, work.BranchSlot!));
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
         if (work.Slotting!.Finished) CompleteSlotStage(work); // skipped (a 1-token prompt): nothing to optimize
     }
@@ -98,7 +98,8 @@ public sealed partial class SlotEngine
         work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
             result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
         if (result.Skipped) return null;
-        work.Request.OnLogitBias?.Invoke(result.LogitBias);
-        return TensorHost.Floats(result.LogitBias);
+        var bias = TensorHost.Floats(result.LogitBias);
+        work.Request.OnLogitBias?.Invoke((float[])bias.Clone());
+        return bias;
     }
 }

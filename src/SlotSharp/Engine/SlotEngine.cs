@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using SlotSharp.Backends;
-using SlotSharp.Pipeline;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
 
 /// <summary>
-/// Continuous batching over one <see cref="SlotPipeline"/>: requests submitted from any thread join the running batch
+/// Continuous batching over one <see cref="SlotModel"/>: requests submitted from any thread join the running batch
 /// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
 /// and cancelled requests into account, (2) admits the head of the queue (FIFO, within the KV budget) when no other
 /// request is prefilling, (3) advances every prefilled request's prompt stage by one piece (a SLOT stage's start, or
@@ -15,12 +14,12 @@ namespace SlotSharp.Engine;
 /// prefilling request, (5) chooses one token for every decoding request and advances them all in one backend step.
 /// So a running decode waits at most one prefill chunk, one SLOT start and one shared SLOT step between two of its
 /// tokens (docs/engine.md).
-/// One engine owns a pipeline's backend at a time (backends are single-threaded): constructing one attaches it to the
-/// pipeline (<see cref="SlotPipeline.Engine"/>), and <see cref="SlotPipeline.Generate"/> then submits to it.
+/// The engine is its model's backend's only driver (backends are single-threaded): a model takes one engine at a
+/// time, and every front door (CLI, server, evaluators, chat client) submits to it.
 /// </summary>
 public sealed partial class SlotEngine : IDisposable
 {
-    readonly SlotPipeline _pipeline;
+    readonly SlotModel _model;
     readonly EngineOptions _options;
     readonly KvBudget _budget;
     readonly int _maxRunning;
@@ -36,24 +35,39 @@ public sealed partial class SlotEngine : IDisposable
     double _slotStageMs;
     readonly Lock _slotClockGate = new();
 
-    public SlotEngine(SlotPipeline pipeline, EngineOptions? options = null)
+    /// <summary>
+    /// Starts the engine thread on <paramref name="model"/>'s backend. A model takes one engine at a time: a second is
+    /// refused until the first is disposed. Disposing the model disposes its engine first.
+    /// </summary>
+    public SlotEngine(SlotModel model, EngineOptions? options = null)
     {
-        _options = options ?? new EngineOptions();
+        ArgumentNullException.ThrowIfNull(model);
+        _options = options ?? DefaultOptions(model);
         _options.Validate();
-        _pipeline = pipeline;
-        _budget = KvBudget.For(pipeline.Backend, _options);
-        _maxRunning = pipeline.Backend is LlamaCppBackend l ? Math.Min(_options.MaxRunning, l.MaxSequences) : _options.MaxRunning;
+        _model = model;
+        _budget = KvBudget.For(model.Backend, _options);
+        _maxRunning = Math.Min(_options.MaxRunning, model.Backend.MaxSequences);
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
-        try { pipeline.Attach(this); } // before the thread starts: a refused engine leaves nothing running
-        catch { _wake.Dispose(); _stopping.Dispose(); throw; }
+        model.TakeBackend(this); // before the thread starts: a refused engine leaves nothing running
         _thread.Start();
     }
 
-    /// <summary>True on the engine's own thread, the only one that may drive the backend while the engine runs.</summary>
-    internal bool OnEngineThread => Thread.CurrentThread == _thread;
+    /// <summary>The model whose backend this engine drives.</summary>
+    public SlotModel Model => _model;
 
-    /// <summary>Nothing queued or running (a request submitted concurrently may make this stale at once).</summary>
-    internal bool Idle => Interlocked.Read(ref _finished) == Interlocked.Read(ref _nextId);
+    /// <summary>
+    /// Default limits, except that the TorchSharp KV budget always admits one request spanning the model's whole
+    /// trained context, so a single caller is refused nothing the context check allows (a 2 GiB default holds only
+    /// ~16k positions of an 8B bf16 model). llama.cpp's budget is its context's cells.
+    /// </summary>
+    public static EngineOptions DefaultOptions(SlotModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var defaults = new EngineOptions();
+        if (model.Backend.Kv.Capacity != null) return defaults;
+        long wholeContext = KvBudget.For(model.Backend, defaults).Cost(model.ContextLength, 1);
+        return defaults with { KvBudgetBytes = Math.Max(defaults.KvBudgetBytes, wholeContext) };
+    }
 
     /// <summary>Raised on the engine thread when a request finishes (keep handlers short: the batch waits).</summary>
     public event Action<EngineResult>? RequestFinished;
@@ -77,6 +91,7 @@ public sealed partial class SlotEngine : IDisposable
     /// </summary>
     public EngineHandle Submit(EngineRequest request, CancellationToken cancel = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
         request.Slot?.Resolve();
         return new EngineHandle(Enqueue(request, branches: null, cancel));
     }
@@ -84,11 +99,13 @@ public sealed partial class SlotEngine : IDisposable
     EngineWork Enqueue(EngineRequest request, IReadOnlyList<SlotOptions?>? branches, CancellationToken cancel)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        if (request.LoadedDelta is { } delta && delta.Length != _pipeline.HiddenSize)
-            throw new SlotSharpException($"the loaded delta has {delta.Length} values but the model's hidden size is {_pipeline.HiddenSize}");
-        var eos = request.IgnoreEos ? [] : request.EosIds ?? _pipeline.StopIds;
+        request.Validate();
+        if (request.LoadedDelta is { } delta && delta.Length != _model.HiddenSize)
+            throw new SlotSharpException($"the loaded delta has {delta.Length} values but the model's hidden size is {_model.HiddenSize}");
+        // The one end-of-sequence rule: the model's eos ids end every request unless it ignores them.
+        IEnumerable<int> eos = request.IgnoreEos ? [] : _model.EosIds;
         var generation = request.Generation with { StopIds = request.Generation.StopIds.Union(eos).ToHashSet() };
-        _pipeline.CheckPrompt(request.PromptIds, generation);
+        _model.CheckPrompt(request.PromptIds, generation);
         long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens);
         if (cost > _budget.Capacity)
             throw new SlotSharpException($"the request needs {cost} KV {_budget.Unit} (prompt {request.PromptIds.Count} + max_new_tokens {generation.MaxNewTokens}) but the engine's whole budget is {_budget.Capacity}");
@@ -104,9 +121,28 @@ public sealed partial class SlotEngine : IDisposable
         return work;
     }
 
-    /// <summary>Submits and waits: the synchronous convenience for callers without their own loop.</summary>
-    public EngineResult Generate(EngineRequest request, CancellationToken cancel = default) =>
-        Submit(request, cancel).Completion.GetAwaiter().GetResult();
+    /// <summary>
+    /// Submits and waits: the synchronous convenience for callers without their own loop. <paramref name="onToken"/>
+    /// sees each id on the calling thread as it is chosen; if it throws, the request is cancelled and the exception
+    /// rethrown. Errors stay a finish reason (see <see cref="EngineResult.ThrowIfFailed"/>).
+    /// </summary>
+    public EngineResult Generate(EngineRequest request, Action<int>? onToken = null, CancellationToken cancel = default)
+    {
+        using var end = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var handle = Submit(request, end.Token);
+        try
+        {
+            if (onToken != null)
+                foreach (int id in handle.Tokens.ReadAllAsync().ToBlockingEnumerable()) onToken(id);
+        }
+        catch
+        {
+            end.Cancel();
+            handle.Completion.GetAwaiter().GetResult();
+            throw;
+        }
+        return handle.Completion.GetAwaiter().GetResult();
+    }
 
     void Loop()
     {
@@ -157,7 +193,7 @@ public sealed partial class SlotEngine : IDisposable
         var request = work.Request;
         try
         {
-            var run = _pipeline.Backend.StartPrefill(request.PromptIds, keepHidden: work.NeedsHidden,
+            var run = _model.Backend.StartPrefill(request.PromptIds, keepHidden: work.NeedsHidden,
                 KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens));
             Interlocked.Decrement(ref _queued);
             _budget.Reserve(work.KvCost);
@@ -202,7 +238,7 @@ public sealed partial class SlotEngine : IDisposable
     {
         if (_prompting == work) _prompting = null;
         _staging.Remove(work);
-        work.StartDecode(bias, _pipeline.Backend.VocabSize);
+        work.StartDecode(bias, _model.Backend.VocabSize, _model.Tokenizer);
         if (work.Decode!.Finished) EndBranch(work, FinishReason.Length); // max_new_tokens 0
         else if (!_running.Contains(work)) { _running.Add(work); PublishRunning(); }
     }
@@ -223,12 +259,13 @@ public sealed partial class SlotEngine : IDisposable
                 next = decode.Next(work.NextLogits);
                 Interlocked.Increment(ref _generatedTokens);
                 work.Tokens.Writer.TryWrite(next);
-                reason = decode.Stopped || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
+                bool stopString = work.PushText(next);
+                reason = decode.Stopped || stopString || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
                     : decode.Finished ? FinishReason.Length : null;
             }
             catch (Exception e)
             {
-                // Non-finite logits or a throwing StopWhen end this request only; on the engine thread they would end the process.
+                // Non-finite logits or a failing detokenizer end this request only; on the engine thread they would end the process.
                 Finish(work, FinishReason.Error, e);
                 continue;
             }
@@ -238,7 +275,7 @@ public sealed partial class SlotEngine : IDisposable
         if (stepping.Count == 0) return true;
         try
         {
-            _pipeline.Backend.Step(stepping.Select(w => w.Sequence!).ToArray(), tokens);
+            _model.Backend.Step(stepping.Select(w => w.Sequence!).ToArray(), tokens);
         }
         catch (Exception e)
         {
@@ -285,7 +322,7 @@ public sealed partial class SlotEngine : IDisposable
         Wake();
         _thread.Join();
         while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled); // submitted while stopping
-        _pipeline.Detach(this);
+        _model.ReturnBackend(this);
         _wake.Dispose();
         _stopping.Dispose();
     }

@@ -19,7 +19,7 @@ public static class EvalBatchLoop
     /// state, sample number, completion and its share of the engine call's wall time (see <see cref="ShareWallTime"/>).
     /// Returns false when <paramref name="cancel"/> stopped it between batches.
     /// </summary>
-    public static bool Run<TState>(IEvalEngine engine, IEnumerable<int> samples, int batchSize,
+    public static bool Run<TState>(IEvalModel engine, IEnumerable<int> samples, int batchSize,
         IReadOnlyList<TState> states, Func<int, EvalPrompt> prompt, EvalGeneration generation,
         Action<TState, int, EvalCompletion, double> onCompletion, CancellationToken cancel, TimeProvider? clock = null)
         where TState : ISettingState

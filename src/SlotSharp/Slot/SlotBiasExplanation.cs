@@ -20,6 +20,20 @@ public sealed record SlotBiasExplanation(IReadOnlyList<TokenBias> Raised, IReadO
         return new SlotBiasExplanation(Top(b, kk, largest: true), Top(b, kk, largest: false));
     }
 
+    /// <summary>The same over b as host floats: ties go to the lower id.</summary>
+    public static SlotBiasExplanation Explain(float[] bias, int k)
+    {
+        ArgumentNullException.ThrowIfNull(bias);
+        if (k < 0) throw new SlotSharpException($"SLOT explain: k must be >= 0 (got {k})");
+        var order = Enumerable.Range(0, bias.Length).ToArray();
+        Array.Sort(order, (a, c) => bias[c].CompareTo(bias[a]) is var d and not 0 ? d : a.CompareTo(c)); // descending
+        int kk = Math.Min(k, bias.Length);
+        var raised = order.Take(kk).Select(i => new TokenBias(i, bias[i])).ToList();
+        Array.Sort(order, (a, c) => bias[a].CompareTo(bias[c]) is var d and not 0 ? d : a.CompareTo(c)); // ascending
+        var lowered = order.Take(kk).Select(i => new TokenBias(i, bias[i])).ToList();
+        return new SlotBiasExplanation(raised, lowered);
+    }
+
     static List<TokenBias> Top(Tensor b, int k, bool largest)
     {
         var (values, indices) = b.topk(k, largest: largest, sorted: true);

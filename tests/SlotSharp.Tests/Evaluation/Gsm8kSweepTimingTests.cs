@@ -18,7 +18,7 @@ public class Gsm8kSweepTimingTests
     /// Each call takes 10 s of wall time per prompt; per prompt the engine measures 2 s for times 0 (1 s prefill
     /// share, 1 s decode) and 6 s for times 1 (1 s prefill share, 2 s SLOT, 3 s decode), generating 10 and 30 tokens.
     /// </summary>
-    sealed class TimedEngine(FakeClock clock, IReadOnlyDictionary<int, string> goldByRow) : IEvalEngine
+    sealed class TimedEngine(FakeClock clock, IReadOnlyDictionary<int, string> goldByRow) : IEvalModel
     {
         public IReadOnlyList<IReadOnlyList<EvalCompletion>> Complete(IReadOnlyList<EvalPrompt> batch,
             IReadOnlyList<SlotSetting> settings, EvalGeneration generation)

@@ -17,7 +17,7 @@ public sealed record EvalRunResult<TReport>(IReadOnlyList<TReport> Reports, IRea
 /// the same options resumes from the journals; results do not depend on batch size or sharding.
 /// <paramref name="clock"/> times the engine calls (default: the system clock; tests pass a fake one).
 /// </summary>
-public sealed class EvalRunner(IEvalEngine engine, TaskRunOptions options, TimeProvider? clock = null)
+public sealed class EvalRunner(IEvalModel engine, TaskRunOptions options, TimeProvider? clock = null)
 {
     /// <summary>Generated tokens and wall seconds of one setting in this process (resumed samples excluded).</summary>
     sealed class Session

@@ -9,7 +9,7 @@ public sealed record TaskRunResult(IReadOnlyList<TaskSettingResult> Results, IRe
 /// A task run with lighteval's files: <see cref="EvalRunner"/> with <see cref="LightevalOutput"/>. Kept so callers
 /// written before GSM8K joined the shared runner keep their one-line form.
 /// </summary>
-public sealed class TaskEvalRunner(IEvalEngine engine, TaskRunOptions options)
+public sealed class TaskEvalRunner(IEvalModel engine, TaskRunOptions options)
 {
     public TaskRunResult Run(Action<EvalProgress>? onProgress = null, CancellationToken cancel = default)
     {

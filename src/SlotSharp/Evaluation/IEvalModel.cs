@@ -73,7 +73,7 @@ public sealed record EvalCompletion(string Text, int GeneratedTokens, int Prompt
 /// chat template (add_generation_prompt = true), tokenizes the result (adding special tokens only when the prompt
 /// asks for it), runs SLOT for each setting and generates, decoding with skip_special_tokens = true.
 /// </summary>
-public interface IEvalEngine : IDisposable
+public interface IEvalModel : IDisposable
 {
     /// <summary>
     /// Completes every prompt of <paramref name="batch"/> under every setting of <paramref name="settings"/>; the
@@ -86,12 +86,12 @@ public interface IEvalEngine : IDisposable
         IReadOnlyList<SlotSetting> settings, EvalGeneration generation);
 }
 
-/// <summary>What the CLI asks for when it builds an engine.</summary>
-/// <param name="ModelPath">Hugging Face checkpoint folder (config.json, safetensors, tokenizer files).</param>
+/// <summary>What `slot eval` asks for when it builds the model to evaluate.</summary>
+/// <param name="Model">A model folder, a .gguf file or a Hub repo id (see <see cref="ModelLoader"/>).</param>
 /// <param name="MaxBatchSize">Most prompts the harness will pass to one Complete call.</param>
-/// <param name="Compute">Device and compute dtype (null: the measured default for the CPU).</param>
+/// <param name="Load">How the model is found and run (backend, GGUF file, context, dtype, device, threads).</param>
 /// <param name="Slot">SLOT optimizer and implementation; times and lr come from each <see cref="SlotSetting"/>.</param>
 /// <param name="AllowLongContext">Generate past the model's max_position_embeddings instead of refusing the prompt
 /// (<see cref="SlotSharp.Generation.GenerationOptions.AllowLongContext"/>).</param>
-public sealed record EvalEngineRequest(string ModelPath, int MaxBatchSize, SlotSharp.Runtime.ComputeOptions? Compute = null,
+public sealed record EvalModelRequest(string Model, int MaxBatchSize, ModelLoadOptions? Load = null,
     SlotSharp.Slot.SlotOptions? Slot = null, bool AllowLongContext = false);

@@ -1,11 +1,12 @@
-namespace SlotSharp.Extensions.AI;
+namespace SlotSharp.Generation;
 
 /// <summary>
 /// Cuts streamed text at the first occurrence of any stop sequence (the stop sequence itself is dropped, as OpenAI
 /// does). Text that may still turn into a stop sequence (a suffix that is a prefix of one) is held back until the
-/// next delta decides it, so a stream never shows text that the non-streaming answer cuts.
+/// next delta decides it, so a stream never shows text that the non-streaming answer cuts. The engine runs one per
+/// request on the decoded text (<see cref="Engine.EngineRequest.StopStrings"/>).
 /// </summary>
-internal sealed class StopSequenceFilter(IReadOnlyList<string> stopSequences)
+public sealed class StopStringFilter(IReadOnlyList<string> stopSequences)
 {
     string _pending = "";
 

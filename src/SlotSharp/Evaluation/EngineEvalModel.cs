@@ -1,13 +1,12 @@
 using SlotSharp.Chat;
 using SlotSharp.Engine;
-using SlotSharp.Evaluation;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
 
-namespace SlotSharp.Pipeline;
+namespace SlotSharp.Evaluation;
 
 /// <summary>
-/// The real engine behind `slot eval`, on the pipeline's <see cref="SlotEngine"/>: each prompt is rendered with the
+/// The model behind `slot eval`, on a <see cref="SlotEngine"/>: each prompt is rendered with the
 /// model's chat template, tokenized (with special tokens only when the prompt asks: lighteval tasks do, GSM8K does not)
 /// and submitted with the sweep's SLOT settings as branches, so it is prefilled once and decoded once per setting (each
 /// runs its own prompt stage on the same hidden states H). The prompts of a batch are submitted together and decode in
@@ -16,10 +15,31 @@ namespace SlotSharp.Pipeline;
 /// (docs/engine.md). A prompt that would run past max_position_embeddings is refused (ContextLengthException) unless
 /// <paramref name="allowLongContext"/>.
 /// </summary>
-public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTemplate, bool ownsPipeline = true,
-    bool allowLongContext = false) : IEvalEngine
+public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate, bool allowLongContext = false) : IEvalModel
 {
     sealed record Prepared(string Text, EngineRequest Request);
+
+    readonly RequestBuilder _requests = new(engine.Model);
+    SlotModel? _ownedModel;
+
+    /// <summary>
+    /// Loads the model through <see cref="ModelLoader"/> and starts its engine, batching up to the request's batch size
+    /// (llama.cpp sequences included); both are disposed with the returned instance.
+    /// </summary>
+    public static EngineEvalModel Load(EvalModelRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var load = request.Load ?? new ModelLoadOptions();
+        int batch = Math.Max(1, request.MaxBatchSize);
+        if (load.LlamaCpp.MaxSequences < batch) load = load with { LlamaCpp = load.LlamaCpp with { MaxSequences = batch } };
+        var model = SlotModel.Load(request.Model, load);
+        try
+        {
+            var engine = new SlotEngine(model, SlotEngine.DefaultOptions(model));
+            return new EngineEvalModel(engine, request.Slot ?? new SlotOptions(), request.AllowLongContext) { _ownedModel = model };
+        }
+        catch { model.Dispose(); throw; }
+    }
 
     public IReadOnlyList<IReadOnlyList<EvalCompletion>> Complete(IReadOnlyList<EvalPrompt> batch,
         IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
@@ -30,7 +50,7 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
         using var abandon = new CancellationTokenSource();
         try
         {
-            foreach (var p in prepared) pending.Add(pipeline.Engine.SubmitBranches(p.Request, branches, abandon.Token));
+            foreach (var p in prepared) pending.Add(engine.SubmitBranches(p.Request, branches, abandon.Token));
         }
         catch
         {
@@ -45,19 +65,18 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
     Prepared Prepare(EvalPrompt prompt, EvalGeneration generation)
     {
         var messages = prompt.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
-        string text = pipeline.Chat.Render(messages, addGenerationPrompt: true);
-        int[] ids = pipeline.Tokenizer.Encode(text, prompt.AddSpecialTokens);
-        var options = new GenerationOptions
+        string text = _requests.RenderChat(messages);
+        int[] ids = _requests.Encode(PromptInput.FromMessages(messages) with { AddSpecialTokens = prompt.AddSpecialTokens });
+        var options = _requests.DefaultGeneration with
         {
             MaxNewTokens = MaxNewTokens(generation, ids.Length),
             Temperature = generation.DoSample ? generation.Temperature : 0,
             TopP = generation.DoSample ? generation.TopP : 1.0,
             Seed = (int)(prompt.SamplingSeed & int.MaxValue),
-            // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty.
-            RepetitionPenalty = pipeline.DefaultRepetitionPenalty,
+            // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty (the default's).
             AllowLongContext = allowLongContext,
         };
-        return new Prepared(text, new EngineRequest(ids) { Generation = options }); // stops at the pipeline's eos ids
+        return new Prepared(text, _requests.Build(ids, options)); // stops at the model's eos ids
     }
 
     /// <summary>
@@ -73,7 +92,7 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
             if (r.FinishReason == FinishReason.Cancelled) throw new OperationCanceledException("the engine stopped before the evaluation finished");
             var t = r.Timings;
             completions.Add(new EvalCompletion(
-                pipeline.Tokenizer.Decode(r.GeneratedIds, skipSpecialTokens: true), r.GeneratedIds.Length, r.PromptIds.Length,
+                r.Text, r.GeneratedIds.Length, r.PromptIds.Length,
                 r.Slot?.Losses ?? [], new EvalTimings(t.PrefillMs / 1000.0 / branches.Count, t.SlotStageMs / 1000.0, t.DecodeMs / 1000.0 / batchSize))
             { PromptText = prepared.Text });
         }
@@ -84,25 +103,12 @@ public sealed class PipelineEvalEngine(SlotPipeline pipeline, SlotOptions slotTe
     static int MaxNewTokens(EvalGeneration generation, int promptTokens) =>
         generation.MaxModelLength is { } cap ? Math.Max(1, Math.Min(generation.MaxNewTokens, cap - promptTokens)) : generation.MaxNewTokens;
 
+    /// <summary>Stops the engine and frees the model when <see cref="Load"/> made them; otherwise they belong to their maker.</summary>
     public void Dispose()
     {
-        if (ownsPipeline) pipeline.Dispose();
-    }
-}
-
-/// <summary>
-/// Builds the engine for <c>slot eval</c>: the model pipeline, unless a test has set <see cref="Override"/>.
-/// </summary>
-public static class EvalEngineFactory
-{
-    /// <summary>Test seam: a fake engine instead of loading a model.</summary>
-    public static Func<EvalEngineRequest, IEvalEngine>? Override { get; set; }
-
-    public static IEvalEngine Create(EvalEngineRequest request)
-    {
-        if (Override is { } build) return build(request);
-        var compute = request.Compute ?? SlotSharp.Runtime.ComputeOptions.Parse("cpu", null);
-        return new PipelineEvalEngine(SlotPipeline.Load(request.ModelPath, compute), request.Slot ?? new SlotOptions(),
-            allowLongContext: request.AllowLongContext);
+        if (_ownedModel == null) return;
+        engine.Dispose();
+        _ownedModel.Dispose();
+        _ownedModel = null;
     }
 }

@@ -80,8 +80,8 @@ public sealed class SlotModel : IDisposable
     /// </summary>
     public string ModelId => ModelIdOf(Folder);
 
-    /// <summary>Receives warnings (fallback chat template, skipped SLOT stage, ...); defaults to stderr.</summary>
-    public Action<string> Warn { get; }
+    /// <summary>Where warnings go (fallback chat template, skipped SLOT stage, ...): ModelLoadOptions.Warn, else stderr.</summary>
+    public Action<string> Warn { get; set; }
 
     /// <summary>The model's chat template (or the ChatML fallback, with a warning), read on first use.</summary>
     public ChatTemplate Chat => _chat.Value;
@@ -102,6 +102,9 @@ public sealed class SlotModel : IDisposable
         if (Interlocked.CompareExchange(ref _engine, engine, null) != null)
             throw new InvalidOperationException("another SlotEngine already drives this model's backend (one engine per model): dispose it first, or submit to it");
     }
+
+    /// <summary>The engine driving the backend now, if any (tests submit their solo runs to it).</summary>
+    internal Engine.SlotEngine? CurrentEngine => Volatile.Read(ref _engine);
 
     internal void ReturnBackend(Engine.SlotEngine engine) => Interlocked.CompareExchange(ref _engine, null, engine);
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 using SlotSharp.Extensions.AI;
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using static TorchSharp.torch;
@@ -13,14 +13,14 @@ namespace SlotSharp.Tests.ChatClients;
 /// <summary>tiny-qwen2 (Qwen2.5's chat template) loaded once for <see cref="SlotChatClientModelTests"/>.</summary>
 public sealed class TinyQwenFixture : IDisposable
 {
-    readonly Lazy<SlotPipeline> _pipeline = new(() =>
+    readonly Lazy<TestModel> _pipeline = new(() =>
     {
-        var p = SlotPipeline.Load(SharedAssets.Require("models", "tiny-qwen2"), new ComputeOptions(CPU, ScalarType.Float32));
+        var p = TestModel.Load(SharedAssets.Require("models", "tiny-qwen2"));
         p.Warn = _ => { };
         return p;
     });
 
-    public SlotPipeline Pipeline => _pipeline.Value;
+    public TestModel Pipeline => _pipeline.Value;
 
     public void Dispose()
     {
@@ -30,7 +30,7 @@ public sealed class TinyQwenFixture : IDisposable
 
 /// <summary>
 /// The chat client end to end on tiny-qwen2: the prompt ids against the golden chat render of Qwen2.5's template, the
-/// text against the tokenizer's decode of what <see cref="SlotPipeline.Generate"/> produces for those ids (whose
+/// text against the tokenizer's decode of what <see cref="TestModel.Generate"/> produces for those ids (whose
 /// goldens live in the generation tests), SLOT through AdditionalProperties, streaming, stops and cancellation.
 /// </summary>
 public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<TinyQwenFixture>
@@ -48,7 +48,7 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
 
     (SlotChatClient Client, RecordingEngine Engine) Client(SlotChatClientOptions? defaults = null)
     {
-        var engine = new RecordingEngine(new SlotEngineChatEngine(fixture.Pipeline));
+        var engine = new RecordingEngine(new SlotEngineChatEngine(fixture.Pipeline.Engine));
         return (new SlotChatClient(engine, defaults), engine);
     }
 

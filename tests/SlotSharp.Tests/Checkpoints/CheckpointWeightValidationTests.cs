@@ -1,6 +1,6 @@
 using SlotSharp.Checkpoints;
 using SlotSharp.Models;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
@@ -58,7 +58,7 @@ public sealed class CheckpointWeightValidationTests : IDisposable
         // stories260K's tokenizer has 512 ids; with vocab_size 256 a prompt id >= 256 would fail inside the embedding.
         var folder = StoriesCopy();
         CheckpointCopy.EditJson(folder, "config.json", c => c["vocab_size"] = 256);
-        var e = Assert.Throws<SlotSharpException>(() => SlotPipeline.Load(folder, Fp32).Dispose());
+        var e = Assert.Throws<SlotSharpException>(() => TestModel.Load(folder).Dispose());
         Assert.StartsWith(Path.Combine(folder, "config.json") + ": field 'vocab_size' (256) does not cover the tokenizer's ids (up to 511)", e.Message);
     }
 }

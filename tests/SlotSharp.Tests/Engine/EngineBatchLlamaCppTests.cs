@@ -1,6 +1,6 @@
 using SlotSharp.Backends;
 using SlotSharp.Engine;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Tests.Gguf;
 
 namespace SlotSharp.Tests.Engine;
@@ -17,7 +17,7 @@ public class EngineBatchLlamaCppTests(ConvertedModels models) : IClassFixture<Co
     public void SixteenMixedRequestsEachMatchGoldenOrSolo(string model)
     {
         var golden = Golden.Load(model);
-        using var pipeline = SlotPipeline.Load(models.F32(model), new PipelineOptions
+        using var pipeline = TestModel.Load(models.F32(model), new ModelLoadOptions
         {
             LlamaCpp = new LlamaCppOptions { ContextSize = 8192, MaxSequences = 16, Threads = 2 },
         });
@@ -32,7 +32,7 @@ public class EngineBatchLlamaCppTests(ConvertedModels models) : IClassFixture<Co
     public void EveryBranchOfEveryGoldenPromptMatchesItsGolden(string model)
     {
         var golden = Golden.Load(model);
-        using var pipeline = SlotPipeline.Load(models.F32(model), new PipelineOptions
+        using var pipeline = TestModel.Load(models.F32(model), new ModelLoadOptions
         {
             LlamaCpp = new LlamaCppOptions { ContextSize = 8192, MaxSequences = 16, Threads = 2 },
         });

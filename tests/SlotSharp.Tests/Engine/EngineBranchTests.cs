@@ -21,8 +21,13 @@ public class EngineBranchTests(PipelineFixture pipelines) : IClassFixture<Pipeli
 
     static EngineRequest Request(Golden golden, string prompt) => new(Golden.Ints(golden.Prompt(prompt)["input_ids"]))
     {
-        Generation = new GenerationOptions { MaxNewTokens = (int)golden.Prompt(prompt)["generate"]!["max_new_tokens"]! },
-        EosIds = Golden.Ints(golden.Prompt(prompt)["generate"]!["stop_ids"]),
+        // The golden's own stop ids only.
+        Generation = new GenerationOptions
+        {
+            MaxNewTokens = (int)golden.Prompt(prompt)["generate"]!["max_new_tokens"]!,
+            StopIds = Golden.Ints(golden.Prompt(prompt)["generate"]!["stop_ids"]),
+        },
+        IgnoreEos = true,
     };
 
     [SkippableTheory]

@@ -1,7 +1,7 @@
 using SlotSharp.Backends;
 using SlotSharp.Engine;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Slot;
 using SlotSharp.Tests.Gguf;
 
@@ -19,11 +19,11 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
     const int Chunk = 32;
 
     /// <summary>tiny-qwen2 on TorchSharp (the fixture's, not disposed) or on llama.cpp (its F32 GGUF, disposed by the caller).</summary>
-    SlotPipeline Pipeline(string backend, Golden golden, out IDisposable? owned)
+    TestModel Pipeline(string backend, Golden golden, out IDisposable? owned)
     {
         owned = null;
         if (backend == "torch") return pipelines.Float32(golden);
-        var p = SlotPipeline.Load(models.F32("tiny-qwen2"), new PipelineOptions
+        var p = TestModel.Load(models.F32("tiny-qwen2"), new ModelLoadOptions
         {
             LlamaCpp = new LlamaCppOptions { ContextSize = 2048, MaxSequences = 4, Threads = 2 },
         });
@@ -56,10 +56,10 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
         using var ownedPipeline = owned;
         var longRequest = Golden(golden, "len300", slot, out var longExpected);
         int[] unchunked;
-        using (var oneChunk = new SlotEngine(pipeline, new EngineOptions { PrefillChunkTokens = 512 }))
+        using (var oneChunk = new SlotEngine(pipeline.Model, new EngineOptions { PrefillChunkTokens = 512 }))
             unchunked = oneChunk.Generate(longRequest).GeneratedIds;
 
-        using var engine = new SlotEngine(pipeline, new EngineOptions { PrefillChunkTokens = Chunk });
+        using var engine = new SlotEngine(pipeline.Model, new EngineOptions { PrefillChunkTokens = Chunk });
         EngineHandle? longHandle = null;
         var statesSeen = new List<EngineRequestState>(); // the long request's state at each of the decoder's tokens
         // The decoder submits the long request at its first token, from the engine thread, so the step it is admitted
@@ -100,7 +100,7 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
         var golden = Tests.Golden.Load("tiny-qwen2");
         var pipeline = Pipeline(backend, golden, out var owned);
         using var ownedPipeline = owned;
-        using var engine = new SlotEngine(pipeline, new EngineOptions { PrefillChunkTokens = Chunk });
+        using var engine = new SlotEngine(pipeline.Model, new EngineOptions { PrefillChunkTokens = Chunk });
         using var cts = new CancellationTokenSource();
         EngineHandle? longHandle = null;
         int tokensInPhase = 0;

@@ -1,15 +1,15 @@
 using SlotSharp.Chat;
 using SlotSharp.Evaluation;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Slot;
 
 namespace SlotSharp.Tests.Engine;
 
 /// <summary>
-/// <see cref="PipelineEvalEngine"/> on the engine: a batch of prompts, each with a sweep of SLOT settings as branches of
+/// <see cref="EngineEvalModel"/> on the engine: a batch of prompts, each with a sweep of SLOT settings as branches of
 /// one prefill, must give for every (prompt, setting) exactly what that prompt alone with that setting gives
-/// (<see cref="SlotPipeline.Generate"/>, checked against the goldens by the generation tests).
+/// (<see cref="TestModel.Generate"/>, checked against the goldens by the generation tests).
 /// </summary>
 public class EngineEvalSweepTests(PipelineFixture pipelines) : IClassFixture<PipelineFixture>
 {
@@ -23,7 +23,7 @@ public class EngineEvalSweepTests(PipelineFixture pipelines) : IClassFixture<Pip
         pipeline.Warn = _ => { };
         var generation = new EvalGeneration(MaxNewTokens: 12, DoSample: true, Temperature: 0.8, TopP: 0.95);
         var prompts = Questions.Select((q, i) => new EvalPrompt(i, [new EvalMessage("user", q)], SamplingSeed: 1000 + (ulong)i)).ToArray();
-        using var eval = new PipelineEvalEngine(pipeline, new SlotOptions(), ownsPipeline: false);
+        using var eval = new EngineEvalModel(pipeline.Engine, new SlotOptions());
 
         var batched = eval.Complete(prompts, Settings, generation);
         var oneAtATime = prompts.Select(p => eval.Complete([p], Settings, generation)[0]).ToArray();

@@ -18,7 +18,7 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
     public void CancellingMidDecodeFinishesCancelledAndLetsTheQueuedRequestRun()
     {
         var golden = Golden.Load("tiny-qwen2");
-        using var engine = new SlotEngine(pipelines.Float32(golden), new EngineOptions { MaxRunning = 1 });
+        using var engine = new SlotEngine(pipelines.Float32(golden).Model, new EngineOptions { MaxRunning = 1 });
         using var cts = new CancellationTokenSource();
         // The request cancels itself after its third token, from the engine thread, so the step it takes effect on is fixed.
         var first = engine.Submit(GoldenRequest(golden, "len8", out var firstGolden) with
@@ -45,7 +45,7 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
     public void CancellingAQueuedRequestNeverRunsIt()
     {
         var golden = Golden.Load("tiny-qwen2");
-        using var engine = new SlotEngine(pipelines.Float32(golden), new EngineOptions { MaxRunning = 1 });
+        using var engine = new SlotEngine(pipelines.Float32(golden).Model, new EngineOptions { MaxRunning = 1 });
         using var cts = new CancellationTokenSource();
         var running = engine.Submit(GoldenRequest(golden, "len8", out var expected) with
         {
@@ -66,7 +66,7 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
         long bytesPerPosition = (long)cfg.NumHiddenLayers * cfg.NumKeyValueHeads * cfg.HeadDim * 2 * sizeof(float);
         var names = new[] { "len300", "len60", "len8", "len1", "len60", "len300" };
         // Room for the longest request (300 + 23 positions) but never for two of them side by side.
-        using var engine = new SlotEngine(pipeline, new EngineOptions { KvBudgetBytes = 330 * bytesPerPosition });
+        using var engine = new SlotEngine(pipeline.Model, new EngineOptions { KvBudgetBytes = 330 * bytesPerPosition });
         int longestAlongside = 0;
         long mostReserved = 0;
         var expected = new List<int[]>();
@@ -98,7 +98,7 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
     public void ARequestLargerThanTheWholeBudgetIsRefusedAtSubmit()
     {
         var golden = Golden.Load("tiny-qwen2");
-        using var engine = new SlotEngine(pipelines.Float32(golden), new EngineOptions { KvBudgetBytes = 1024 });
+        using var engine = new SlotEngine(pipelines.Float32(golden).Model, new EngineOptions { KvBudgetBytes = 1024 });
         var e = Assert.Throws<SlotSharpException>(() => engine.Submit(GoldenRequest(golden, "len8", out _)));
         Assert.Contains("budget", e.Message);
     }
@@ -109,7 +109,7 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
     {
         var golden = Golden.Load("tiny-qwen2");
         var pipeline = pipelines.Float32(golden);
-        using var engine = new SlotEngine(pipeline);
+        using var engine = new SlotEngine(pipeline.Model);
         var healthy = engine.Submit(GoldenRequest(golden, "len60", out var expected));
         var delta = new float[pipeline.HiddenSize];
         delta[3] = float.NaN;
@@ -126,7 +126,7 @@ public class EngineLifecycleTests(PipelineFixture pipelines) : IClassFixture<Pip
     {
         var golden = Golden.Load("tiny-qwen2");
         EngineHandle waiting;
-        using (var engine = new SlotEngine(pipelines.Float32(golden), new EngineOptions { MaxRunning = 1 }))
+        using (var engine = new SlotEngine(pipelines.Float32(golden).Model, new EngineOptions { MaxRunning = 1 }))
         {
             engine.Submit(GoldenRequest(golden, "len300", out _) with { Generation = new GenerationOptions { MaxNewTokens = 200 }, IgnoreEos = true });
             waiting = engine.Submit(GoldenRequest(golden, "len8", out _));

@@ -1,6 +1,6 @@
 using SlotSharp.Engine;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Slot;
 
 namespace SlotSharp.Tests.Engine;
@@ -55,16 +55,16 @@ public sealed class MixedBatch
     /// against a solo run on a fresh engine. llama.cpp's batched logits differ from its solo ones in the last bits
     /// (docs/engine.md), which moves a sampled draw now and then, so there only the greedy goldens are compared.
     /// </summary>
-    public void RunAndCheck(SlotPipeline pipeline, EngineOptions options, bool bitExactBatches)
+    public void RunAndCheck(TestModel pipeline, EngineOptions options, bool bitExactBatches)
     {
         EngineResult[] batched;
-        using (var engine = new SlotEngine(pipeline, options))
+        using (var engine = new SlotEngine(pipeline.Model, options))
         {
             var handles = Cases.Select(c => engine.Submit(c.Request)).ToArray();
             batched = handles.Select(h => h.Completion.GetAwaiter().GetResult()).ToArray();
             Assert.Equal(0, engine.Metrics.KvReserved);
         }
-        using var solo = new SlotEngine(pipeline, options);
+        using var solo = new SlotEngine(pipeline.Model, options);
         for (int i = 0; i < Cases.Count; i++)
         {
             var c = Cases[i];

@@ -1,10 +1,9 @@
-using SlotSharp.Pipeline;
+
 using SlotSharp.Cli.Commands;
 using SlotSharp.Evaluation;
 
 namespace SlotSharp.Tests.Evaluation;
 
-// Tests here touch the static EvalEngineFactory.Override, so they live in one class (xunit runs a class serially).
 public class EvalCommandTests
 {
     static readonly Func<string, string?> NoEnv = _ => null;
@@ -34,17 +33,12 @@ public class EvalCommandTests
         string[] args = ["eval", "gsm8k", "--model", model, "--data", data.DataFile, "--eval-samples", "5",
             "--times", "5", "--lr", "0.1", "--batch-size", "2", "--output", output];
 
-        Assert.Null(EvalEngineFactory.Override);
         Assert.Equal(2, SlotSharp.Cli.Program.Run(args));                 // no model there: a user error, exit 2
-        try
-        {
-            EvalEngineFactory.Override = _ => new FakeEvalEngine(data.GoldByRow);
-            Assert.Equal(0, SlotSharp.Cli.Program.Run(args));
-            var log = File.ReadAllText(Path.Combine(output, "logs", "log_times_5_lr_0.1.txt"));
-            Assert.EndsWith("Answer Accuracy: 0.8000\nFormat Accuracy: 0.6000\n", log);
-            Assert.Equal(2, SlotSharp.Cli.Program.Run([.. args[..^2], "--output", output, "--seed", "7"])); // mismatch refused
-            Assert.Equal(2, SlotSharp.Cli.Program.Run([.. args, "--sweep-times", "1,2"]));                  // --times and --sweep-times
-        }
-        finally { EvalEngineFactory.Override = null; }
+        int Run(string[] a) => SlotSharp.Cli.Program.Run(SlotSharp.Cli.Program.CreateRoot(_ => new FakeEvalEngine(data.GoldByRow)), a, Console.Error);
+        Assert.Equal(0, Run(args));
+        var log = File.ReadAllText(Path.Combine(output, "logs", "log_times_5_lr_0.1.txt"));
+        Assert.EndsWith("Answer Accuracy: 0.8000\nFormat Accuracy: 0.6000\n", log);
+        Assert.Equal(2, Run([.. args[..^2], "--output", output, "--seed", "7"])); // mismatch refused
+        Assert.Equal(2, Run([.. args, "--sweep-times", "1,2"]));                  // --times and --sweep-times
     }
 }

@@ -84,8 +84,7 @@ public sealed class Gsm8kEndToEndTests : IDisposable
     /// <summary>Greedy `slot generate --chat --system (GSM8K system prompt) --times 2 --lr 0.1` on each question alone.</summary>
     static (string Text, int Tokens)[] SingleGenerationResponses(string[] questions)
     {
-        using var pipeline = SlotSharp.Pipeline.SlotPipeline.Load(SharedAssets.Require("models", "tiny-qwen2"),
-            new SlotSharp.Runtime.ComputeOptions(TorchSharp.torch.CPU, TorchSharp.torch.ScalarType.Float32));
+        using var pipeline = TestModel.Load(SharedAssets.Require("models", "tiny-qwen2"));
         var generation = new SlotSharp.Generation.GenerationOptions
         {
             MaxNewTokens = 6, StopIds = pipeline.StopIds.ToArray(), RepetitionPenalty = pipeline.DefaultRepetitionPenalty,

@@ -1,6 +1,6 @@
 using SlotSharp.Backends;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using SlotSharp.Tests.Slot;
@@ -63,7 +63,7 @@ public class CancellationTests
     {
         var golden = Golden.Load("stories260K");
         int[] ids = Golden.Ints(golden.Prompt("len8")["input_ids"]);
-        using var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
+        using var pipeline = TestModel.Load(golden.ModelDir);
         using var prefill = pipeline.Prefill(ids, new GenerationOptions());
         Assert.Throws<OperationCanceledException>(() => pipeline.RunSlot(prefill, new SlotOptions { Times = 5 }, new CancellationToken(true)));
     }

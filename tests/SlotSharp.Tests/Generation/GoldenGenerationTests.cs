@@ -2,7 +2,7 @@ using SlotSharp.Generation;
 
 namespace SlotSharp.Tests.Generation;
 
-/// <summary>Greedy plain generation (times 0) through SlotPipeline, token-identical to the goldens.</summary>
+/// <summary>Greedy plain generation (times 0) through TestModel, token-identical to the goldens.</summary>
 public class GoldenGenerationTests(PipelineFixture pipelines) : IClassFixture<PipelineFixture>
 {
     public static IEnumerable<object[]> Cases() => Golden.ModelsAndPrompts("tiny-qwen2", "tiny-qwen2-sharded", "stories260K");

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace SlotSharp.Tests.Generation;
 
-/// <summary>Greedy generation after the SLOT prompt stage (times 5, lr 0.1) through SlotPipeline, token-identical to the goldens.</summary>
+/// <summary>Greedy generation after the SLOT prompt stage (times 5, lr 0.1) through TestModel, token-identical to the goldens.</summary>
 public class GoldenSlotGenerationTests(PipelineFixture pipelines) : IClassFixture<PipelineFixture>
 {
     public static IEnumerable<object[]> Cases() => Golden.ModelsAndPrompts("tiny-qwen2", "tiny-qwen2-sharded", "stories260K");

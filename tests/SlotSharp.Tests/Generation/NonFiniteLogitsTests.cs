@@ -1,5 +1,5 @@
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using SlotSharp.Tests.Checkpoints;
@@ -35,7 +35,7 @@ public sealed class NonFiniteLogitsTests : IDisposable
     public void NaNWeightStopsWithAClearError(int slotTimes)
     {
         var golden = Golden.Load("stories260K");
-        using var pipeline = SlotPipeline.Load(NaNWeightCopy(golden), new ComputeOptions(CPU, ScalarType.Float32));
+        using var pipeline = TestModel.Load(NaNWeightCopy(golden));
         pipeline.Warn = _ => { };
         var e = Assert.Throws<SlotSharpException>(() => pipeline.Generate(PromptIds(golden), FourTokens, new SlotOptions { Times = slotTimes, Lr = 0.1 }));
         Assert.Contains("the model produced non-finite logits at the prompt's last position", e.Message);
@@ -46,7 +46,7 @@ public sealed class NonFiniteLogitsTests : IDisposable
     public void NaNDeltaStopsWithAClearError()
     {
         var golden = Golden.Load("stories260K");
-        using var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
+        using var pipeline = TestModel.Load(golden.ModelDir);
         var delta = new float[64];
         delta[5] = float.NaN;
         var e = Assert.Throws<SlotSharpException>(() => pipeline.Generate(PromptIds(golden), FourTokens, loadedDelta: delta));

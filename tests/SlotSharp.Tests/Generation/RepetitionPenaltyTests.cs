@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using SlotSharp.Checkpoints;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
@@ -43,9 +43,8 @@ public sealed class RepetitionPenaltyTests : IDisposable
 
         var p = golden.Prompts.Last();
         int[] ids = Golden.Ints(p["input_ids"]);
-        var compute = new ComputeOptions(CPU, ScalarType.Float32);
-        using var withDefault = SlotPipeline.Load(_dir, compute);
-        using var original = SlotPipeline.Load(golden.ModelDir, compute);
+        using var withDefault = TestModel.Load(_dir);
+        using var original = TestModel.Load(golden.ModelDir);
         Assert.Equal(1.3, withDefault.DefaultRepetitionPenalty);
         Assert.Equal(1.0, original.DefaultRepetitionPenalty);
 

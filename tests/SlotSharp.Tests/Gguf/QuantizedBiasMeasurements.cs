@@ -2,7 +2,7 @@ using SlotSharp.Backends;
 using SlotSharp.Chat;
 using SlotSharp.Generation;
 using SlotSharp.Gguf;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Slot;
 using Xunit.Abstractions;
 
@@ -70,7 +70,7 @@ public class QuantizedBiasMeasurements(ITestOutputHelper output)
                 }
                 // Q4_0, Q5_0 and Q8_0 weights take Q8_0 activations in llama.cpp; other types would need another emulation.
                 Skip.IfNot(wType is GgmlType.Q8_0 or GgmlType.Q5_0 or GgmlType.Q4_0, $"{type.Name}: W is {wType}, whose activation rounding is not emulated");
-                using var pipeline = SlotPipeline.Load(path, new PipelineOptions { LlamaCpp = new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 } });
+                using var pipeline = TestModel.Load(path, new ModelLoadOptions { LlamaCpp = new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 } });
                 var ids = pipeline.EncodeChat([new ChatMessage("user", Gsm8kQuestion)]);
                 using var seq = pipeline.Prefill(ids, new GenerationOptions { MaxNewTokens = 1 });
                 using var slot = pipeline.RunSlot(seq, new SlotOptions { Times = 5, Lr = 0.1 });

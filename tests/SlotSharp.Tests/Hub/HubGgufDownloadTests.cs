@@ -2,7 +2,7 @@ using System.Text;
 using SlotSharp.Backends;
 using SlotSharp.Generation;
 using SlotSharp.Hub;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Slot;
 using SlotSharp.Tests.Gguf;
 
@@ -163,10 +163,10 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         var gen = p["generate"]!;
         var generation = new GenerationOptions { MaxNewTokens = (int)gen["max_new_tokens"]!, StopIds = Golden.Ints(gen["stop_ids"]) };
         var slot = new SlotOptions { Times = 5, Lr = 0.1 };
-        var options = new PipelineOptions { LlamaCpp = new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 } };
+        var options = new ModelLoadOptions { LlamaCpp = new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 } };
         int[] Run(string path, SlotOptions? s)
         {
-            using var pipeline = SlotPipeline.Load(path, options);
+            using var pipeline = TestModel.Load(path, options);
             return pipeline.Generate(Golden.Ints(p["input_ids"]), generation, s).Generation.GeneratedIds;
         }
 

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using SlotSharp.Cli.Serving;
 using SlotSharp.Evaluation;
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Slot;
 using TorchSharp;
 
@@ -84,7 +84,7 @@ public class LiveTensorCountTests
     public void EvalStepLeavesNoTensorAlive()
     {
         using var runs = new TinyQwenRuns();
-        using var engine = new PipelineEvalEngine(runs.Pipeline, new SlotOptions(), ownsPipeline: false);
+        using var engine = new EngineEvalModel(runs.Pipeline.Engine, new SlotOptions());
         var prompt = new EvalPrompt(0, [new EvalMessage("user", "What is 2 + 3?")], 7);
         AssertNoTensorLeftAlive(() =>
         {
@@ -97,7 +97,7 @@ public class LiveTensorCountTests
     public async Task ServedRequestLeavesNoTensorAlive()
     {
         using var runs = new TinyQwenRuns();
-        await using var app = new SlotServer(runs.Pipeline, new SlotOptions { Times = 0 }).Build("http://127.0.0.1:0");
+        await using var app = new SlotServer(runs.Pipeline.Model, new SlotOptions { Times = 0 }).Build("http://127.0.0.1:0");
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         async Task<int[]> Post()

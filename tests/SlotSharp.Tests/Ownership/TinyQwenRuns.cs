@@ -1,5 +1,5 @@
 using SlotSharp.Generation;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using static TorchSharp.torch;
@@ -14,7 +14,7 @@ public sealed class TinyQwenRuns : IDisposable
 {
     readonly int[] _plainGolden, _slotGolden;
 
-    public SlotPipeline Pipeline { get; }
+    public TestModel Pipeline { get; }
     public int[] PromptIds { get; }
 
     public TinyQwenRuns()
@@ -24,7 +24,7 @@ public sealed class TinyQwenRuns : IDisposable
         PromptIds = Golden.Ints(p["input_ids"]);
         _plainGolden = Golden.Ints(p["generate"]!["greedy_times0"]);
         _slotGolden = Golden.Ints(p["generate"]!["greedy_seed_times5_lr0.1"]);
-        Pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
+        Pipeline = TestModel.Load(golden.ModelDir);
     }
 
     public static SlotOptions Slot => new() { Times = 5, Lr = 0.1 };

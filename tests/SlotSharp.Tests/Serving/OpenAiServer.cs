@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using SlotSharp.Cli.Serving;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using static TorchSharp.torch;
 
@@ -12,12 +12,12 @@ namespace SlotSharp.Tests.Serving;
 public sealed class OpenAiServer : IAsyncDisposable
 {
     public Golden Golden { get; }
-    public SlotPipeline Pipeline { get; }
+    public TestModel Pipeline { get; }
     public WebApplication App { get; }
     public HttpClient Http { get; }
     public Uri BaseUri => new(App.Urls.First());
 
-    OpenAiServer(Golden golden, SlotPipeline pipeline, WebApplication app)
+    OpenAiServer(Golden golden, TestModel pipeline, WebApplication app)
     {
         Golden = golden; Pipeline = pipeline; App = app;
         Http = new HttpClient { BaseAddress = BaseUri };
@@ -27,8 +27,8 @@ public sealed class OpenAiServer : IAsyncDisposable
     public static async Task<OpenAiServer> Start(ServeSettings? settings = null, string? modelDir = null)
     {
         var golden = Golden.Load("tiny-qwen2");
-        var pipeline = SlotPipeline.Load(modelDir ?? golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
-        var app = new SlotServer(pipeline, settings ?? new ServeSettings()).Build("http://127.0.0.1:0");
+        var pipeline = TestModel.Load(modelDir ?? golden.ModelDir);
+        var app = new SlotServer(pipeline.Model, settings ?? new ServeSettings()).Build("http://127.0.0.1:0");
         await app.StartAsync();
         return new OpenAiServer(golden, pipeline, app);
     }

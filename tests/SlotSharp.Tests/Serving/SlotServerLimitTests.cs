@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Cli.Serving;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using static TorchSharp.torch;
@@ -18,8 +18,8 @@ public class SlotServerLimitTests
         var golden = Golden.Load("stories260K");
         var p = golden.Prompt("len300");
         var greedy = Golden.Ints(p["generate"]!["greedy_times0"]);
-        using var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
-        await using var app = new SlotServer(pipeline, new SlotOptions { Times = 0 }).Build("http://127.0.0.1:0");
+        using var pipeline = TestModel.Load(golden.ModelDir);
+        await using var app = new SlotServer(pipeline.Model, new SlotOptions { Times = 0 }).Build("http://127.0.0.1:0");
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         JsonObject Request(int maxNew) => new()
@@ -57,8 +57,8 @@ public class SlotServerLimitTests
     {
         var golden = Golden.Load("stories260K");
         var ids = Golden.Ints(golden.Prompt("len300")["input_ids"]);
-        using var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
-        await using var app = new SlotServer(pipeline, new SlotOptions { Times = 0 }, allowLongContext: true).Build("http://127.0.0.1:0");
+        using var pipeline = TestModel.Load(golden.ModelDir);
+        await using var app = new SlotServer(pipeline.Model, new SlotOptions { Times = 0 }, allowLongContext: true).Build("http://127.0.0.1:0");
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         var r = await http.PostAsJsonAsync("/v1/generate", new JsonObject

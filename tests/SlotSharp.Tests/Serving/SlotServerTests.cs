@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Cli.Serving;
-using SlotSharp.Pipeline;
+
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using static TorchSharp.torch;
@@ -17,8 +17,8 @@ public class SlotServerTests
     {
         var golden = Golden.Load("tiny-qwen2");
         var p = golden.Prompt("len8");
-        using var pipeline = SlotPipeline.Load(golden.ModelDir, new ComputeOptions(CPU, ScalarType.Float32));
-        await using var app = new SlotServer(pipeline, new SlotOptions { Times = 0 }).Build("http://127.0.0.1:0");
+        using var pipeline = TestModel.Load(golden.ModelDir);
+        await using var app = new SlotServer(pipeline.Model, new SlotOptions { Times = 0 }).Build("http://127.0.0.1:0");
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
 

@@ -3,7 +3,7 @@ using SlotSharp.Generation;
 
 namespace SlotSharp.Tests.Serving;
 
-/// <summary>vLLM's extra fields top_k, repetition_penalty and ignore_eos are applied: the answer equals SlotPipeline's solo run with them.</summary>
+/// <summary>vLLM's extra fields top_k, repetition_penalty and ignore_eos are applied: the answer equals TestModel's solo run with them.</summary>
 public class VllmFieldTests
 {
     const int MaxTokens = 24;

@@ -1,13 +1,13 @@
-using SlotSharp.Extensions.AI;
+using SlotSharp.Generation;
 
 namespace SlotSharp.Tests.ChatClients;
 
-public class StopSequenceFilterTests
+public class StopStringFilterTests
 {
     [Fact]
     public void CutsAtAStopSequenceSplitAcrossDeltas()
     {
-        var filter = new StopSequenceFilter(["STOP"]);
+        var filter = new StopStringFilter(["STOP"]);
         Assert.Equal("Hel", filter.Push("Hel"));
         Assert.Equal("lo ", filter.Push("lo ST")); // "ST" may start "STOP": held back
         Assert.False(filter.Stopped);
@@ -20,7 +20,7 @@ public class StopSequenceFilterTests
     [Fact]
     public void ReleasesHeldTextThatDidNotBecomeAStop()
     {
-        var filter = new StopSequenceFilter(["STOP"]);
+        var filter = new StopStringFilter(["STOP"]);
         Assert.Equal("a ", filter.Push("a ST"));
         Assert.Equal("STAR", filter.Push("AR"));
         Assert.Equal("", filter.Push("S"));
@@ -31,7 +31,7 @@ public class StopSequenceFilterTests
     [Fact]
     public void TheEarliestOfSeveralStopsWins()
     {
-        var filter = new StopSequenceFilter(["world", "lo w"]);
+        var filter = new StopStringFilter(["world", "lo w"]);
         Assert.Equal("hel", filter.Push("hello world"));
         Assert.True(filter.Stopped);
     }
@@ -39,7 +39,7 @@ public class StopSequenceFilterTests
     [Fact]
     public void WithoutStopsTextPassesThrough()
     {
-        var filter = new StopSequenceFilter([]);
+        var filter = new StopStringFilter([]);
         Assert.Equal("abc", filter.Push("abc"));
         Assert.Equal("", filter.Flush());
     }

@@ -41,4 +41,40 @@ public class EvalCommandTests
         Assert.Equal(2, Run([.. args[..^2], "--output", output, "--seed", "7"])); // mismatch refused
         Assert.Equal(2, Run([.. args, "--sweep-times", "1,2"]));                  // --times and --sweep-times
     }
+
+    [Theory]
+    [InlineData("gsm8k")]
+    [InlineData("aime24")]
+    public void EveryModelFlagReachesTheLoader(string task)
+    {
+        // Regression: eval registered --backend, --gguf-file and --context but loaded the model without them.
+        using var data = new EvalTestData();
+        var model = Directory.CreateDirectory(Path.Combine(data.Dir, "model")).FullName; // a local folder: never looked up on the Hub
+        EvalModelRequest? seen = null;
+        var root = SlotSharp.Cli.Program.CreateRoot(r => { seen = r; throw new SlotSharpException("stop here"); });
+        string[] args = ["eval", task, "--model", model, "--backend", "llamacpp", "--gguf-file", "m-q4_k_m.gguf", "--context", "4096",
+            "--threads", "3", "--revision", "v1", "--batch-size", "4", "--output", Path.Combine(data.Dir, "out"),
+            .. task == "gsm8k" ? new[] { "--data", data.DataFile } : ["--data", Aime24Fixture.Write(data.Dir)]];
+        Assert.Equal(2, SlotSharp.Cli.Program.Run(root, args, TextWriter.Null));
+        Assert.NotNull(seen);
+        Assert.Equal(model, seen.Model);
+        Assert.Equal(4, seen.MaxBatchSize);
+        Assert.Equal(SlotSharp.Backends.BackendKind.LlamaCpp, seen.Load!.Backend);
+        Assert.Equal("m-q4_k_m.gguf", seen.Load.GgufFile);
+        Assert.Equal(4096, seen.Load.LlamaCpp.ContextSize);
+        Assert.Equal(4, seen.Load.LlamaCpp.MaxSequences);
+        Assert.Equal(3, seen.Load.Threads);
+        Assert.Equal("v1", seen.Load.Revision);
+    }
+}
+
+/// <summary>A one-problem aime24 JSONL file in lighteval's schema.</summary>
+static class Aime24Fixture
+{
+    public static string Write(string dir)
+    {
+        var path = Path.Combine(dir, "aime24.jsonl");
+        File.WriteAllText(path, "{\"id\": 60, \"year\": 2024, \"problem\": \"What is 1+1?\", \"solution\": \"2\", \"answer\": 2, \"url\": \"u\"}\n");
+        return path;
+    }
 }

@@ -178,6 +178,30 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
     }
 
     [SkippableFact]
+    public void TheLibraryLoaderTakesAHubIdAndRunsTheChosenFile()
+    {
+        // Regression: only the CLI resolved Hub ids; SlotModel.Load("org/name") threw "neither a folder nor a file".
+        var golden = Golden.Load("tiny-qwen2");
+        var p = golden.Prompt("len8");
+        var gen = p["generate"]!;
+        _hub.Add(new FakeHub.FakeRepo(HubRepoType.Model, RepoId, TinyModel.Commit, new()
+        {
+            ["tiny-qwen2-f32.gguf"] = new(File.ReadAllBytes(_models.F32("tiny-qwen2")), Lfs: true),
+            ["tiny-qwen2-q4_k_m.gguf"] = Lfs("not a model"), // the default choice: only GgufFile keeps it out
+        }));
+        var options = new ModelLoadOptions
+        {
+            Hub = _hub.Settings(_cache.Dir), GgufFile = "tiny-qwen2-f32.gguf", Revision = TinyModel.Commit,
+            LlamaCpp = new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 },
+        };
+        using var model = TestModel.Load(RepoId, options);
+        Assert.Equal("llamacpp", model.Backend.Name);
+        var generation = new GenerationOptions { MaxNewTokens = (int)gen["max_new_tokens"]!, StopIds = Golden.Ints(gen["stop_ids"]) };
+        Assert.Equal(Golden.Ints(gen["greedy_times0"]), model.Generate(Golden.Ints(p["input_ids"]), generation).Generation.GeneratedIds);
+        Assert.DoesNotContain(_hub.Requests, r => r.Path.Contains("q4_k_m", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public void GenerateCommand_GgufFileFlag_ChoosesTheHubFileToDownloadAndRun()
     {
         var golden = Golden.Load("tiny-qwen2");

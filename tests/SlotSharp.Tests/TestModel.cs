@@ -43,7 +43,14 @@ public sealed class TestModel : IDisposable
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, GenerationOptions generation, bool keepHidden = true, CancellationToken cancel = default) =>
         Model.Prefill(promptIds, generation, keepHidden, cancel);
 
-    public SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default) => Model.RunSlot(prefill, options, cancel);
+    /// <summary>The whole SLOT prompt stage on a prefill's H, on TorchSharp tensors (the caller disposes the result).</summary>
+    public SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default)
+    {
+        var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states");
+        var runner = new SlotRunner(Backend.LmHeadWeight, options, Warn);
+        var stage = runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true, promptLogits: prefill.PromptLogits);
+        return SlotStage.RunToEnd(stage, cancel);
+    }
 
     /// <summary>
     /// One request through <see cref="Engine"/>, ending at <paramref name="generation"/>'s stop ids only; errors and a

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Fuzz.Formats;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 using Spectre.Console;
 
 namespace SlotSharp.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 using SlotSharp.Slot;
 using Spectre.Console;
 

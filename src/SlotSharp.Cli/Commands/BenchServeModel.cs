@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using SlotSharp.Backends;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 using SlotSharp.Gguf;
 using SlotSharp.Runtime;
 using static TorchSharp.torch;

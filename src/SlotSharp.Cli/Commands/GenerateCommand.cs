@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using SlotSharp.Chat;
 using SlotSharp.Generation;
 using SlotSharp.Engine;
+using SlotSharp.Server;
 using SlotSharp.Slot;
 using SlotSharp.Tokenization;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SlotSharp.Engine;
 using Microsoft.Extensions.Hosting;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 
 namespace SlotSharp.Cli.Commands;
 
@@ -37,7 +37,7 @@ public static class ServeCommand
         cmd.SetAction(parse =>
         {
             // Checked before the (slow) model load.
-            var addresses = ListenAddress.ParseAll(parse.GetValue(urls) ?? ListenAddress.Url(parse.GetValue(host)!, parse.GetValue(port)));
+            var addresses = ParseAddresses(parse.GetValue(urls), parse.GetValue(host)!, parse.GetValue(port));
             model.Validate(parse);
             var settings = new ServeSettings
             {
@@ -46,7 +46,7 @@ public static class ServeCommand
                 MaxBodyBytes = parse.GetValue(maxBody) << 20, MaxTokensLimit = parse.GetValue(maxTokens),
                 AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
             };
-            settings.Validate();
+            settings.Validate(FlagOf);
             using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);
             using var engine = new SlotEngine(loaded, SlotServer.EngineOptionsFor(loaded, settings));
             using var app = new SlotServer(engine, settings).Build(addresses);
@@ -59,4 +59,29 @@ public static class ServeCommand
         });
         return cmd;
     }
+
+    /// <summary>--urls, else --host and --port (an IPv6 host in brackets); a bad address names its flag.</summary>
+    internal static IReadOnlyList<ListenAddress> ParseAddresses(string? urls, string host, int port)
+    {
+        if (urls == null)
+        {
+            if (port is < 0 or > 65535) throw new UserInputException($"--port must lie in [0, 65535], got {port}");
+            urls = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"http://[{host}]:{port}" : $"http://{host}:{port}";
+        }
+        try { return ListenAddress.ParseAll(urls); }
+        catch (SlotSharpException e) { throw new UserInputException($"--urls {e.Message}", e); }
+    }
+
+    /// <summary>The flag that sets each <see cref="ServeSettings"/> property.</summary>
+    static string FlagOf(string property) => property switch
+    {
+        nameof(ServeSettings.MaxQueue) => "--max-queue",
+        nameof(ServeSettings.MaxBodyBytes) => "--max-body-mb (in bytes)",
+        nameof(ServeSettings.MaxTokensLimit) => "--max-tokens-limit",
+        nameof(ServeSettings.MaxBatch) => "--max-batch",
+        nameof(ServeSettings.KvBudgetMb) => "--kv-budget-mb",
+        nameof(ServeSettings.ApiKey) => "--api-key",
+        nameof(ServeSettings.ServedModelName) => "--served-model-name",
+        _ => property,
+    };
 }

@@ -77,6 +77,6 @@ public sealed class SlotCliOptions
         return options;
     }
 
-    public static string Name(SlotOptimizerKind k) => k == SlotOptimizerKind.Vllm ? "vllm" : "adamw";
-    public static string Name(SlotImplKind k) => k == SlotImplKind.Reference ? "reference" : "fast";
+    public static string Name(SlotOptimizerKind k) => SlotOptions.Name(k);
+    public static string Name(SlotImplKind k) => SlotOptions.Name(k);
 }

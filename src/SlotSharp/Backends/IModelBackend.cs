@@ -1,4 +1,4 @@
-using static TorchSharp.torch;
+using SlotSharp.Slot;
 
 namespace SlotSharp.Backends;
 
@@ -6,8 +6,9 @@ namespace SlotSharp.Backends;
 /// The seam between SlotSharp and an inference engine. SLOT asks little of an engine: the prompt's final hidden
 /// states H, the output weight W, and a place to add a per-sequence logit bias; sampling, stopping and the bias itself
 /// live above the seam (<see cref="Engine.SlotEngine"/>), so every backend decodes with the same semantics.
-/// Implementations: <see cref="TorchBackend"/> (Hugging Face safetensors on TorchSharp, the float32 reference) and
-/// <see cref="LlamaCppBackend"/> (GGUF files on llama.cpp). Not thread-safe: one caller drives a backend at a time.
+/// Implementations: TorchBackend (package SlotSharp.TorchSharp: Hugging Face safetensors, the float32 reference) and
+/// LlamaCppBackend (package SlotSharp.LlamaCpp: GGUF files on llama.cpp). Not thread-safe: one caller drives a
+/// backend at a time, in practice its model's <see cref="Engine.SlotEngine"/>.
 /// </summary>
 public interface IModelBackend : IDisposable
 {
@@ -27,13 +28,13 @@ public interface IModelBackend : IDisposable
     /// <summary>Sequences that may be live at once (prefills included); the engine admits no more.</summary>
     int MaxSequences { get; }
 
-    /// <summary>W (V x d), any float dtype, on the device SLOT runs on; owned by the backend.</summary>
-    Tensor LmHeadWeight { get; }
+    /// <summary>SLOT's prompt-stage math over this backend's own W (V x d): the stage and b = W delta.</summary>
+    ISlotMath SlotMath { get; }
 
     /// <summary>
     /// Runs a prompt through the model into a new sequence whose <see cref="BackendSequence.Logits"/> hold the last
-    /// position's logits. With <paramref name="keepHidden"/>, <see cref="BackendSequence.PromptHidden"/> holds H
-    /// ([T, d]) for SLOT. <paramref name="expectedLength"/> (prompt + new tokens) sizes the cache where the backend
+    /// position's logits. With <paramref name="keepHidden"/>, the sequence keeps H ([T, d]) for
+    /// <see cref="SlotMath"/>. <paramref name="expectedLength"/> (prompt + new tokens) sizes the cache where the backend
     /// reserves one. It is <see cref="StartPrefill"/> run to the end in the backend's largest chunks
     /// (<see cref="PrefillRun.RunToEnd"/>); <paramref name="cancel"/> is checked between them.
     /// </summary>

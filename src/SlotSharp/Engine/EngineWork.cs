@@ -51,7 +51,7 @@ sealed class EngineWork
     public PrefillRun? Prefilling { get; private set; }
     public BackendSequence? Sequence { get; private set; }
     /// <summary>The SLOT prompt stage in progress, one optimizer step per engine step; null outside it.</summary>
-    public SlotStage? Slotting { get; private set; }
+    public ISlotStage? Slotting { get; private set; }
     public DecodeState? Decode { get; private set; }
     public SlotSummary? Slot { get; set; }
     public double PrefillMs { get; private set; }
@@ -89,14 +89,14 @@ sealed class EngineWork
         if (_branches is { Count: > 1 }) _promptLogits = Sequence.Logits.ToArray();
     }
 
-    public void EnterSlotStage(SlotStage stage)
+    public void EnterSlotStage(ISlotStage stage)
     {
         Slotting = stage;
         _state = EngineRequestState.SlotStage;
     }
 
-    /// <summary>The finished stage's result (the caller disposes it); frees the stage.</summary>
-    public SlotResult CompleteSlotStage()
+    /// <summary>The finished stage's result; frees the stage.</summary>
+    public SlotOutcome CompleteSlotStage()
     {
         var result = Slotting!.Complete();
         Slotting.Dispose();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SlotSharp.Runtime;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
@@ -8,7 +7,7 @@ namespace SlotSharp.Engine;
 /// The prompt stage: what a prefilled request does before it decodes, b = W delta for a loaded delta or its SLOT
 /// prompt stage. Any number of requests are in it at once (admission waits only for the prefill); each engine step
 /// advances all of their SLOT stages by one optimizer step together, with their passes over W shared
-/// (<see cref="SlotStage.AdvanceTogether"/>), so a burst of SLOT requests costs the batch about one pass over W per
+/// (<see cref="ISlotMath.AdvanceTogether"/>), so a burst of SLOT requests costs the batch about one pass over W per
 /// step instead of one per request (docs/engine.md).
 /// </summary>
 public sealed partial class SlotEngine
@@ -42,8 +41,7 @@ public sealed partial class SlotEngine
     {
         var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
         work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
-        using var loaded = _model.LogitBias(delta);
-        var bias = TensorHost.Floats(loaded);
+        var bias = _model.LogitBias(delta);
         work.Request.OnLogitBias?.Invoke((float[])bias.Clone());
         return bias;
     }
@@ -65,7 +63,7 @@ public sealed partial class SlotEngine
     void AdvanceSlotStages(List<EngineWork> works)
     {
         var clock = Stopwatch.StartNew();
-        try { SlotStage.AdvanceTogether(works.Select(w => w.Slotting!).ToList()); }
+        try { _model.Backend.SlotMath.AdvanceTogether(works.Select(w => w.Slotting!).ToList()); }
         catch (Exception e)
         {
             foreach (var w in works) Finish(w, FinishReason.Error, e);
@@ -84,21 +82,20 @@ public sealed partial class SlotEngine
     void CompleteSlotStage(EngineWork work)
     {
         var clock = Stopwatch.StartNew();
-        using var result = work.CompleteSlotStage();
+        var result = work.CompleteSlotStage();
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
         StartDecode(work, SlotStageDone(work, result));
     }
 
     /// <summary>Records a finished SLOT stage (summary, metrics) and returns b = W delta, or null when it was skipped.</summary>
-    float[]? SlotStageDone(EngineWork work, SlotResult result)
+    float[]? SlotStageDone(EngineWork work, SlotOutcome result)
     {
         Interlocked.Increment(ref _slotStages);
         lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
         var options = work.BranchSlot!;
         work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
             result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
-        if (result.Skipped) return null;
-        var bias = TensorHost.Floats(result.LogitBias);
+        if (result.Skipped || result.LogitBias is not { } bias) return null;
         work.Request.OnLogitBias?.Invoke((float[])bias.Clone());
         return bias;
     }

@@ -1,10 +1,8 @@
 using SlotSharp.Backends;
 using SlotSharp.Chat;
-using SlotSharp.Gguf;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
 using SlotSharp.Tokenization;
-using static TorchSharp.torch;
 
 namespace SlotSharp;
 
@@ -22,27 +20,20 @@ public sealed record SlotSummary(int Times, double Lr, SlotImplKind Impl, SlotOp
 public sealed class SlotModel : IDisposable
 {
     readonly Lazy<ChatTemplate> _chat;
-    readonly Lazy<Tensor> _lmHead32;
     Engine.SlotEngine? _engine; // the engine driving the backend, while one does
 
-    internal SlotModel(string folder, IModelBackend backend, ITokenizer tokenizer, IReadOnlyList<int> eosIds,
-        double repetitionPenalty, double loadMs, string? ggufFile, Action<string>? warn)
+    internal SlotModel(string folder, LoadedBackend loaded, double loadMs, string? ggufFile, Action<string>? warn)
     {
-        Folder = folder; Backend = backend; Tokenizer = tokenizer; EosIds = eosIds; LoadMilliseconds = loadMs;
-        DefaultRepetitionPenalty = repetitionPenalty; GgufFile = ggufFile;
+        Folder = folder; Backend = loaded.Backend; Tokenizer = loaded.Tokenizer; EosIds = loaded.EosIds; LoadMilliseconds = loadMs;
+        DefaultRepetitionPenalty = loaded.RepetitionPenalty; GgufFile = ggufFile;
         Warn = warn ?? (m => Console.Error.WriteLine($"warning: {m}"));
         // The template is read on first use: a model without one warns only when a chat is rendered.
         _chat = new Lazy<ChatTemplate>(() =>
         {
-            var chat = ggufFile != null ? GgufChatTemplate.Load(ggufFile) : ChatTemplate.FromModelFolder(Folder);
+            var chat = loaded.ChatTemplate();
             if (chat.Warning is { } w) Warn(w);
             return chat;
         });
-        // W in float32 for the SLOT fast path, converted once per model (an alias for fp32 weights): a bf16 7B head
-        // would otherwise be copied (2.2 GB) for every prompt and every setting of a sweep.
-        _lmHead32 = new Lazy<Tensor>(() => (Backend.LmHeadWeight.dtype == ScalarType.Float32
-            ? Backend.LmHeadWeight.alias()
-            : Backend.LmHeadWeight.to(ScalarType.Float32)).DetachFromDisposeScope()); // lives as long as the model
     }
 
     /// <summary>Loads a model: see <see cref="ModelLoader.Load"/>.</summary>
@@ -108,8 +99,6 @@ public sealed class SlotModel : IDisposable
 
     internal void ReturnBackend(Engine.SlotEngine engine) => Interlocked.CompareExchange(ref _engine, null, engine);
 
-    SlotRunner Runner(SlotOptions options) => new(Backend.LmHeadWeight, options, Warn, _lmHead32.Value);
-
     /// <summary>
     /// Refuses an empty prompt, ids outside the vocabulary and, unless allowed, a prompt plus max_new_tokens past the
     /// model's trained context. The engine checks every request with it at submission.
@@ -135,25 +124,11 @@ public sealed class SlotModel : IDisposable
         return Backend.Prefill(promptIds, keepHidden, expected, cancel);
     }
 
-    /// <summary>The whole SLOT prompt stage on a prefill's hidden states; the caller disposes the result.</summary>
-    internal SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default) =>
-        SlotStage.RunToEnd(StartSlot(prefill, options), cancel);
-
     /// <summary>The SLOT prompt stage, to be run one optimizer step at a time (the engine interleaves decode steps).</summary>
-    internal SlotStage StartSlot(BackendSequence prefill, SlotOptions options)
-    {
-        var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states (prefill with keepHidden)");
-        var runner = Runner(options);
-        try { return runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true, promptLogits: prefill.PromptLogits); }
-        catch { runner.Dispose(); throw; }
-    }
+    internal ISlotStage StartSlot(BackendSequence prefill, SlotOptions options) => Backend.SlotMath.Start(prefill, options, Warn);
 
     /// <summary>b = W delta for a stored delta.</summary>
-    internal Tensor LogitBias(float[] delta)
-    {
-        using var runner = Runner(new SlotOptions { Times = 0 });
-        return runner.LogitBias(delta);
-    }
+    internal float[] LogitBias(float[] delta) => Backend.SlotMath.LogitBias(delta);
 
     public static string ModelIdOf(string folder)
     {
@@ -164,11 +139,10 @@ public sealed class SlotModel : IDisposable
         return parts.Length > 0 ? parts[^1] : folder;
     }
 
-    /// <summary>Frees the backend and W's float32 copy; an engine still running on it is disposed first (it stops its thread).</summary>
+    /// <summary>Frees the backend; an engine still running on it is disposed first (it stops its thread).</summary>
     public void Dispose()
     {
         Interlocked.Exchange(ref _engine, null)?.Dispose();
-        if (_lmHead32.IsValueCreated) _lmHead32.Value.Dispose();
         (Tokenizer as IDisposable)?.Dispose();
         Backend.Dispose();
     }

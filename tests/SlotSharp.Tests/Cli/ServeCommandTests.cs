@@ -43,10 +43,10 @@ public sealed class ServeCommandTests
     [Fact]
     public void LocalhostMeansLoopbackAndIpAddressesAreKeptExactly()
     {
-        var localhost = SlotSharp.Cli.Serving.ListenAddress.Parse("http://localhost:8080");
+        var localhost = SlotSharp.Server.ListenAddress.Parse("http://localhost:8080");
         Assert.True(localhost.IsLocalhost);
         Assert.Equal(8080, localhost.Port);
-        var any = SlotSharp.Cli.Serving.ListenAddress.ParseAll("http://0.0.0.0:80; http://[::1]:81");
+        var any = SlotSharp.Server.ListenAddress.ParseAll("http://0.0.0.0:80; http://[::1]:81");
         Assert.Equal([IPAddress.Any, IPAddress.IPv6Loopback], any.Select(a => a.Ip));
         Assert.Equal([80, 81], any.Select(a => a.Port));
     }

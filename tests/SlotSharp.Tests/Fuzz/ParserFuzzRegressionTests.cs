@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using SlotSharp.Chat;
 using SlotSharp.Checkpoints;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 using SlotSharp.Slot;
 using SlotSharp.Tokenization;
 

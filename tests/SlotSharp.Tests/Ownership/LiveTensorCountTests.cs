@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Backends;
+using SlotSharp.Server;
 using SlotSharp.Evaluation;
 using SlotSharp.Generation;
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 
 namespace SlotSharp.Tests.Serving;
 

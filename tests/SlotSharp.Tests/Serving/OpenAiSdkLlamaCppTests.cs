@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using OpenAI;
 using OpenAI.Chat;
 using SlotChatMessage = SlotSharp.Chat.ChatMessage;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 using SlotSharp.Generation;
 using SlotSharp.Tests.Gguf;
 

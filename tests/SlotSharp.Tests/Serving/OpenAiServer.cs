@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 
 using SlotSharp.Runtime;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 
 namespace SlotSharp.Tests.Serving;
 

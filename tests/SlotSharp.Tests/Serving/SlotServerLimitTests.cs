@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using SlotSharp.Cli.Serving;
+using SlotSharp.Server;
 
 using SlotSharp.Runtime;
 using SlotSharp.Slot;

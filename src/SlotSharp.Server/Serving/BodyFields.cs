@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// Typed reads of a JSON request body; a missing or null field is null, a wrong type or a value out of range is a

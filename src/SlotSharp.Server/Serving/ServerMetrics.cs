@@ -1,7 +1,7 @@
 using Prometheus;
 using SlotSharp.Engine;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// The server's Prometheus metrics (GET /metrics), in a registry of its own so that two servers in one process

@@ -1,6 +1,6 @@
 using SlotSharp.Slot;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// Server-wide settings of `slot serve` (docs/serving.md lists each with its flag and default). The limits bound what
@@ -34,15 +34,19 @@ public sealed record ServeSettings
     public const long DefaultMaxBodyMb = 50;
     public const int DefaultMaxTokensLimit = 8192;
 
-    /// <summary>Names the setting at fault (by its flag: only the CLI builds these from user input).</summary>
-    public void Validate()
+    /// <summary>
+    /// Throws a message naming the setting at fault; <paramref name="name"/> spells it for the caller (default: the
+    /// property's name; `slot serve` names its flag).
+    /// </summary>
+    public void Validate(Func<string, string>? name = null)
     {
-        if (MaxQueue < 0) throw new Commands.UserInputException($"--max-queue must be >= 0, got {MaxQueue}");
-        if (MaxBodyBytes <= 0) throw new Commands.UserInputException($"--max-body-mb must be > 0, got {MaxBodyBytes >> 20}");
-        if (MaxTokensLimit <= 0) throw new Commands.UserInputException($"--max-tokens-limit must be > 0, got {MaxTokensLimit}");
-        if (MaxBatch <= 0) throw new Commands.UserInputException($"--max-batch must be > 0, got {MaxBatch}");
-        if (KvBudgetMb < 0) throw new Commands.UserInputException($"--kv-budget-mb must be >= 0, got {KvBudgetMb}");
-        if (ApiKey is "") throw new Commands.UserInputException("--api-key is empty");
-        if (ServedModelName is "") throw new Commands.UserInputException("--served-model-name is empty");
+        name ??= property => property;
+        if (MaxQueue < 0) throw new SlotSharpException($"{name(nameof(MaxQueue))} must be >= 0, got {MaxQueue}");
+        if (MaxBodyBytes <= 0) throw new SlotSharpException($"{name(nameof(MaxBodyBytes))} must be > 0, got {MaxBodyBytes}");
+        if (MaxTokensLimit <= 0) throw new SlotSharpException($"{name(nameof(MaxTokensLimit))} must be > 0, got {MaxTokensLimit}");
+        if (MaxBatch <= 0) throw new SlotSharpException($"{name(nameof(MaxBatch))} must be > 0, got {MaxBatch}");
+        if (KvBudgetMb < 0) throw new SlotSharpException($"{name(nameof(KvBudgetMb))} must be >= 0, got {KvBudgetMb}");
+        if (ApiKey is "") throw new SlotSharpException($"{name(nameof(ApiKey))} is empty");
+        if (ServedModelName is "") throw new SlotSharpException($"{name(nameof(ServedModelName))} is empty");
     }
 }

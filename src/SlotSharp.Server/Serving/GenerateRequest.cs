@@ -3,7 +3,7 @@ using SlotSharp.Chat;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>Body of POST /v1/generate. Exactly one of prompt, prompt_ids, messages.</summary>
 public sealed record GenerateRequest

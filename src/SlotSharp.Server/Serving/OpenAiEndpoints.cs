@@ -4,7 +4,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using SlotSharp.Engine;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// GET /v1/models, POST /v1/chat/completions and POST /v1/completions, shaped as OpenAI's API (docs/serving.md).

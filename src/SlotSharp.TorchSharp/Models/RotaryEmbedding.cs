@@ -13,7 +13,7 @@ namespace SlotSharp.Models;
 /// </summary>
 public sealed class RotaryEmbedding : IDisposable
 {
-    public static readonly string[] SupportedRopeTypes = ["default", "linear", "llama3"];
+    public static IReadOnlyList<string> SupportedRopeTypes => RopeScaling.SupportedRopeTypes;
 
     readonly Tensor _invFreq; // [head_dim/2] float32
     Tensor _cos, _sin;         // [capacity, head_dim] float32

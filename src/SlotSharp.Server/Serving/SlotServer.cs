@@ -6,12 +6,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SlotSharp.Cli.Commands;
 using SlotSharp.Generation;
 using Prometheus;
 using SlotSharp.Slot;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// `slot serve`: one model behind ASP.NET Core minimal APIs. The OpenAI-compatible routes (GET /v1/models,
@@ -142,7 +141,7 @@ public sealed class SlotServer
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             var reason = e.InnerException?.Message ?? e.Message;
-            throw new UserInputException($"cannot listen on {string.Join(", ", addresses.Select(a => a.Text))}: {reason}");
+            throw new SlotSharpException($"cannot listen on {string.Join(", ", addresses.Select(a => a.Text))}: {reason}");
         }
     }
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// Checks made before any route runs, each answered with an OpenAI-shaped error: the Host header (a DNS-rebinding

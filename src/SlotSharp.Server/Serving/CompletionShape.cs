@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>The JSON objects of one OpenAI completion (chat or text), whole or as stream chunks.</summary>
 internal sealed record CompletionShape(bool Chat, string Id, long Created, string Model)

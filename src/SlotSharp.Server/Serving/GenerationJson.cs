@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using SlotSharp.Engine;
 using SlotSharp.Slot;
 
-namespace SlotSharp.Cli.Commands;
+namespace SlotSharp.Server;
 
 /// <summary>The JSON shape of one generation, shared by `slot generate --json` and `slot serve`.</summary>
 public static class GenerationJson
@@ -27,8 +27,8 @@ public static class GenerationJson
         {
             ["times"] = s?.Times ?? slot.Times,
             ["lr"] = slot.Lr,
-            ["impl"] = SlotCliOptions.Name(slot.Impl),
-            ["optimizer"] = SlotCliOptions.Name(slot.Optimizer),
+            ["impl"] = SlotOptions.Name(slot.Impl),
+            ["optimizer"] = SlotOptions.Name(slot.Optimizer),
             ["losses"] = new JsonArray([.. (s?.Losses ?? []).Select(l => double.IsFinite(l) ? JsonValue.Create(l) : null)]),
             ["delta_norms"] = new JsonArray([.. (s?.DeltaNorms ?? []).Select(l => double.IsFinite(l) ? JsonValue.Create(l) : null)]),
             ["prompt_stage_ms"] = Math.Round(s?.Milliseconds ?? 0, 3),

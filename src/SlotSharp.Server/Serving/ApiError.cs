@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// A request the server refuses, answered as OpenAI does: {"error": {"message", "type", "param", "code"}} with

@@ -5,7 +5,7 @@ using SlotSharp.Generation;
 using SlotSharp.Engine;
 using SlotSharp.Slot;
 
-namespace SlotSharp.Cli.Serving;
+namespace SlotSharp.Server;
 
 /// <summary>
 /// A checked body of POST /v1/chat/completions or /v1/completions: OpenAI's fields, vLLM's extras (top_k,

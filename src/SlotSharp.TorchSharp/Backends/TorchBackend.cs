@@ -1,5 +1,6 @@
 using SlotSharp.Models;
 using SlotSharp.Runtime;
+using SlotSharp.Slot;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Backends;
@@ -9,8 +10,10 @@ namespace SlotSharp.Backends;
 /// grows with the tokens actually generated; a step runs the sequences one after another (a batched product's rows
 /// differ from one-row products in the last bits, and this backend's job is to be the reference).
 /// </summary>
-public sealed class TorchBackend(CausalLM model) : IModelBackend
+public sealed class TorchBackend(CausalLM model) : IModelBackend, ITensorBackend
 {
+    TensorSlotMath? _slot;
+
     /// <summary>
     /// Prompt positions per forward pass. Attention scores take heads x chunk x positions floats, so a 32k-token
     /// prompt in one pass would need tens of GB; chunks through the KV cache keep it bounded (same semantics).
@@ -29,6 +32,7 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
     public int HiddenSize => Model.Config.HiddenSize;
     public int MaxPositions => Model.Config.MaxPositionEmbeddings;
     public Tensor LmHeadWeight => Model.LmHeadWeight;
+    public ISlotMath SlotMath => _slot ??= new TensorSlotMath(Model.LmHeadWeight);
     /// <summary>Each sequence's cache grows on demand: layers x kv_heads x head_dim x 2 (K and V) x element size per position.</summary>
     public KvGeometry Kv => new(KvUnit.Bytes, (long)Model.Config.NumHiddenLayers * Model.Config.NumKeyValueHeads * Model.Config.HeadDim * 2
         * (Model.Compute.DType switch { ScalarType.Float64 => 8, ScalarType.Float32 => 4, _ => 2 }), Capacity: null);
@@ -70,14 +74,18 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend
 
     static Sequence Own(BackendSequence s) => s as Sequence ?? throw new ArgumentException("the sequence belongs to another backend");
 
-    /// <summary>The backend owns the model; sequences own their caches.</summary>
-    public void Dispose() => Model.Dispose();
+    /// <summary>The backend owns the model and its SLOT math; sequences own their caches.</summary>
+    public void Dispose()
+    {
+        _slot?.Dispose();
+        Model.Dispose();
+    }
 
     sealed class Sequence(KvCache cache, int[] promptIds, Tensor? hidden, float[] logits, double ms)
-        : BackendSequence(promptIds, hidden, logits, ms)
+        : TensorSequence(promptIds, hidden, logits, ms)
     {
         public KvCache Cache { get; } = cache;
-        protected override void ReleaseEngineState() => Cache.Dispose();
+        protected override void ReleaseCache() => Cache.Dispose();
     }
 
     /// <summary>The chunks run through the sequence's own KV cache; H's rows are gathered per chunk (only the last one without keepHidden).</summary>

@@ -1,35 +1,20 @@
 using System.Runtime.InteropServices;
 using SlotSharp.Gguf;
 using SlotSharp.LlamaCpp;
+using SlotSharp.Slot;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Backends;
-
-/// <summary>Settings of the llama.cpp backend.</summary>
-public sealed record LlamaCppOptions
-{
-    /// <summary>KV cells shared by all live sequences (prompt and generated positions).</summary>
-    public int ContextSize { get; init; } = 8192;
-    /// <summary>Sequences that can be live at once (each is one llama.cpp sequence id).</summary>
-    public int MaxSequences { get; init; } = 16;
-    /// <summary>llama.cpp threads (0 = all cores).</summary>
-    public int Threads { get; init; }
-    /// <summary>
-    /// A SLOT prefill keeps the prompt's per-position logits, which llama.cpp computes anyway when it returns H, up to
-    /// this many bytes (T x V floats): the SLOT fast path then starts from them instead of recomputing H Wᵀ, its most
-    /// expensive product (docs/backends.md). Longer prompts leave it to the fast path (its own memory budget). 0 = never.
-    /// </summary>
-    public long PromptLogitsMaxBytes { get; init; } = 512L << 20;
-}
 
 /// <summary>
 /// GGUF models on llama.cpp. H comes from llama.cpp's per-position embeddings (pooling off: the final normed hidden
 /// states), W is read from the GGUF file and dequantized once, and every live sequence decodes in one llama.cpp batch.
 /// </summary>
-public sealed class LlamaCppBackend : IModelBackend
+public sealed class LlamaCppBackend : IModelBackend, ITensorBackend
 {
     readonly LlamaCppModel _model;
     readonly Tensor _lmHead;
+    TensorSlotMath? _slot;
     readonly Stack<int> _freeSequenceIds;
 
     public string Name => "llamacpp";
@@ -38,6 +23,7 @@ public sealed class LlamaCppBackend : IModelBackend
     public int HiddenSize => _model.HiddenSize;
     public int MaxPositions => _model.TrainedContext;
     public Tensor LmHeadWeight => _lmHead;
+    public ISlotMath SlotMath => _slot ??= new TensorSlotMath(_lmHead);
     /// <summary>KV cells shared by all sequences.</summary>
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>
@@ -120,16 +106,17 @@ public sealed class LlamaCppBackend : IModelBackend
 
     public void Dispose()
     {
+        _slot?.Dispose();
         _model.Dispose();
         _lmHead.Dispose();
     }
 
     sealed class Sequence(LlamaCppBackend owner, int id, int[] promptIds, Tensor? hidden, Tensor? promptLogits, float[] logits, double ms)
-        : BackendSequence(promptIds, hidden, logits, ms, promptLogits)
+        : TensorSequence(promptIds, hidden, logits, ms, promptLogits)
     {
         public LlamaCppBackend Owner { get; } = owner;
         public int Id { get; } = id;
-        protected override void ReleaseEngineState() => Owner.Release(Id);
+        protected override void ReleaseCache() => Owner.Release(Id);
     }
 
     /// <summary>

@@ -1,0 +1,18 @@
+namespace SlotSharp.Backends;
+
+/// <summary>Settings of the llama.cpp backend.</summary>
+public sealed record LlamaCppOptions
+{
+    /// <summary>KV cells shared by all live sequences (prompt and generated positions).</summary>
+    public int ContextSize { get; init; } = 8192;
+    /// <summary>Sequences that can be live at once (each is one llama.cpp sequence id).</summary>
+    public int MaxSequences { get; init; } = 16;
+    /// <summary>llama.cpp threads (0 = all cores).</summary>
+    public int Threads { get; init; }
+    /// <summary>
+    /// A SLOT prefill keeps the prompt's per-position logits, which llama.cpp computes anyway when it returns H, up to
+    /// this many bytes (T x V floats): the SLOT fast path then starts from them instead of recomputing H Wᵀ, its most
+    /// expensive product (docs/backends.md). Longer prompts leave it to the fast path (its own memory budget). 0 = never.
+    /// </summary>
+    public long PromptLogitsMaxBytes { get; init; } = 512L << 20;
+}

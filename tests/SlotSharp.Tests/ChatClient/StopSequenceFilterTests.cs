@@ -4,7 +4,7 @@ namespace SlotSharp.Tests.ChatClients;
 
 public class StopSequenceFilterTests
 {
-    [Fact]
+    [SkippableFact]
     public void CutsAtAStopSequenceSplitAcrossDeltas()
     {
         var filter = new StopSequenceFilter(["STOP"]);
@@ -17,7 +17,7 @@ public class StopSequenceFilterTests
         Assert.Equal("", filter.Flush());
     }
 
-    [Fact]
+    [SkippableFact]
     public void ReleasesHeldTextThatDidNotBecomeAStop()
     {
         var filter = new StopSequenceFilter(["STOP"]);
@@ -28,7 +28,7 @@ public class StopSequenceFilterTests
         Assert.False(filter.Stopped);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheEarliestOfSeveralStopsWins()
     {
         var filter = new StopSequenceFilter(["world", "lo w"]);
@@ -36,7 +36,7 @@ public class StopSequenceFilterTests
         Assert.True(filter.Stopped);
     }
 
-    [Fact]
+    [SkippableFact]
     public void WithoutStopsTextPassesThrough()
     {
         var filter = new StopSequenceFilter([]);

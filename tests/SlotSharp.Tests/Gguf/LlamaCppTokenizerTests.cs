@@ -120,7 +120,7 @@ public class LlamaCppTokenizerTests : IClassFixture<ConvertedModels>
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    [Fact]
+    [SkippableFact]
     public void GgufWithoutVocabularyIsRefusedWithItsPath()
     {
         var path = Path.Combine(Path.GetTempPath(), $"slotsharp-novocab-{Guid.NewGuid():N}.gguf");

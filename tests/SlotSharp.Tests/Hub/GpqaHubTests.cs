@@ -51,7 +51,7 @@ public sealed class GpqaHubTests : IAsyncLifetime
         return stream.ToArray();
     }
 
-    [Fact]
+    [SkippableFact]
     public void GatedDataset_WithToken_LoadsTheDiamondConfigFromTheParquetConversion()
     {
         var task = new GpqaDiamondTask { Hub = _hub.Settings(_cache.Dir, token: _hub.AcceptedToken) };
@@ -73,7 +73,7 @@ public sealed class GpqaHubTests : IAsyncLifetime
         Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/")); // gpqa_main is not fetched
     }
 
-    [Fact]
+    [SkippableFact]
     public void GatedDataset_WithoutToken_SaysHowToAuthenticate()
     {
         var task = new GpqaDiamondTask { Hub = _hub.Settings(_cache.Dir, token: null) };

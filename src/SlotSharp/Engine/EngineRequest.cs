@@ -7,7 +7,7 @@ namespace SlotSharp.Engine;
 /// <summary>
 /// One generation for <see cref="SlotEngine"/>: a tokenized prompt, its sampling settings and its SLOT settings.
 /// Sampling (temperature, top_p, top_k, seed, max_new_tokens, repetition_penalty, extra stop ids) lives in
-/// <see cref="Generation"/>, so a request decodes with exactly the arithmetic of <see cref="SlotPipeline"/>.
+/// <see cref="Generation"/>, so a request decodes with exactly the arithmetic of <see cref="Pipeline.SlotPipeline"/>.
 /// </summary>
 public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
 {

@@ -184,7 +184,7 @@ public sealed partial class SlotPipeline : IDisposable
     {
         var parts = Path.GetFullPath(folder).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
         int snap = Array.LastIndexOf(parts, "snapshots");
-        if (snap > 0 && parts[snap - 1].StartsWith("models--"))
+        if (snap > 0 && parts[snap - 1].StartsWith("models--", StringComparison.Ordinal))
             return parts[snap - 1]["models--".Length..].Replace("--", "/");
         return parts.Length > 0 ? parts[^1] : folder;
     }

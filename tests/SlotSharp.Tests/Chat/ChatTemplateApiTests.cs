@@ -4,7 +4,7 @@ using SlotSharp.Chat;
 namespace SlotSharp.Tests.Chat;
 
 /// <summary>Model-folder loading, special tokens, fallback, clock injection and the JSON value helper.</summary>
-public class ChatTemplateApiTests : IDisposable
+public sealed class ChatTemplateApiTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("slotsharp-chat-").FullName;
 

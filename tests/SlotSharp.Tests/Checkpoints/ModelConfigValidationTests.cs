@@ -27,7 +27,7 @@ public sealed class ModelConfigValidationTests
         var config = JsonNode.Parse(Valid)!.AsObject();
         foreach (var (key, value) in JsonNode.Parse(changes)!.AsObject())
         {
-            if (key.StartsWith("rope_scaling."))
+            if (key.StartsWith("rope_scaling.", StringComparison.Ordinal))
             {
                 config["rope_scaling"] ??= JsonNode.Parse(Llama3Rope);
                 config["rope_scaling"]![key["rope_scaling.".Length..]] = value?.DeepClone();

@@ -49,7 +49,7 @@ public sealed class DatasetSourceTests : IAsyncLifetime
         Assert.Equal("What is 2+3?", rows[0]["question"]);
         Assert.Equal("2+3=5\n#### 5", rows[0]["answer"]);
         Assert.Equal("#### 4", rows[1]["answer"]);
-        Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/"));
+        Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal));
         Assert.Contains(_hub.Requests, r => r.Path == "/api/datasets/openai/gsm8k/revision/main");
 
         var link = Path.Combine(_cache.Dir, "datasets--openai--gsm8k", "snapshots", Commit, "main", "test-00000-of-00001.parquet");

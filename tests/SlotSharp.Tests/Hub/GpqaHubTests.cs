@@ -70,7 +70,7 @@ public sealed class GpqaHubTests : IAsyncLifetime
         }
         Assert.Contains(_hub.Requests, r => r.Path == "/api/datasets/Idavidrein/gpqa/revision/refs/convert/parquet"
                                             || r.Path == "/api/datasets/Idavidrein/gpqa/revision/refs%2Fconvert%2Fparquet");
-        Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/")); // gpqa_main is not fetched
+        Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal)); // gpqa_main is not fetched
     }
 
     [SkippableFact]

@@ -185,7 +185,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         var folder = Resolve();
 
         Assert.Equal(TinyModel.Weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
-        Assert.Equal(["bytes=100000-"], _hub.Downloads.Where(r => r.Path.StartsWith("/lfs/")).Select(r => r.Range));
+        Assert.Equal(["bytes=100000-"], _hub.Downloads.Where(r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal)).Select(r => r.Range));
         Assert.False(File.Exists(Path.Combine(blobs, TinyModel.WeightsSha256 + ".incomplete")));
     }
 
@@ -255,7 +255,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
 
         Assert.Equal("shard one", File.ReadAllText(Path.Combine(folder, "model-00001-of-00002.safetensors")));
         Assert.Equal("shard two", File.ReadAllText(Path.Combine(folder, "model-00002-of-00002.safetensors")));
-        Assert.Equal(2, _hub.Downloads.Count(r => r.Path.StartsWith("/lfs/")));
+        Assert.Equal(2, _hub.Downloads.Count(r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal)));
     }
 
     [SkippableTheory]

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SlotSharp.Tests.Slot;
 
 /// <summary>Delta files, env/flag resolution and the bias explanation.</summary>
-public class SlotHelpersTests : IDisposable
+public sealed class SlotHelpersTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("slot-delta-").FullName;
 

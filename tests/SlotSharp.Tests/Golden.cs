@@ -12,8 +12,11 @@ public sealed class Golden
 
     public static Golden Load(string model)
     {
-        var dir = SharedAssets.Require("models", model);
-        var root = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "golden.json")))!;
+        // Required by name: a missing golden.json skips locally and fails under SLOTSHARP_REQUIRE_SHARED=1, like any
+        // other shared asset (ModelsAndPrompts yields "(missing)" for it, so such a case lands here).
+        var file = SharedAssets.Require("models", model, "golden.json");
+        var dir = Path.GetDirectoryName(file)!;
+        var root = (JsonObject)JsonNode.Parse(File.ReadAllText(file))!;
         Assert.Equal("slotsharp-golden/1", (string?)root["schema"]);
         return new Golden(dir, root);
     }

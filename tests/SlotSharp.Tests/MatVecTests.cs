@@ -5,7 +5,7 @@ namespace SlotSharp.Tests;
 
 public class MatVecTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData(151936, 64)]  // splits into row blocks
     [InlineData(1001, 33)]    // odd row count: libtorch's own kernel
     [InlineData(128, 896)]
@@ -26,7 +26,7 @@ public class MatVecTests
         Assert.True(allclose(MatVec.Linear(rows, w), nn.functional.linear(rows, w), rtol: 1e-5, atol: 1e-4));
     }
 
-    [Fact]
+    [SkippableFact]
     public void LinearTakesASingleRowThatIsNotContiguous()
     {
         // A row cut out of a wider tensor (like q/k/v out of the fused product): the blocked route must reshape, not view.

@@ -6,7 +6,7 @@ namespace SlotSharp.Tests;
 
 public class RuntimeTests
 {
-    [Fact]
+    [SkippableFact]
     public void TorchSharpLoadsAndRunsATensorOp()
     {
         TorchRuntime.EnsureLoadable();
@@ -40,7 +40,7 @@ public class RuntimeTests
         Assert.Equal(ElfVersionPatcher.Result.NotRequired, ElfVersionPatcher.MarkWeak(image, "GLIBCXX_9.9.99"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void PatcherRejectsNonElf()
     {
         Assert.Throws<InvalidDataException>(() => ElfVersionPatcher.MarkWeak(new byte[100], "X"));

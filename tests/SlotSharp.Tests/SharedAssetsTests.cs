@@ -2,7 +2,15 @@ namespace SlotSharp.Tests;
 
 public class SharedAssetsTests
 {
-    [Fact]
+    /// <summary>The one place that says, with the full reason, that shared/ is absent and where it was looked for.</summary>
+    [SkippableFact]
+    public void SharedFolderIsPresent()
+    {
+        SharedAssets.RequireRoot();
+        Assert.True(Directory.Exists(SharedAssets.Root));
+    }
+
+    [SkippableFact]
     public void MissingAssetSkipsLocallyButFailsWhenCiRequiresSharedAssets()
     {
         Assert.Throws<SkipException>(() => SharedAssets.Missing("asset x is missing", null));

@@ -64,7 +64,7 @@ public static class BenchLoadCommand
     static int Report(LoadReport report, LoadSettings settings)
     {
         var kinds = new Table().AddColumns("request", "sent", "well-formed 2xx");
-        for (int i = 0; i < LoadRequestKind.Mix.Count; i++) kinds.AddRow(LoadRequestKind.Mix[i].Name, report.Sent[i].ToString(), report.Ok[i].ToString());
+        for (int i = 0; i < LoadRequestKind.Mix.Count; i++) kinds.AddRow(LoadRequestKind.Mix[i].Name, report.Sent[i].ToString(CultureInfo.InvariantCulture), report.Ok[i].ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(kinds);
         Console.WriteLine($"{report.Seconds:F0} s, {settings.Clients} clients; statuses: " +
                           string.Join(", ", report.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")) +

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
@@ -107,8 +108,9 @@ public static class BenchServeCommand
         foreach (var r in rows)
         {
             var off = rows.First(x => x.Clients == r.Clients && !x.Slot);
-            table.AddRow(r.Clients.ToString(), r.Slot ? "on" : "off", r.TokensPerSecond.ToString("F2"), r.MeanLatencySeconds.ToString("F2"),
-                r.Slot ? (r.TokensPerSecond / off.TokensPerSecond).ToString("F3") : "");
+            var inv = CultureInfo.InvariantCulture;
+            table.AddRow(r.Clients.ToString(inv), r.Slot ? "on" : "off", r.TokensPerSecond.ToString("F2", inv), r.MeanLatencySeconds.ToString("F2", inv),
+                r.Slot ? (r.TokensPerSecond / off.TokensPerSecond).ToString("F3", inv) : "");
         }
         return table;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
@@ -131,7 +132,7 @@ public static class MixedCorpus
                         sb.Append('\n');
                         break;
                     default: // numbers
-                        sb.Append($"{rng.Next(1, 100000)} + {rng.NextDouble() * 1000:F3} = {rng.Next(-500, 500)}; year {rng.Next(1900, 2100)}, {rng.Next(0, 100)}%\n");
+                        sb.Append(CultureInfo.InvariantCulture, $"{rng.Next(1, 100000)} + {rng.NextDouble() * 1000:F3} = {rng.Next(-500, 500)}; year {rng.Next(1900, 2100)}, {rng.Next(0, 100)}%\n");
                         break;
                 }
             }

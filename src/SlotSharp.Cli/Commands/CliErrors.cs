@@ -33,7 +33,7 @@ public static class CliErrors
         }
     }
 
-    /// <summary>The top level: <see cref="Guard"/>, and any other exception as one "internal error" line (exit 70).</summary>
+    /// <summary>The top level: <see cref="Guard(Func{int})"/>, and any other exception as one "internal error" line (exit 70).</summary>
     public static int Run(Func<int> body, bool verbose, TextWriter error)
     {
         try { return Guard(body, error); }

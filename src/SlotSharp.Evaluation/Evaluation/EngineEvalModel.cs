@@ -83,7 +83,7 @@ public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate,
     /// One completion per branch. The prefill is shared by the branches and the decode steps by the batch's prompts,
     /// so each completion reports its share of both (the sum over a call stays close to its wall time).
     /// </summary>
-    IReadOnlyList<EvalCompletion> Completions(Prepared prepared, IReadOnlyList<EngineResult> branches, int batchSize)
+    static IReadOnlyList<EvalCompletion> Completions(Prepared prepared, IReadOnlyList<EngineResult> branches, int batchSize)
     {
         var completions = new List<EvalCompletion>(branches.Count);
         foreach (var r in branches)

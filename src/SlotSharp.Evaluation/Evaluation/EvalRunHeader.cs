@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace SlotSharp.Evaluation;
@@ -82,7 +83,7 @@ public sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
         Check("model_path", ModelPath, other.ModelPath);
         Check("data_sha256", DataSha256, other.DataSha256);
         Check("split", Split, other.Split);
-        Check("eval_samples", EvalSamples?.ToString() ?? "All", other.EvalSamples?.ToString() ?? "All");
+        Check("eval_samples", EvalSamples?.ToString(CultureInfo.InvariantCulture) ?? "All", other.EvalSamples?.ToString(CultureInfo.InvariantCulture) ?? "All");
         Check("limit", Limit, other.Limit);
         Check("seed", Seed, other.Seed);
         Check("times", Times, other.Times);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace SlotSharp.Evaluation;
@@ -90,5 +91,5 @@ public readonly record struct ExactRational
         return scaled.Sign < 0 ? -q : q;
     }
 
-    public override string ToString() => Denominator.IsOne ? Numerator.ToString() : $"{Numerator}/{Denominator}";
+    public override string ToString() => Denominator.IsOne ? Numerator.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{Numerator}/{Denominator}");
 }

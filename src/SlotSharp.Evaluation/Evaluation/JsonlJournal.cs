@@ -118,5 +118,9 @@ public class JsonlJournal<THeader, TRecord> : IDisposable
         _stream.Flush(flushToDisk: true);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

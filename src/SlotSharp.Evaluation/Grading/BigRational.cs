@@ -80,6 +80,10 @@ public readonly record struct BigRational : IComparable<BigRational>
     }
 
     public int CompareTo(BigRational other) => (Numerator * other.Denominator).CompareTo(other.Numerator * Denominator);
+    public static bool operator <(BigRational a, BigRational b) => a.CompareTo(b) < 0;
+    public static bool operator <=(BigRational a, BigRational b) => a.CompareTo(b) <= 0;
+    public static bool operator >(BigRational a, BigRational b) => a.CompareTo(b) > 0;
+    public static bool operator >=(BigRational a, BigRational b) => a.CompareTo(b) >= 0;
 
     public double ToDouble()
     {
@@ -103,5 +107,5 @@ public readonly record struct BigRational : IComparable<BigRational>
         return new BigRational(floor, scale);
     }
 
-    public override string ToString() => Denominator.IsOne ? Numerator.ToString() : $"{Numerator}/{Denominator}";
+    public override string ToString() => Denominator.IsOne ? Numerator.ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{Numerator}/{Denominator}");
 }

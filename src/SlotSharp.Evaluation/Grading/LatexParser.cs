@@ -110,7 +110,7 @@ public sealed partial class LatexParser
         [@"\ge"] = RelationKind.GreaterEqual, [@"\geq"] = RelationKind.GreaterEqual, [@"\geqslant"] = RelationKind.GreaterEqual, ["≥"] = RelationKind.GreaterEqual,
     };
 
-    /// <summary>Reads "!=", "<=", ">=" (two punctuation tokens) or one relation token; null when none is next.</summary>
+    /// <summary>Reads "!=", "&lt;=", "&gt;=" (two punctuation tokens) or one relation token; null when none is next.</summary>
     (RelationKind Kind, bool Approx)? TryRelation()
     {
         var t = Peek;

@@ -22,7 +22,8 @@ internal sealed class SlotEngineChatEngine(SlotEngine engine) : IChatGenerationE
         var built = _requests.Build(PromptInput.FromMessages(request.Messages), request.Generation, request.Slot, request.StopSequences);
         var handle = engine.Submit(built, cancel);
         var delivered = new List<int>();
-        await foreach (int id in handle.StreamTokensAsync().ConfigureAwait(false))
+        // The stream ends when the request does; the cancellation reaches the engine through Submit.
+        await foreach (int id in handle.StreamTokensAsync(CancellationToken.None).ConfigureAwait(false))
         {
             // The engine runs ahead of a slow reader; what it chose after the cancellation is not part of the answer.
             if (cancel.IsCancellationRequested) break;

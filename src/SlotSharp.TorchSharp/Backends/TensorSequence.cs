@@ -38,6 +38,7 @@ public interface ITensorBackend
 }
 
 /// <summary>The tensors of the TorchSharp-based backends, reachable from their core types (tests, tools, benchmarks).</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1708", Justification = "The analyzer reads C# 14 extension blocks as same-named members.")]
 public static class TensorBackendExtensions
 {
     extension(BackendSequence sequence)

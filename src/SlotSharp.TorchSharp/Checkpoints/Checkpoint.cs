@@ -100,14 +100,14 @@ public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
     public static readonly IReadOnlyList<string> WeightDTypes = ["F32", "F16", "BF16"];
 
     /// <summary>Reads a weight (CPU, stored dtype), checking that it is a float tensor of the shape config.json implies.</summary>
-    public Tensor Read(string name, params long[] expectedShape)
+    public Tensor Read(string name, params long[] shape)
     {
         var info = Info(name);
         string file = _tensorToFile[name].Path;
         if (!WeightDTypes.Contains(info.DType))
             throw new SlotSharpException($"{file}: tensor '{name}' has dtype {info.DType}; weights must be {string.Join(", ", WeightDTypes)}");
-        if (expectedShape.Length > 0 && !info.Shape.SequenceEqual(expectedShape))
-            throw new SlotSharpException($"{file}: tensor '{name}' has shape [{string.Join(",", info.Shape)}], config.json implies [{string.Join(",", expectedShape)}]");
+        if (shape.Length > 0 && !info.Shape.SequenceEqual(shape))
+            throw new SlotSharpException($"{file}: tensor '{name}' has shape [{string.Join(",", info.Shape)}], config.json implies [{string.Join(",", shape)}]");
         return _tensorToFile[name].Read(name);
     }
 

@@ -14,7 +14,7 @@ public sealed class RandomWeights(ScalarType dtype, int seed = 0) : ITensorSourc
 
     public Tensor Read(string name, params long[] shape)
     {
-        if (name.EndsWith("norm.weight")) return ones(shape, dtype);
+        if (name.EndsWith("norm.weight", StringComparison.Ordinal)) return ones(shape, dtype);
         // What torch.normal(0, 0.02) does (randn * std), with the Scalar held (docs/ownership.md).
         using var std = 0.02.ToScalar();
         return randn(shape, dtype, generator: _generator).mul_(std);

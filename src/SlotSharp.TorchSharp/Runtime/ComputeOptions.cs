@@ -31,7 +31,7 @@ public sealed record ComputeOptions(Device Device, ScalarType DType)
             "cpu" => CPU,
             "cuda" or "gpu" => cuda.is_available() ? CUDA
                 : throw new SlotSharpException("--device cuda: CUDA is not available (this build references TorchSharp-cpu; swap in the TorchSharp-cuda package, see README)"),
-            var d when d.StartsWith("cuda:") => cuda.is_available() ? new Device(d)
+            var d when d.StartsWith("cuda:", StringComparison.Ordinal) => cuda.is_available() ? new Device(d)
                 : throw new SlotSharpException($"--device {d}: CUDA is not available"),
             var d => throw new SlotSharpException($"--device '{d}' is not one of cpu, cuda"),
         };
@@ -94,7 +94,7 @@ public static class CpuFeatures
         {
             if (!File.Exists("/proc/cpuinfo")) return null;
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith(name) && line.IndexOf(':') is var i and > 0) return line[(i + 1)..].Trim();
+                if (line.StartsWith(name, StringComparison.Ordinal) && line.IndexOf(':') is var i and > 0) return line[(i + 1)..].Trim();
         }
         catch (IOException) { }
         return null;

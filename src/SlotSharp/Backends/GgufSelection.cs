@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace SlotSharp.Backends;
@@ -66,7 +67,7 @@ public static partial class GgufSelection
     public static (int Part, int Count)? SplitPart(string path)
     {
         var m = SplitPattern().Match(FileName(path));
-        return m.Success ? (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : null;
+        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
     }
 
     static string FileName(string path) => path[(path.LastIndexOf('/') + 1)..];

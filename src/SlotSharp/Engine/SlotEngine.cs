@@ -133,7 +133,8 @@ public sealed partial class SlotEngine : IDisposable
         try
         {
             if (onToken != null)
-                foreach (int id in handle.Tokens.ReadAllAsync().ToBlockingEnumerable()) onToken(id);
+                // The stream ends when the request does (a cancellation ends it at the next step), so no token is passed.
+                foreach (int id in handle.Tokens.ReadAllAsync(CancellationToken.None).ToBlockingEnumerable(CancellationToken.None)) onToken(id);
         }
         catch
         {

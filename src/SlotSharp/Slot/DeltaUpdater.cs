@@ -6,9 +6,9 @@ namespace SlotSharp.Slot;
 /// </summary>
 public abstract class DeltaUpdater
 {
-    protected readonly SlotHyperParameters Hp;
-    protected readonly double[] M;
-    protected readonly double[] V;
+    private protected readonly SlotHyperParameters Hp;
+    private protected readonly double[] M;
+    private protected readonly double[] V;
 
     protected DeltaUpdater(SlotHyperParameters hp, int size)
     {

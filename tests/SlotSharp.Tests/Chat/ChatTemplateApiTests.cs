@@ -4,7 +4,7 @@ using SlotSharp.Chat;
 namespace SlotSharp.Tests.Chat;
 
 /// <summary>Model-folder loading, special tokens, fallback, clock injection and the JSON value helper.</summary>
-public class ChatTemplateApiTests : IDisposable
+public sealed class ChatTemplateApiTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("slotsharp-chat-").FullName;
 
@@ -33,7 +33,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Equal(golden.Rendered, template.Render(messages, golden.AddGenerationPrompt, extra, tools));
     }
 
-    [Fact]
+    [SkippableFact]
     public void FolderWithoutTemplateFallsBackToChatMLWithAWarning()
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"eos_token": "<|im_end|>"}""");
@@ -44,7 +44,7 @@ public class ChatTemplateApiTests : IDisposable
             template.Render([ChatMessage.User("hi")], addGenerationPrompt: true));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TemplateListPicksDefaultAndTokenObjectsGiveTheirContent()
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """
@@ -56,7 +56,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.False(template.SpecialTokens.ContainsKey("unk_token"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TemplateListWithoutDefaultNamesTheChoices()
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"chat_template": [{"name": "rag", "template": "R"}]}""");
@@ -64,7 +64,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Contains("no 'default' entry (available: rag)", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void JinjaFileWinsOverTheConfigField()
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), """{"chat_template": "config"}""");
@@ -72,7 +72,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Equal("file", ChatTemplate.FromModelFolder(_dir).Render([], false));
     }
 
-    [Fact]
+    [SkippableFact]
     public void BrokenTemplateInAFolderNamesTheFile()
     {
         File.WriteAllText(Path.Combine(_dir, "chat_template.jinja"), "{% extends 'x' %}");
@@ -81,7 +81,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Contains("unsupported tag 'extends' at line 1, column 4", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void StrftimeNowUsesTheInjectedClock()
     {
         // The Llama 3.2 / 3.3 system header line.
@@ -91,7 +91,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Equal("Today Date: 09 Jan 2025", template.Render([], false));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExtraContextOverridesAndMessagesKeepExtraFields()
     {
         var template = ChatTemplate.Parse("{{ messages[0].reasoning_content }}|{{ enable_thinking }}|{{ tools[0].name }}|{{ documents }}");
@@ -101,7 +101,7 @@ public class ChatTemplateApiTests : IDisposable
         Assert.Equal("why|False|t|None", output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void JsonValuesKeepIntFloatDistinctionAndKeyOrder()
     {
         using var doc = JsonDocument.Parse("""{"z": 1, "a": 1.0, "m": [true, null, "é"]}""");

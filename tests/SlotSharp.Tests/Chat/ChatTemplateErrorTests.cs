@@ -12,7 +12,7 @@ public class ChatTemplateErrorTests
             ChatTemplate.Parse(source, new ChatTemplateOptions { Limits = limits ?? ChatTemplateLimits.Default })
                 .Render([ChatMessage.User("hi")], false));
 
-    [Fact]
+    [SkippableFact]
     public void UnsupportedTagIsNamedWithLineAndColumn()
     {
         var e = ParseFails("line one\nline two\n    {% extends 'base.html' %}");
@@ -21,7 +21,7 @@ public class ChatTemplateErrorTests
         Assert.Equal((3, 8), (e.Line, e.Column));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("{% include 'x' %}", "unsupported tag 'include' at line 1, column 4")]
     [InlineData("{% import 'x' as y %}", "unsupported tag 'import' at line 1, column 4")]
     [InlineData("{% block a %}{% endblock %}", "unsupported tag 'block' at line 1, column 4")]
@@ -37,7 +37,7 @@ public class ChatTemplateErrorTests
         Assert.Equal(ChatTemplateErrorKind.Unsupported, e.Kind);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("{% if x %}never closed", "unexpected end of template; expected 'elif' or 'else' or 'endif' at line 1, column 23")]
     [InlineData("{{ 'unterminated }}", "unterminated string literal at line 1, column 4")]
     [InlineData("a\n{{ x + }}", "unexpected end of print statement at line 2, column 8")]
@@ -51,7 +51,7 @@ public class ChatTemplateErrorTests
         Assert.Equal(ChatTemplateErrorKind.Syntax, e.Kind);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RaiseExceptionCarriesTheTemplatesMessage()
     {
         var e = RenderFails("{% if messages|length == 1 %}{{ raise_exception('Conversation roles must alternate!') }}{% endif %}");
@@ -70,7 +70,7 @@ public class ChatTemplateErrorTests
         Assert.Equal("This model only supports single tool-calls at once!", e.TemplateMessage);
     }
 
-    [Fact]
+    [SkippableFact]
     public void UndefinedAttributeOfUndefinedIsARuntimeErrorWithPosition()
     {
         var e = RenderFails("ok\n{{ nothing.here }}");
@@ -78,13 +78,13 @@ public class ChatTemplateErrorTests
         Assert.Equal("'nothing' is undefined at line 2, column 4", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TypeErrorsReadLikePython()
     {
         Assert.StartsWith("can only concatenate str (not \"int\") to str", RenderFails("{{ 'a' + 1 }}").Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void LoopIterationLimit()
     {
         var e = RenderFails("{% for i in range(100) %}{% for j in range(100) %}x{% endfor %}{% endfor %}",
@@ -93,7 +93,7 @@ public class ChatTemplateErrorTests
         Assert.Contains("exceeded 5000 loop iterations", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void OutputSizeLimit()
     {
         var e = RenderFails("{% for i in range(1000) %}0123456789{% endfor %}", new ChatTemplateLimits { MaxOutputChars = 5000 });
@@ -101,21 +101,21 @@ public class ChatTemplateErrorTests
         Assert.Contains("output exceeded 5000 characters", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void StringRepetitionIsBounded()
     {
         var e = RenderFails("{{ 'x' * 100000000 }}", new ChatTemplateLimits { MaxOutputChars = 1000 });
         Assert.Equal(ChatTemplateErrorKind.LimitExceeded, e.Kind);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RangeIsBounded()
     {
         var e = RenderFails("{{ range(1000000)|length }}");
         Assert.Contains("range() would produce 1000000 items (limit 100000)", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void InfiniteMacroRecursionStopsAtTheCallDepth()
     {
         var e = RenderFails("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}");
@@ -123,7 +123,7 @@ public class ChatTemplateErrorTests
         Assert.Contains("macro calls nested deeper than 64 (macro 'f')", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExponentialFanOutStopsAtTheStepBudget()
     {
         // Each level calls the next twice: 2^40 calls without a step budget.
@@ -132,14 +132,14 @@ public class ChatTemplateErrorTests
         Assert.Contains("exceeded 100000 evaluation steps", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void DeepNestingIsRejectedAtParseTime()
     {
         var e = ParseFails("{{ " + new string('(', 500) + "1" + new string(')', 500) + " }}");
         Assert.Contains("nesting deeper than 200", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void NoHostAccessThroughAttributes()
     {
         // Python-level attributes do not exist in the value model: they are plain undefined values.
@@ -148,7 +148,7 @@ public class ChatTemplateErrorTests
         Assert.Equal("False|False|False", output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void OnlyNamespacesAcceptAttributeAssignment()
     {
         var e = RenderFails("{% set d = {'a': 1} %}{% set d.a = 2 %}");

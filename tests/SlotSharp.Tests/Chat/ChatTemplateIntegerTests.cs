@@ -12,7 +12,7 @@ public class ChatTemplateIntegerTests
         ChatTemplate.Parse(source, new ChatTemplateOptions { Limits = limits ?? ChatTemplateLimits.Default })
             .Render([ChatMessage.User("hi")], false);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("{{ (-9223372036854775807 - 1) // -1 }}", "9223372036854775808")]
     [InlineData("{{ (-9223372036854775807 - 1) % -1 }}", "0")]
     [InlineData("{{ 9223372036854775807 + 1 }}", "9223372036854775808")]
@@ -39,7 +39,7 @@ public class ChatTemplateIntegerTests
     [InlineData("{{ 2 ** 10 ** 9 }}", "1237940039285380274899124224")] // Jinja's ** is left-associative: (2**10)**9
     public void IntegersBeyond64BitsMatchPython(string source, string expected) => Assert.Equal(expected, Render(source));
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("{{ 2 ** (10 ** 9) }}")]
     [InlineData("{{ 10 ** 5000 }}")]
     [InlineData("{{ (10 ** 3000) * (10 ** 3000) }}")]
@@ -52,21 +52,21 @@ public class ChatTemplateIntegerTests
         Assert.NotNull(e.Line);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheDigitLimitIsConfigurable()
     {
         Assert.Equal("1" + new string('0', 29), Render("{{ 10 ** 29 }}", new ChatTemplateLimits { MaxIntegerDigits = 30 }));
         Assert.Throws<ChatTemplateException>(() => Render("{{ 10 ** 30 }}", new ChatTemplateLimits { MaxIntegerDigits = 30 }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ABigIntegerIndexIsOutOfRangeLikeInJinja()
     {
         // Jinja2 turns the IndexError into an undefined value, which prints as nothing.
         Assert.Equal("|", Render("{{ 'abc'[2 ** 64] }}|{{ [1][-(2 ** 64)] }}"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void RangeOfABigIntegerIsRefusedByTheRangeLimit()
     {
         var e = Assert.Throws<ChatTemplateException>(() => Render("{{ range(2 ** 64) | length }}"));

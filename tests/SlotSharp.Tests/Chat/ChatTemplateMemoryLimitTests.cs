@@ -16,7 +16,7 @@ public class ChatTemplateMemoryLimitTests
     static string Render(string source, ChatTemplateLimits limits) =>
         ChatTemplate.Parse(source, new ChatTemplateOptions { Limits = limits }).Render([ChatMessage.User("hi")], false);
 
-    [Theory]
+    [SkippableTheory]
     // The acceptance-test cases: 2^40 list items; indent and tojson with a 10^9-wide indent.
     [InlineData("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}")]
     [InlineData("{{ 'a\nb' | indent(10**9) }}")]
@@ -56,7 +56,7 @@ public class ChatTemplateMemoryLimitTests
         Assert.True(allocated < AllocationBound, $"the render allocated {allocated} bytes before failing");
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheErrorPointsAtTheConcatenation()
     {
         var e = Assert.Throws<ChatTemplateException>(() => Render(
@@ -66,7 +66,7 @@ public class ChatTemplateMemoryLimitTests
         Assert.Equal((1, 75), (e.Line, e.Column)); // the "+" of ns.l + ns.l
     }
 
-    [Fact]
+    [SkippableFact]
     public void WorkWithinTheBudgetRendersNormally()
     {
         var output = Render(

@@ -20,7 +20,7 @@ public class Jinja2ReferenceTests
 
     static string ReferencePath => Path.Combine(AppContext.BaseDirectory, "Chat", "jinja2_reference.json");
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void MatchesPythonJinja2(int index)
     {

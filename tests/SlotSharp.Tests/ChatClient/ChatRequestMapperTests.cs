@@ -17,14 +17,14 @@ public class ChatRequestMapperTests
     static string Refused(ChatOptions? options, params ChatMessage[] messages) =>
         Assert.Throws<SlotSharpException>(() => Map(options, messages)).Message;
 
-    [Fact]
+    [SkippableFact]
     public void MapsSamplingOptions()
     {
         var g = Map(new ChatOptions { Temperature = 0.5f, TopP = 0.25f, TopK = 7, Seed = 42, MaxOutputTokens = 9 }).Request.Generation;
         Assert.Equal((0.5, 0.25, 7, 42, 9), (g.Temperature, g.TopP, g.TopK, g.Seed, g.MaxNewTokens));
     }
 
-    [Fact]
+    [SkippableFact]
     public void DefaultsAreGreedyWith128TokensAndTheClientsSlotSettings()
     {
         var r = Map(null).Request;
@@ -33,14 +33,14 @@ public class ChatRequestMapperTests
         Assert.Equal((5, 0.1), (r.Slot.Times, r.Slot.Lr));
     }
 
-    [Fact]
+    [SkippableFact]
     public void MapsRolesAndInstructions()
     {
         var r = Map(new ChatOptions { Instructions = "be brief" }, new(ChatRole.System, "sys"), new(ChatRole.User, "q"), new(ChatRole.Assistant, "a"));
         Assert.Equal(["system:be brief", "system:sys", "user:q", "assistant:a"], r.Request.Messages.Select(m => $"{m.Role}:{m.Content}"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ReadsFlatSlotKeysOverTheSlotObject()
     {
         var json = JsonDocument.Parse("""{"times": 3, "lr": 0.05, "optimizer": "vllm", "impl": "reference"}""").RootElement;
@@ -49,7 +49,7 @@ public class ChatRequestMapperTests
         Assert.Equal((2, 0.05, SlotOptimizerKind.Vllm, SlotImplKind.Reference), (slot.Times, slot.Lr, slot.Optimizer, slot.Impl));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ReadsSlotSettingsGivenAsJsonValues()
     {
         var props = JsonSerializer.Deserialize<AdditionalPropertiesDictionary>("""{"slot_times": 4, "slot_lr": 0.2, "slot_optimizer": "adamw"}""")!;
@@ -57,7 +57,7 @@ public class ChatRequestMapperTests
         Assert.Equal((4, 0.2, SlotOptimizerKind.AdamW), (slot.Times, slot.Lr, slot.Optimizer));
     }
 
-    [Fact]
+    [SkippableFact]
     public void RefusesBadOptionsNamingThem()
     {
         Assert.Contains("ChatOptions.MaxOutputTokens must be >= 0, got -1", Refused(new ChatOptions { MaxOutputTokens = -1 }));
@@ -74,7 +74,7 @@ public class ChatRequestMapperTests
         Assert.Contains("FrequencyPenalty", Refused(new ChatOptions { FrequencyPenalty = 0.5f }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void RefusesNonTextContentAndOtherRoles()
     {
         var image = new ChatMessage(ChatRole.User, [new TextContent("look"), new DataContent(new byte[] { 1 }, "image/png")]);

@@ -27,7 +27,7 @@ public sealed class ModelConfigValidationTests
         var config = JsonNode.Parse(Valid)!.AsObject();
         foreach (var (key, value) in JsonNode.Parse(changes)!.AsObject())
         {
-            if (key.StartsWith("rope_scaling."))
+            if (key.StartsWith("rope_scaling.", StringComparison.Ordinal))
             {
                 config["rope_scaling"] ??= JsonNode.Parse(Llama3Rope);
                 config["rope_scaling"]![key["rope_scaling.".Length..]] = value?.DeepClone();
@@ -37,7 +37,7 @@ public sealed class ModelConfigValidationTests
         return config;
     }
 
-    [Fact]
+    [SkippableFact]
     public void ValidConfigIsReadWithItsValues()
     {
         var c = ModelConfig.Parse(With("""{"rope_scaling":""" + Llama3Rope + "}"), Source);
@@ -49,7 +49,7 @@ public sealed class ModelConfigValidationTests
         Assert.Equal([2], c.EosTokenIds);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AbsentOptionalFieldsTakeTransformersDefaults()
     {
         var c = ModelConfig.Parse(With("""{"head_dim":null,"num_key_value_heads":null,"rms_norm_eps":null,"rope_theta":null,"max_position_embeddings":null,"eos_token_id":[2, 1],"bos_token_id":null}"""), Source);
@@ -59,7 +59,7 @@ public sealed class ModelConfigValidationTests
         Assert.Null(c.BosTokenId);
     }
 
-    [Theory]
+    [SkippableTheory]
     // Values from the acceptance report: crashes (exit 134) ...
     [InlineData("""{"num_attention_heads":0}""", "num_attention_heads")]
     [InlineData("""{"num_key_value_heads":0}""", "num_key_value_heads")]
@@ -122,7 +122,7 @@ public sealed class ModelConfigValidationTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("vocab_size")]
     [InlineData("hidden_size")]
     [InlineData("intermediate_size")]
@@ -135,7 +135,7 @@ public sealed class ModelConfigValidationTests
         Assert.Contains($"'{field}' is missing", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void WeightCountBeyond64BitsIsRefused()
     {
         // Each field is in range, but vocab x hidden x 4 bytes (and the layers' total) no longer fit in 64 bits.

@@ -21,7 +21,7 @@ public sealed class SafetensorsSymlinkTests : IDisposable
         return target;
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("../blobs/data")] // relative, as huggingface_hub creates them
     [InlineData(null)]             // absolute
     public void OpensThroughALink_AndReadsTheTargetsBytes(string? relativeTarget)
@@ -38,7 +38,7 @@ public sealed class SafetensorsSymlinkTests : IDisposable
         Assert.Equal(31.5f, w[7, 7].item<float>()); // element 63 = 63 * 0.5
     }
 
-    [Fact]
+    [SkippableFact]
     public void ChainOfLinks_IsFollowedToTheFinalTarget()
     {
         var target = WriteTarget();
@@ -51,7 +51,7 @@ public sealed class SafetensorsSymlinkTests : IDisposable
         Assert.Equal(64, file.Tensors["w"].ElementCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public void DanglingLink_IsReportedAsMissing()
     {
         var link = Path.Combine(_dir, "model.safetensors");

@@ -24,7 +24,7 @@ public sealed class CliErrorTests
         return root;
     }
 
-    [Fact]
+    [SkippableFact]
     public void MisspeltFlagIsOneLineOnStderrWithTheSuggestionAndExitCode2()
     {
         var (code, stdout, stderr) = SlotProcess.Run("generate", "--model", "m", "--prompt-ids", "1", "--lrr", "0.1");
@@ -33,7 +33,7 @@ public sealed class CliErrorTests
         Assert.Equal("error: Unrecognized command or argument '--lrr' (did you mean --lr?); see 'slot generate --help'", stderr.TrimEnd('\n'));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("--lr", "abc", "--lr: expected a number, got 'abc'")]
     [InlineData("--times", "1.5", "--times: expected an integer, got '1.5'")]
     [InlineData("--max-new-tokens", "many", "--max-new-tokens: expected an integer, got 'many'")]
@@ -44,7 +44,7 @@ public sealed class CliErrorTests
         Assert.Equal([$"error: {expected}; see 'slot generate --help'"], lines);
     }
 
-    [Fact]
+    [SkippableFact]
     public void MisspeltSubcommandIsNamedWithTheSuggestion()
     {
         var (code, lines) = RunInProcess(CliProgram.CreateRoot(), "gnerate");
@@ -52,7 +52,7 @@ public sealed class CliErrorTests
         Assert.Equal(["error: Unrecognized command or argument 'gnerate' (did you mean generate?); see 'slot --help'"], lines);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ValueOutsideTheAllowedSetIsOneLineNamingTheOption()
     {
         var (code, lines) = RunInProcess(CliProgram.CreateRoot(), "eval", "gsm8k", "--model", "m", "--split", "dev");
@@ -60,7 +60,7 @@ public sealed class CliErrorTests
         Assert.Equal(["error: --split: Argument 'dev' not recognized. Must be one of: 'test' 'train'; see 'slot eval gsm8k --help'"], lines);
     }
 
-    [Fact]
+    [SkippableFact]
     public void InternalErrorIsOneLineWithAVerboseHintAndExitCode70()
     {
         var (code, lines) = RunInProcess(Throwing(new InvalidOperationException("index out of step")), "boom");
@@ -68,7 +68,7 @@ public sealed class CliErrorTests
         Assert.Equal(["internal error: InvalidOperationException: index out of step (rerun with --verbose for the stack trace)"], lines);
     }
 
-    [Fact]
+    [SkippableFact]
     public void VerbosePrintsTheStackTrace()
     {
         var (code, lines) = RunInProcess(Throwing(new InvalidOperationException("index out of step")), "boom", "--verbose");
@@ -77,7 +77,7 @@ public sealed class CliErrorTests
         Assert.Contains(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void UserErrorsAreDecidedByType()
     {
         // The library's and the CLI's user-error types, and a missing file whose message names it: exit 2, one line.

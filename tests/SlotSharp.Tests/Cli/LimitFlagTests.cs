@@ -53,7 +53,7 @@ public sealed class LimitFlagTests : IDisposable
         Assert.True(allowed.Code == 0, allowed.Err);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("--times", "1001", "1000")]
     [InlineData("--threads", "100000", "--threads")]
     public void GenerateRefusesSettingsAboveTheirBound(string flag, string value, string named)

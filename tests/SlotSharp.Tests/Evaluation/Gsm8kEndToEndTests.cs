@@ -9,7 +9,7 @@ public sealed class Gsm8kEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    (int Code, string Out, string Err) Eval(string output, params string[] extra)
+    static (int Code, string Out, string Err) Eval(string output, params string[] extra)
     {
         var model = SharedAssets.Require("models", "tiny-qwen2");
         var data = SharedAssets.Require("datasets", "gsm8k", "test.jsonl");
@@ -45,7 +45,7 @@ public sealed class Gsm8kEndToEndTests : IDisposable
             Assert.Equal($"Sample {i + 1}:", lines[at++]);
             Assert.Equal($"Question: {(string)row["question"]!}", lines[at++]);
             Assert.StartsWith("Model Response: ", lines[at]);
-            while (!lines[at].StartsWith("Correct Answer: ")) at++; // responses may span lines
+            while (!lines[at].StartsWith("Correct Answer: ", StringComparison.Ordinal)) at++; // responses may span lines
             string gold = ((string)row["answer"]!).Split("####")[^1].Trim();
             Assert.Equal($"Correct Answer: {gold}", lines[at++]);
             Assert.Matches("^Format Correct: (True|False), Answer Correct: (True|False)$", lines[at++]);

@@ -32,7 +32,7 @@ public class Gsm8kSweepTimingTests
         public void Dispose() { }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1)]
     [InlineData(2)]
     public void SweepSummariesMeasureEachSettingSeparately(int batchSize)

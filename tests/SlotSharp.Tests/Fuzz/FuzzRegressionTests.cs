@@ -17,7 +17,7 @@ public sealed class FuzzRegressionTests : IDisposable
 
     string Write(string name, string content) => _inputs.Write(name, content);
 
-    [Theory]
+    [SkippableTheory]
     // A duplicated key made JsonObject throw ArgumentException ("An item with the same key has already been added").
     [InlineData("{\"question\": \"a\", \"question\": \"b\"}", "line 2")]
     // A lone surrogate escape made JsonValue.GetValue<string> throw InvalidOperationException.
@@ -30,7 +30,7 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Contains(where, e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void JsonArrayItemWithALoneSurrogateNamesTheItem()
     {
         var path = Write("rows.json", "[{\"question\": \"ok\"}, {\"question\": \"\\udc00\"}]");
@@ -38,7 +38,7 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Contains("item 1", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ParquetWithACorruptFooterIsAUserError()
     {
         var file = ParquetFile();
@@ -51,7 +51,7 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Contains(path, e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Gsm8kRowWithALoneSurrogateNamesTheLineAndField()
     {
         var path = Write("test.jsonl", "{\"question\": \"\\ud800\", \"answer\": \"#### 1\"}\n");

@@ -69,7 +69,7 @@ public sealed class NonFiniteLogitsTests : IDisposable
         Assert.Equal(4, result.GeneratedIds.Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public void DeltaFileWithNaNIsRefusedNamingTheFile()
     {
         var path = Path.Combine(_dir, "delta.safetensors");

@@ -4,7 +4,7 @@ namespace SlotSharp.Tests.ChatClients;
 
 public class StopStringFilterTests
 {
-    [Fact]
+    [SkippableFact]
     public void CutsAtAStopSequenceSplitAcrossDeltas()
     {
         var filter = new StopStringFilter(["STOP"]);
@@ -17,7 +17,7 @@ public class StopStringFilterTests
         Assert.Equal("", filter.Flush());
     }
 
-    [Fact]
+    [SkippableFact]
     public void ReleasesHeldTextThatDidNotBecomeAStop()
     {
         var filter = new StopStringFilter(["STOP"]);
@@ -28,7 +28,7 @@ public class StopStringFilterTests
         Assert.False(filter.Stopped);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheEarliestOfSeveralStopsWins()
     {
         var filter = new StopStringFilter(["world", "lo w"]);
@@ -36,7 +36,7 @@ public class StopStringFilterTests
         Assert.True(filter.Stopped);
     }
 
-    [Fact]
+    [SkippableFact]
     public void WithoutStopsTextPassesThrough()
     {
         var filter = new StopStringFilter([]);

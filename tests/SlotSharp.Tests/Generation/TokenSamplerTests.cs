@@ -6,7 +6,7 @@ public class TokenSamplerTests
 {
     static readonly float[] Logits = [1.0f, 3.0f, 2.0f, 0.5f, 2.9f];
 
-    [Fact]
+    [SkippableFact]
     public void GreedyTakesTheFirstMaximum()
     {
         Assert.Equal(1, TokenSampler.ArgMax(Logits));
@@ -14,7 +14,7 @@ public class TokenSamplerTests
         Assert.Equal(1, TokenSampler.ArgMax([float.NaN, 1f]));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TopKOneAndTinyTopPAreGreedy()
     {
         for (int seed = 0; seed < 20; seed++)
@@ -24,7 +24,7 @@ public class TokenSamplerTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void TopKAndTopPKeepOnlyTheirCandidates()
     {
         // top_k 2 keeps ids 1 and 4; top_p 0.5 at T=1 keeps id 1 (p=0.40) and id 4 (mass before it 0.40 < 0.5), not id 2 (0.77 before it).
@@ -38,7 +38,7 @@ public class TokenSamplerTests
         Assert.Equal(new HashSet<int> { 1, 4 }, seen);
     }
 
-    [Fact]
+    [SkippableFact]
     public void SamplingFollowsTheSoftmaxAndIsSeeded()
     {
         // Softmax of [1, 3, 2, 0.5, 2.9] at T=1 (e^x / 50.016): 0.0543, 0.4016, 0.1477, 0.0330, 0.3634.

@@ -8,7 +8,7 @@ public class GgufSelectionTests
     static readonly string[] Quantizations =
         ["qwen2.5-0.5b-instruct-fp16.gguf", "qwen2.5-0.5b-instruct-q4_k_m.gguf", "qwen2.5-0.5b-instruct-q8_0.gguf", "README.md"];
 
-    [Fact]
+    [SkippableFact]
     public void Q8_0_IsPreferred_ThenQ4_K_M_CaseInsensitive()
     {
         Assert.Equal("qwen2.5-0.5b-instruct-q8_0.gguf", GgufSelection.Choose("repo", Quantizations, null));
@@ -16,7 +16,7 @@ public class GgufSelectionTests
         Assert.Equal("only-f16.gguf", GgufSelection.Choose("repo", ["only-f16.gguf", "config.json"], null));
     }
 
-    [Fact]
+    [SkippableFact]
     public void NamedFile_WinsOverPreference_ExactThenIgnoringCase_ByPathOrFileName()
     {
         Assert.Equal("qwen2.5-0.5b-instruct-fp16.gguf", GgufSelection.Choose("repo", Quantizations, "qwen2.5-0.5b-instruct-fp16.gguf"));
@@ -27,7 +27,7 @@ public class GgufSelectionTests
         Assert.Equal("repo has several GGUF files named 'm.gguf' (a/m.gguf, b/m.gguf); give the path", ambiguous.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void NoPreferredQuantization_ErrorListsTheChoices()
     {
         var e = Assert.Throws<SlotSharpException>(() => GgufSelection.Choose("model 'acme/m'", ["m-f16.gguf", "m-bf16.gguf", "m-q6_k.gguf"], null));
@@ -37,14 +37,14 @@ public class GgufSelectionTests
         Assert.Equal("dir holds no .gguf file", Assert.Throws<SlotSharpException>(() => GgufSelection.Choose("dir", ["config.json"], null)).Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TwoFilesOfThePreferredQuantization_AreNotGuessedBetween()
     {
         var e = Assert.Throws<SlotSharpException>(() => GgufSelection.Choose("dir", ["m-q8_0.gguf", "m-imatrix-q8_0.gguf", "m-f16.gguf"], null));
         Assert.Equal("dir holds several Q8_0 GGUF files (m-imatrix-q8_0.gguf, m-q8_0.gguf); name one", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void SplitModel_CountsOnce_AndIsRefusedWithTheOtherChoices()
     {
         string[] files = ["m-q8_0-00001-of-00003.gguf", "m-q8_0-00002-of-00003.gguf", "m-q8_0-00003-of-00003.gguf", "m-q4_k_m.gguf"];
@@ -60,7 +60,7 @@ public class GgufSelectionTests
         Assert.Null(GgufSelection.SplitPart("m-q8_0.gguf"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Backend_SafetensorsByDefault_GgufWhenAskedOrNamedOrAlone()
     {
         Assert.Equal(BackendKind.Torch, ModelLocator.PickBackend(hasSafetensors: true, hasGguf: true, null, null));
@@ -71,7 +71,7 @@ public class GgufSelectionTests
         Assert.Throws<SlotSharpException>(() => ModelLocator.PickBackend(true, true, BackendKind.Torch, "m.gguf"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void LocalFolder_UsesTheSameRule()
     {
         var dir = Directory.CreateTempSubdirectory("slotsharp-ggufsel-").FullName;

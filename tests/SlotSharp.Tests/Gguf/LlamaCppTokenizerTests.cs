@@ -32,7 +32,7 @@ public class LlamaCppTokenizerTests : IClassFixture<ConvertedModels>
         "decoded_skip_special \"\\u003C|fim_prefix|\\u003Ea\\u003C|fim_suffix|\\u003Eb\\u003C|fim_middle|\\u003E\"",
     ];
 
-    /// <summary>HF's non-special "<|...|>" added tokens (FIM, repo_name, file_sep), control tokens in llama.cpp.</summary>
+    /// <summary>HF's non-special "&lt;|...|&gt;" added tokens (FIM, repo_name, file_sep), control tokens in llama.cpp.</summary>
     static readonly int[] QwenFimTokens = [151659, 151660, 151661, 151662, 151663, 151664];
 
     [SkippableFact]
@@ -120,7 +120,7 @@ public class LlamaCppTokenizerTests : IClassFixture<ConvertedModels>
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
-    [Fact]
+    [SkippableFact]
     public void GgufWithoutVocabularyIsRefusedWithItsPath()
     {
         var path = Path.Combine(Path.GetTempPath(), $"slotsharp-novocab-{Guid.NewGuid():N}.gguf");

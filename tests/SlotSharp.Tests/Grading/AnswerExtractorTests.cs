@@ -10,7 +10,7 @@ public class AnswerExtractorTests
     static string First(string text, params ExtractionTarget[] targets) =>
         string.Join(" | ", MathGrader.Parse(text, targets.Length > 0 ? targets : LatexAndExpr, Defaults));
 
-    [Fact]
+    [SkippableFact]
     public void Rightmost_match_of_the_best_priority_wins()
     {
         Assert.Equal("3 | 3", First("First $1$, then $2$, finally $3$"));
@@ -20,7 +20,7 @@ public class AnswerExtractorTests
         Assert.Equal("9 | 9", First(@"\boxed{1}. The final answer is $9$. I hope it is correct", new LatexTarget()));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Numbers_follow_the_expression_rules()
     {
         ExtractionTarget[] expr = [new ExprTarget()];
@@ -34,7 +34,7 @@ public class AnswerExtractorTests
         Assert.Equal("111 | 111", First("x 0,111", new ExprTarget(Lighteval08: true)));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unparsable_match_still_leaves_its_text_as_fallback()
     {
         var result = MathGrader.Parse(@"$\zzz$", [new LatexTarget()], Defaults);
@@ -43,7 +43,7 @@ public class AnswerExtractorTests
         Assert.Empty(MathGrader.Parse(@"$\zzz$", [new LatexTarget()], Defaults with { FallbackMode = FallbackMode.NoFallback }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Gpqa_letters_use_lightevals_index_patterns()
     {
         var gpqa = GradingTask.Gpqa.PredictionTargets.ToArray();
@@ -51,7 +51,7 @@ public class AnswerExtractorTests
         Assert.Equal("D | D", First("The final answer is D. I hope it is correct", gpqa));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Texts_longer_than_the_limit_are_not_searched()
     {
         var options = Defaults with { MaxInputChars = 10 };

@@ -6,7 +6,7 @@ public class LatexParserTests
 {
     static BigRational R(long p, long q = 1) => new(p, q);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(@"\frac{3}{4}", 3, 4)]
     [InlineData(@"2^{10}", 1024, 1)]
     [InlineData("1,000,000", 1000000, 1)]
@@ -19,14 +19,14 @@ public class LatexParserTests
     public void Parses_exact_values(string latex, long p, long q)
         => Assert.Equal(R(p, q), NumericEvaluator.TryExact(LatexParser.Parse(latex)));
 
-    [Fact]
+    [SkippableFact]
     public void Exponent_digits_beyond_the_first_multiply()
     {
         var node = LatexParser.Parse("2^23");
         Assert.Equal(R(12), NumericEvaluator.TryExact(node)); // 2^2 * 3, as TeX typesets it
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(@"\sqrt[3]{8}", 2.0)]
     [InlineData(@"\sqrt{2}\cdot\sqrt{8}", 4.0)]
     [InlineData(@"\pi", Math.PI)]
@@ -38,7 +38,7 @@ public class LatexParserTests
     public void Parses_real_values(string latex, double expected) =>
         Assert.Equal(expected, NumericEvaluator.TryReal(LatexParser.Parse(latex))!.Value, 12);
 
-    [Fact]
+    [SkippableFact]
     public void Parses_structures()
     {
         Assert.Equal("Interval.Lopen(1, 2)", MathPrinter.Print(LatexParser.Parse("(1,2]")));
@@ -53,7 +53,7 @@ public class LatexParserTests
         Assert.IsType<UnionNode>(LatexParser.Parse(@"(0,1) \cup (2,3)"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(@"\zzz")]
     [InlineData(@"\frac{1}")]
     [InlineData("(1")]
@@ -62,7 +62,7 @@ public class LatexParserTests
     [InlineData(@"\begin{array}{c}1\end{array}")]
     public void Rejects_what_latex2sympy_rejects(string latex) => Assert.Throws<MathParseException>(() => LatexParser.Parse(latex));
 
-    [Fact]
+    [SkippableFact]
     public void Deep_nesting_fails_cleanly_instead_of_overflowing_the_stack()
     {
         var deep = new string('(', 100_000) + "1" + new string(')', 100_000);
@@ -70,7 +70,7 @@ public class LatexParserTests
         Assert.Throws<MathParseException>(() => LatexParser.Parse(new string('-', 100_000) + "1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Huge_powers_are_left_to_the_numeric_path()
     {
         Assert.Null(NumericEvaluator.TryExact(LatexParser.Parse("(10^{4096})^{4096}")));

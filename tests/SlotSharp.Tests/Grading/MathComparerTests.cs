@@ -8,7 +8,7 @@ public class MathComparerTests
     static bool Eq(string gold, string pred, GradingOptions? options = null) =>
         new MathComparer(options ?? new GradingOptions()).Equal(LatexParser.Parse(gold), LatexParser.Parse(pred));
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(@"\frac{1}{2}", "0.5", true)]
     [InlineData(@"\frac{\sqrt{2}}{2}", @"\frac{1}{\sqrt{2}}", true)]
     [InlineData("x+1", "1+x", true)]
@@ -37,7 +37,7 @@ public class MathComparerTests
     [InlineData(@"\begin{pmatrix}1\\2\end{pmatrix}", @"\begin{pmatrix}1\\2.0\end{pmatrix}", true)]
     public void Decides_like_math_verify(string gold, string pred, bool expected) => Assert.Equal(expected, Eq(gold, pred));
 
-    [Fact]
+    [SkippableFact]
     public void Float_rounding_is_the_only_tolerance()
     {
         var three = new GradingOptions { FloatRounding = 3 };
@@ -51,14 +51,14 @@ public class MathComparerTests
         Assert.True(Eq("0.33333", @"\frac{1}{3}", new GradingOptions { FloatRounding = 5, RoundFloatAgainstExpression = false }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Non_strict_mode_renames_variables()
     {
         Assert.False(Eq("f(x)", "f(y)"));
         Assert.True(Eq("f(x)", "f(y)", new GradingOptions { Strict = false }));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Set_versus_relation_only_when_allowed()
     {
         Assert.False(Eq("[-2, 7]", @"-2 \le x \le 7"));

@@ -24,9 +24,11 @@ public sealed class FakeHub : IAsyncDisposable
     public sealed record FakeFile(byte[] Content, bool Lfs)
     {
         public string Sha256 => Convert.ToHexStringLower(SHA256.HashData(Content));
-        // git hash-object: sha1 over "blob {size}\0{content}".
+        // git hash-object: sha1 over "blob {size}\0{content}". SHA-1 is git's object id here, not a security measure.
+#pragma warning disable CA5350
         public string GitSha1 => Convert.ToHexStringLower(SHA1.HashData(
             [.. Encoding.ASCII.GetBytes($"blob {Content.Length}\0"), .. Content]));
+#pragma warning restore CA5350
         public string Etag => Lfs ? Sha256 : GitSha1;
     }
 
@@ -78,7 +80,7 @@ public sealed class FakeHub : IAsyncDisposable
     public HubSettings Settings(string cacheDir, string? token = null, bool offline = false) =>
         new(Endpoint, cacheDir, token, Path.Combine(cacheDir, "token"), offline);
 
-    public IEnumerable<Request> Downloads => Requests.Where(r => r.Method == "GET" && !r.Path.StartsWith("/api/"));
+    public IEnumerable<Request> Downloads => Requests.Where(r => r.Method == "GET" && !r.Path.StartsWith("/api/", StringComparison.Ordinal));
 
     async Task HandleAsync(HttpContext ctx)
     {

@@ -51,7 +51,7 @@ public sealed class GpqaHubTests : IAsyncLifetime
         return stream.ToArray();
     }
 
-    [Fact]
+    [SkippableFact]
     public void GatedDataset_WithToken_LoadsTheDiamondConfigFromTheParquetConversion()
     {
         var task = new GpqaDiamondTask { Hub = _hub.Settings(_cache.Dir, token: _hub.AcceptedToken) };
@@ -70,10 +70,10 @@ public sealed class GpqaHubTests : IAsyncLifetime
         }
         Assert.Contains(_hub.Requests, r => r.Path == "/api/datasets/Idavidrein/gpqa/revision/refs/convert/parquet"
                                             || r.Path == "/api/datasets/Idavidrein/gpqa/revision/refs%2Fconvert%2Fparquet");
-        Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/")); // gpqa_main is not fetched
+        Assert.Single(_hub.Downloads, r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal)); // gpqa_main is not fetched
     }
 
-    [Fact]
+    [SkippableFact]
     public void GatedDataset_WithoutToken_SaysHowToAuthenticate()
     {
         var task = new GpqaDiamondTask { Hub = _hub.Settings(_cache.Dir, token: null) };

@@ -36,7 +36,7 @@ public sealed class HostileHeaderTests : IAsyncLifetime
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("config.json", "ETag", "\"../../../escaped\"")]
     [InlineData("config.json", "ETag", "W/\"../../escaped\"")]
     [InlineData("config.json", "ETag", "\"8cadb740053fa59602f06e1b0f0f755bd4801a54/../../../escaped\"")]
@@ -54,7 +54,7 @@ public sealed class HostileHeaderTests : IAsyncLifetime
         AssertNothingOutsideTheCache();
     }
 
-    [Fact]
+    [SkippableFact]
     public void AbsoluteEtag_IsRefused_NothingWrittenThere()
     {
         var target = Path.Combine(_outer.Dir, "escaped-absolute");
@@ -67,14 +67,14 @@ public sealed class HostileHeaderTests : IAsyncLifetime
         AssertNothingOutsideTheCache(target);
     }
 
-    [Fact]
+    [SkippableFact]
     public void EtagThatIsNoHash_IsRefused()
     {
         _hub.EtagHeader["config.json"] = "\"abc\"";
         Assert.Contains("40", ResolveFails().Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RepoCommitHeaderThatIsNoHash_IsRefused()
     {
         _hub.RepoCommitHeader = "../../../escaped";
@@ -86,7 +86,7 @@ public sealed class HostileHeaderTests : IAsyncLifetime
         AssertNothingOutsideTheCache();
     }
 
-    [Fact]
+    [SkippableFact]
     public void RefsFileThatIsNoHash_IsRefusedOffline()
     {
         var refs = Path.Combine(CacheDir, "models--acme--tiny-model", "refs");

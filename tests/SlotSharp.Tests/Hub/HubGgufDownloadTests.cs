@@ -50,7 +50,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         .Where(f => _hub.Requests.Any(r => r.Path == $"/{repo.Id}/resolve/{repo.Commit}/{f.Key}" || r.Path == "/lfs/" + f.Value.Sha256))
         .Select(f => f.Key).Order(StringComparer.Ordinal).ToArray();
 
-    [Fact]
+    [SkippableFact]
     public void GgufOnlyRepo_DownloadsOnlyTheQ8_0FileAndItsCompanions()
     {
         var repo = _hub.Add(Quantizations());
@@ -64,7 +64,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Equal(["generation_config.json", "m-q8_0.gguf", "tokenizer.json"], Touched(repo));
     }
 
-    [Fact]
+    [SkippableFact]
     public void WithoutQ8_0_Q4_K_M_IsChosen_AndANamedFileWins()
     {
         var repo = Quantizations();
@@ -76,7 +76,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Equal("f16 weights", File.ReadAllText(Resolve(weights: new WeightsChoice(GgufFile: "m-f16.gguf"))));
     }
 
-    [Fact]
+    [SkippableFact]
     public void NoPreferredQuantization_ErrorListsTheChoices_AndDownloadsNothing()
     {
         var repo = Quantizations();
@@ -91,7 +91,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Empty(_hub.Downloads);
     }
 
-    [Fact]
+    [SkippableFact]
     public void SplitModel_IsRefusedBeforeAnyDownload()
     {
         _hub.Add(new FakeHub.FakeRepo(HubRepoType.Model, RepoId, TinyModel.Commit, new()
@@ -106,7 +106,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Empty(_hub.Downloads);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RepoWithSafetensorsAndGguf_SafetensorsByDefault_GgufWhenAskedFor()
     {
         var repo = TinyModel.Repo();
@@ -121,7 +121,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Equal(["config.json", "model.safetensors", "tiny-q8_0.gguf", "tokenizer.json"], FolderFiles(folder));
     }
 
-    [Fact]
+    [SkippableFact]
     public void GgufOnlyRepo_OnTorch_IsRefusedWithTheReason()
     {
         _hub.Add(Quantizations());
@@ -130,7 +130,7 @@ public sealed class HubGgufDownloadTests : IAsyncLifetime, IClassFixture<Convert
         Assert.Empty(_hub.Downloads);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Offline_ReusesTheCachedGguf_WithoutAnyRequest()
     {
         _hub.Add(Quantizations());

@@ -16,7 +16,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
 
     string RepoFolder => Path.Combine(_cache.Dir, "models--acme--tiny-model");
 
-    [Fact]
+    [SkippableFact]
     public void FreshDownload_FetchesOnlyNeededFilesAndReturnsSnapshotFolder()
     {
         _hub.Add(TinyModel.Repo());
@@ -32,7 +32,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
                                       && p.BytesDone == 320000 && p.BytesTotal == 320000);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CacheLayout_MatchesHuggingFaceHub()
     {
         _hub.Add(TinyModel.Repo());
@@ -61,7 +61,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_cache.Dir, ".locks", "models--acme--tiny-model", TinyModel.WeightsSha256 + ".lock")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void SecondResolve_ReusesCacheWithoutDownloading()
     {
         _hub.Add(TinyModel.Repo());
@@ -76,7 +76,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.All(reports, p => Assert.Equal(HubFileStatus.Cached, p.Status));
     }
 
-    [Fact]
+    [SkippableFact]
     public void FilesDownloadedByPython_AreReused()
     {
         _hub.Add(TinyModel.Repo());
@@ -99,7 +99,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Empty(_hub.Downloads);
     }
 
-    [Fact]
+    [SkippableFact]
     public void DanglingSnapshotLink_IsDownloadedAgain()
     {
         _hub.Add(TinyModel.Repo());
@@ -114,7 +114,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Single(_hub.Downloads, r => r.Path == "/lfs/" + TinyModel.WeightsSha256);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Offline_ResolvesFromRefsWithoutNetwork_AndNamesRepoWhenNotCached()
     {
         _hub.Add(TinyModel.Repo());
@@ -131,7 +131,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Contains("HF_HUB_OFFLINE", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Offline_PartialSnapshotWithoutWeights_SaysItIsIncomplete()
     {
         var snapshot = Path.Combine(RepoFolder, "snapshots", TinyModel.Commit);
@@ -146,7 +146,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Empty(_hub.Requests);
     }
 
-    [Fact]
+    [SkippableFact]
     public void UnreachableHub_FallsBackToCachedSnapshot()
     {
         _hub.Add(TinyModel.Repo());
@@ -155,7 +155,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Equal(online, HubResolver.ResolveModel(TinyModel.Id, null, null, dead));
     }
 
-    [Fact]
+    [SkippableFact]
     public void InterruptedDownload_ResumesWithRangeAndVerifies()
     {
         _hub.Add(TinyModel.Repo());
@@ -174,7 +174,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.InRange(start, 1, 160000);
     }
 
-    [Fact]
+    [SkippableFact]
     public void PartialBlobFromEarlierRun_IsResumedNotRestarted()
     {
         _hub.Add(TinyModel.Repo());
@@ -185,11 +185,11 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         var folder = Resolve();
 
         Assert.Equal(TinyModel.Weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
-        Assert.Equal(["bytes=100000-"], _hub.Downloads.Where(r => r.Path.StartsWith("/lfs/")).Select(r => r.Range));
+        Assert.Equal(["bytes=100000-"], _hub.Downloads.Where(r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal)).Select(r => r.Range));
         Assert.False(File.Exists(Path.Combine(blobs, TinyModel.WeightsSha256 + ".incomplete")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Sha256Mismatch_IsRejectedAndNothingLandsInSnapshot()
     {
         _hub.Add(TinyModel.Repo());
@@ -203,7 +203,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(RepoFolder, "blobs"), TinyModel.WeightsSha256 + "*"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void GatedRepo_401_ExplainsTokenAndNamesRepo()
     {
         _hub.Add(TinyModel.Repo("acme/gated", gated: true));
@@ -220,7 +220,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Contains(_hub.Requests, r => r.Authorization == "Bearer " + _hub.AcceptedToken);
     }
 
-    [Fact]
+    [SkippableFact]
     public void MissingRepoRevisionOrFile_404_NamesThem()
     {
         var missingRepo = Assert.Throws<SlotSharpException>(() => Resolve(id: "acme/nope"));
@@ -241,7 +241,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Contains("acme/broken", missingFile.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ShardedModel_DownloadsIndexThenNamedShards()
     {
         var repo = _hub.Add(TinyModel.Repo("acme/sharded"));
@@ -255,10 +255,10 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
 
         Assert.Equal("shard one", File.ReadAllText(Path.Combine(folder, "model-00001-of-00002.safetensors")));
         Assert.Equal("shard two", File.ReadAllText(Path.Combine(folder, "model-00002-of-00002.safetensors")));
-        Assert.Equal(2, _hub.Downloads.Count(r => r.Path.StartsWith("/lfs/")));
+        Assert.Equal(2, _hub.Downloads.Count(r => r.Path.StartsWith("/lfs/", StringComparison.Ordinal)));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("HF_HUB_CACHE", "")]
     [InlineData("HF_HOME", "hub")]
     public void CacheThatCannotBeWritten_NamesTheFolderAndTheVariable(string variable, string subfolder)
@@ -277,7 +277,7 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Contains(variable, e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void LocksFolderThatCannotBeCreated_IsAnErrorNamingTheCache()
     {
         _hub.Add(TinyModel.Repo());
@@ -288,14 +288,14 @@ public sealed class HubModelDownloadTests : IAsyncLifetime
         Assert.Contains($"cannot write to the Hugging Face cache {_cache.Dir}", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExistingLocalFolder_PassesThroughWithoutNetwork()
     {
         Assert.Equal(_cache.Dir, Resolve(id: _cache.Dir));
         Assert.Empty(_hub.Requests);
     }
 
-    [Fact]
+    [SkippableFact]
     public void NeitherFolderNorRepoId_IsAUserError()
     {
         var e = Assert.Throws<SlotSharpException>(() => Resolve(id: "not a/valid/id"));

@@ -7,7 +7,7 @@ public sealed class HubSettingsTests
     static HubSettings From(params (string Name, string Value)[] vars) =>
         HubSettings.FromEnvironment(name => vars.FirstOrDefault(v => v.Name == name).Value);
 
-    [Fact]
+    [SkippableFact]
     public void Defaults_AreHuggingFaceHubDefaults()
     {
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -18,7 +18,7 @@ public sealed class HubSettingsTests
         Assert.False(s.Offline);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HfHome_MovesCacheAndTokenFile_HfHubCacheOverridesCacheOnly()
     {
         Assert.Equal("/data/hf/hub", From(("HF_HOME", "/data/hf")).CacheDir);
@@ -28,7 +28,7 @@ public sealed class HubSettingsTests
         Assert.Equal("/data/hf/token", both.TokenFile);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Token_FromEnvironmentWinsOverTokenFile()
     {
         using var home = new TempCache();
@@ -38,7 +38,7 @@ public sealed class HubSettingsTests
         Assert.Null(From(("HF_HOME", Path.Combine(home.Dir, "missing"))).Token);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("1", true)]
     [InlineData("true", true)]
     [InlineData("YES", true)]
@@ -47,25 +47,25 @@ public sealed class HubSettingsTests
     public void Offline_AcceptsHuggingFaceHubSpellings(string value, bool offline) =>
         Assert.Equal(offline, From(("HF_HUB_OFFLINE", value)).Offline);
 
-    [Fact]
+    [SkippableFact]
     public void Endpoint_LosesTrailingSlash() =>
         Assert.Equal("https://hf-mirror.com", From(("HF_ENDPOINT", "https://hf-mirror.com/")).Endpoint);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("Qwen/Qwen2.5-0.5B-Instruct", HubRepoType.Model, "models--Qwen--Qwen2.5-0.5B-Instruct")]
     [InlineData("openai/gsm8k", HubRepoType.Dataset, "datasets--openai--gsm8k")]
     [InlineData("gpt2", HubRepoType.Model, "models--gpt2")]
     public void RepoFolderNames_MatchHuggingFaceHub(string id, HubRepoType type, string folder) =>
         Assert.Equal(folder, HubRepoId.Parse(id, type).CacheFolderName);
 
-    [Fact]
+    [SkippableFact]
     public void RevisionWithSlash_IsStoredUnderNestedRefs()
     {
         var cache = new HubCacheRepo("/c", HubRepoId.Parse("a/b", HubRepoType.Model));
         Assert.Equal(Path.Combine("/c", "models--a--b", "refs", "refs", "pr", "1"), cache.RefPath("refs/pr/1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void UnsafeRepoPaths_AreRefused()
     {
         var cache = new HubCacheRepo("/c", HubRepoId.Parse("a/b", HubRepoType.Model));

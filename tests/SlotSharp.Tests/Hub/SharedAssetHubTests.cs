@@ -21,7 +21,7 @@ public sealed class SharedAssetHubTests
         Assert.Equal(expected, Directory.EnumerateFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var name in expected)
             Assert.Equal(File.ReadAllBytes(Path.Combine(source, name)), File.ReadAllBytes(Path.Combine(folder, name)));
-        Assert.DoesNotContain(hub.Requests, r => r.Path.EndsWith("golden.json"));
+        Assert.DoesNotContain(hub.Requests, r => r.Path.EndsWith("golden.json", StringComparison.Ordinal));
     }
 
     [SkippableFact]

@@ -57,7 +57,7 @@ public sealed class SymlinkedCacheTests
         AssertReproducesGolden(folder, golden);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CachedSymlinkedFile_IsReportedWithTheBlobSize()
     {
         using var cache = new TempCache();

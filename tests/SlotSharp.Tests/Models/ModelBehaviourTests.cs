@@ -52,7 +52,7 @@ public class ModelBehaviourTests
 
     static int TokenSamplerArgMax(float[] x) => SlotSharp.Generation.TokenSampler.ArgMax(x);
 
-    [Fact]
+    [SkippableFact]
     public void Llama3RopeScalingMatchesTransformersFormula()
     {
         // Llama-3.1's rope settings; expected values from transformers' _compute_llama3_parameters evaluated in float64.
@@ -79,7 +79,7 @@ public class ModelBehaviourTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void UnsupportedRopeTypeIsNamed()
     {
         var config = RandomWeights.Qwen25_05B with { RopeScaling = new RopeScaling("yarn", 4, 1, 4, 8192) };

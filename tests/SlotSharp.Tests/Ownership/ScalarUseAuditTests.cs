@@ -7,14 +7,14 @@ namespace SlotSharp.Tests.Ownership;
 /// </summary>
 public class ScalarUseAuditTests
 {
-    [Fact]
+    [SkippableFact]
     public void LibraryHoldsEveryScalarItPassesToLibtorch()
     {
         var findings = ScalarUseAudit.Run(Path.Combine(RepoRoot(), "src", "SlotSharp"));
         Assert.True(findings.Count == 0, $"{findings.Count} unheld Scalar(s):\n" + string.Join("\n", findings));
     }
 
-    [Fact]
+    [SkippableFact]
     public void AuditFindsEachKindOfUnheldScalar()
     {
         var folder = Directory.CreateTempSubdirectory("scalar-audit-");

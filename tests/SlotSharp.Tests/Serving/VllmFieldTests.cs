@@ -42,7 +42,7 @@ public class VllmFieldTests
         var p = golden.Prompt("len8");
         var greedy = Golden.Ints(p["generate"]!["greedy_times0"]);
         // A copy of tiny-qwen2 whose eos id is the golden greedy continuation's first token not seen before index 2.
-        int stopAt = Enumerable.Range(2, greedy.Length - 2).First(i => !greedy[..i].Contains(greedy[i]));
+        int stopAt = Enumerable.Range(2, greedy.Length - 2).First(i => !greedy.AsSpan(0, i).Contains(greedy[i]));
         var dir = Directory.CreateTempSubdirectory("slot-ignore-eos-").FullName;
         try
         {

@@ -3,7 +3,7 @@ namespace SlotSharp.Tests.Slot;
 /// <summary>Argument checks of `slot bench slot` (the benchmark itself is run by hand; see docs/benchmarks.md).</summary>
 public class BenchSlotCommandTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData("--shapes", "qwen9-1b", "--shapes")]
     [InlineData("--lengths", "1", "--lengths")]
     [InlineData("--repeat", "0", "--repeat")]

@@ -15,7 +15,7 @@ public class SlotBehaviourTests
         return runner.Run(h, p.Ids);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SlotOptimizerKind.AdamW)]
     [InlineData(SlotOptimizerKind.Vllm)]
     public void ChunkedStreamingMatchesCachedAndOracle(SlotOptimizerKind kind)
@@ -35,7 +35,7 @@ public class SlotBehaviourTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void WideLogitBiasFallsBackToExactSoftmaxAndStillMatchesOracle()
     {
         // Large W and lr 1: u = W delta spans far more than the factorized path's range limit of 40 nats.
@@ -48,7 +48,7 @@ public class SlotBehaviourTests
         for (int k = 0; k <= 5; k++) SlotAssert.RelativeClose(oracle.Losses[k], r.Losses[k], 1e-5, $"loss {k}");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SlotImplKind.Fast, SlotOptimizerKind.AdamW)]
     [InlineData(SlotImplKind.Fast, SlotOptimizerKind.Vllm)]
     [InlineData(SlotImplKind.Reference, SlotOptimizerKind.AdamW)]
@@ -88,7 +88,7 @@ public class SlotBehaviourTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void ShortPromptsSkipWithOneWarningAndZeroDelta()
     {
         var warnings = new List<string>();
@@ -111,7 +111,7 @@ public class SlotBehaviourTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void TimesZeroSkipsSilently()
     {
         var warnings = new List<string>();
@@ -121,7 +121,7 @@ public class SlotBehaviourTests
         Assert.All(r.Delta, v => Assert.Equal(0f, v));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SlotImplKind.Fast)]
     [InlineData(SlotImplKind.Reference)]
     public void NaNHiddenStateStopsBeforeTheFirstStep(SlotImplKind impl)
@@ -138,7 +138,7 @@ public class SlotBehaviourTests
         Assert.All(r.Delta, v => Assert.Equal(0f, v));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(SlotImplKind.Fast)]
     [InlineData(SlotImplKind.Reference)]
     public void OverflowMidwayKeepsTheLastFiniteDelta(SlotImplKind impl)
@@ -156,7 +156,7 @@ public class SlotBehaviourTests
         Assert.Equal(oneStep.Delta, r.Delta);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(-1, 0.1, "'times'")]
     [InlineData(5, 0.0, "'lr'")]
     [InlineData(5, -0.1, "'lr'")]
@@ -169,7 +169,7 @@ public class SlotBehaviourTests
         Assert.Contains(name, e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void HalfPrecisionInputsWork()
     {
         // bf16 -> float32 is exact, so the fast path on bf16 tensors must equal the fast path on their float32 copies.
@@ -190,7 +190,7 @@ public class SlotBehaviourTests
         SlotAssert.RelativeClose(fromFloat.Losses[0], reference.Losses[0], 2e-2, "bf16 reference loss 0");
     }
 
-    [Fact]
+    [SkippableFact]
     public void MismatchedHiddenWidthIsRejected()
     {
         using var w = torch.zeros(10, 4);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SlotSharp.Tests.Slot;
 
 /// <summary>Delta files, env/flag resolution and the bias explanation.</summary>
-public class SlotHelpersTests : IDisposable
+public sealed class SlotHelpersTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("slot-delta-").FullName;
 
@@ -13,7 +13,7 @@ public class SlotHelpersTests : IDisposable
 
     static SlotDeltaMetadata Meta(int d = 3) => new("tiny-qwen2", d, 5, 0.1, "adamw", [2.5, 2.25, double.NaN]);
 
-    [Fact]
+    [SkippableFact]
     public void DeltaRoundTripsThroughSafetensors()
     {
         var path = Path.Combine(_dir, "d.safetensors");
@@ -26,7 +26,7 @@ public class SlotHelpersTests : IDisposable
         Assert.True(double.IsNaN(meta.Losses[2]));
     }
 
-    [Fact]
+    [SkippableFact]
     public void FileLayoutFollowsSafetensors()
     {
         var path = Path.Combine(_dir, "d.safetensors");
@@ -43,7 +43,7 @@ public class SlotHelpersTests : IDisposable
         Assert.Equal(2f, BitConverter.ToSingle(bytes, 8 + (int)n + 4));
     }
 
-    [Fact]
+    [SkippableFact]
     public void LoadRefusesHiddenSizeOrModelMismatchNamingFileAndField()
     {
         var path = Path.Combine(_dir, "d.safetensors");
@@ -56,7 +56,7 @@ public class SlotHelpersTests : IDisposable
         Assert.Contains("__metadata__.model", e2.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void LoadRefusesTruncatedFiles()
     {
         var path = Path.Combine(_dir, "d.safetensors");
@@ -70,7 +70,7 @@ public class SlotHelpersTests : IDisposable
     static Func<string, string?> Env(params (string Key, string Value)[] vars) =>
         name => vars.FirstOrDefault(v => v.Key == name).Value;
 
-    [Fact]
+    [SkippableFact]
     public void FlagsWinThenPathSpecificEnvThenDefaults()
     {
         var env = Env(("times", "3"), ("lr", "0.01"), ("CHOT_STEPS", "7"), ("CHOT_LR", "0.5"));
@@ -81,7 +81,7 @@ public class SlotHelpersTests : IDisposable
         Assert.Equal((5, 0.1), SlotSettingsResolver.Resolve(null, null, SlotOptimizerKind.AdamW, Env()));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("times", "abc", SlotOptimizerKind.AdamW)]
     [InlineData("times", "-1", SlotOptimizerKind.AdamW)]
     [InlineData("lr", "0", SlotOptimizerKind.AdamW)]
@@ -93,7 +93,7 @@ public class SlotHelpersTests : IDisposable
         Assert.Contains(name, e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExplainListsTopRaisedAndLowered()
     {
         using var b = torch.tensor(new float[] { 0.5f, -2f, 3f, 0f, -1f, 1f });

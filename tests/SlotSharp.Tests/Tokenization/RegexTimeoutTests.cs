@@ -30,7 +30,7 @@ public sealed class RegexTimeoutTests : IDisposable
 
     static string Escaped(string pattern) => System.Text.Json.JsonSerializer.Serialize(pattern);
 
-    [Fact]
+    [SkippableFact]
     public void ACatastrophicSplitPatternFailsWithTheTimeoutError()
     {
         var path = TokenizerJson($$"""{"type": "Split", "pattern": {"Regex": {{Escaped(Catastrophic)}}}, "behavior": "Isolated", "invert": false}""");
@@ -41,7 +41,7 @@ public sealed class RegexTimeoutTests : IDisposable
         Assert.Contains("RegexMatchTimeout", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ACatastrophicReplaceNormalizerFailsWithTheTimeoutError()
     {
         var path = TokenizerJson("null", $$"""{"type": "Replace", "pattern": {"Regex": {{Escaped(Catastrophic)}}}, "content": "b"}""");
@@ -50,7 +50,7 @@ public sealed class RegexTimeoutTests : IDisposable
         Assert.Contains(Catastrophic, e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheSamePatternOnBenignInputStillTokenizes()
     {
         // Hand-computed: Isolated split of "aaa!" by (a+)+$ finds no match ('!' is last), so one piece; no merges,

@@ -66,7 +66,7 @@ public class TokenizerConfigTests
         Assert.Contains("<｜Assistant｜>", c.ChatTemplate);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ChatTemplateListExposesTheDefault()
     {
         var c = TokenizerConfig.Parse("""{"chat_template":[{"name":"tool_use","template":"T"},{"name":"default","template":"D"}]}""", "x.json");
@@ -74,7 +74,7 @@ public class TokenizerConfigTests
         Assert.Equal("T", c.NamedChatTemplates["tool_use"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void BadConfigNamesTheFile()
     {
         var e = Assert.Throws<SlotSharpException>(() => TokenizerConfig.Parse("{ not json", "/m/tokenizer_config.json"));
@@ -83,7 +83,7 @@ public class TokenizerConfigTests
         Assert.Contains("add_bos_token", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void MissingTokenizerJsonNamesTheFile()
     {
         var dir = Directory.CreateTempSubdirectory("slotsharp-tok-").FullName;

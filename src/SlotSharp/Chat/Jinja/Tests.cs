@@ -38,8 +38,11 @@ static class Tests
             "odd" => PyOps.ToIndex(value, "odd test") % 2 != 0,
             "even" => PyOps.ToIndex(value, "even test") % 2 == 0,
             "divisibleby" => PyOps.ToIndex(value, "divisibleby test") % PyOps.ToIndex(Arg(), "divisibleby argument") == 0,
+            // "Is it all lower/upper case", not a case-insensitive comparison as CA1862 reads it.
+#pragma warning disable CA1862
             "lower" => value is string s && s == s.ToLowerInvariant(),
             "upper" => value is string u && u == u.ToUpperInvariant(),
+#pragma warning restore CA1862
             "in" => PyOps.Contains(Arg(), value),
             "gt" or "greaterthan" => PyOps.Compare(value, Arg(), ">") > 0,
             "ge" => PyOps.Compare(value, Arg(), ">=") >= 0,

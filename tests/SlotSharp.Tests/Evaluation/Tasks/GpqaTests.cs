@@ -6,7 +6,7 @@ namespace SlotSharp.Tests.Evaluation.Tasks;
 /// <summary>GPQA: CSV reading, the seed-1234 option shuffle, the prompt, and lighteval's letter extraction quirks.</summary>
 public sealed class GpqaTests
 {
-    [Fact]
+    [SkippableFact]
     public void GoldSlotsAreCPythonsRandintDrawsWithSeed1234()
     {
         var file = SharedAssets.Require("datasets", "gpqa", "lighteval_gold_index_seed1234.json");
@@ -15,7 +15,7 @@ public sealed class GpqaTests
         Assert.Equal(expected, GpqaDiamondTask.GoldIndices(198));
     }
 
-    [Fact]
+    [SkippableFact]
     public void SampleCsvLoadsWithShuffledOptionsAndExactPrompts()
     {
         var docs = new GpqaDiamondTask().Load(SharedAssets.Require("datasets", "gpqa", "sample.csv"));
@@ -35,7 +35,7 @@ public sealed class GpqaTests
         Assert.Equal([new SlotSharp.Evaluation.EvalMessage("user", docs[0].Instruction)], prompt.Messages);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CsvQuotingEmbeddedNewlinesAndCrlf()
     {
         var records = CsvTable.Parse("a,b\r\n\"x, \"\"y\"\"\",\"line1\nline2\"\r\n,\n", "test");
@@ -45,7 +45,7 @@ public sealed class GpqaTests
         Assert.Throws<SlotSharpException>(() => CsvTable.Parse("a\n\"open", "test"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("Therefore the final answer is C. I hope it is correct", "C")]
     [InlineData("Some reasoning about B and A.\nAnswer: C", "C")]
     [InlineData("Answer: C.", "C")]
@@ -62,7 +62,7 @@ public sealed class GpqaTests
     }
 
     /// <summary>A peer: the Grading port's own lighteval index patterns (written independently) extract the same letter.</summary>
-    [Theory]
+    [SkippableTheory]
     [InlineData("Answer: C\nDone")]
     [InlineData("The final answer is B. I hope it is correct")]
     [InlineData("I think **A**, but answer: D")]
@@ -75,7 +75,7 @@ public sealed class GpqaTests
         Assert.Equal(peer.Select(p => p.ToString()), GpqaLetterScorer.Extract(output));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ScoresByLetterEqualityAndEmptyWhenNoLetter()
     {
         var scorer = new GpqaLetterScorer();

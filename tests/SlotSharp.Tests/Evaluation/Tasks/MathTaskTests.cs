@@ -9,7 +9,7 @@ public sealed class MathTaskTests
     // LIGHTEVAL_TASKS.md appendix A.1, the JSON-escaped rendered form with {problem} cut out.
     const string Template = "Solve the following math problem efficiently and clearly.  The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n";
 
-    [Fact]
+    [SkippableFact]
     public void Aime24PromptIsTheTemplateFilledWithTheProblem()
     {
         var file = SharedAssets.Require("datasets", "aime24", "test.jsonl");
@@ -23,7 +23,7 @@ public sealed class MathTaskTests
         Assert.Contains("$\\boxed{ANSWER}$", docs[0].Instruction);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Math500GoldIsTheFullSolution()
     {
         var file = SharedAssets.Require("datasets", "math500", "test.jsonl");
@@ -35,7 +35,7 @@ public sealed class MathTaskTests
         Assert.Equal(Template + (string)first["problem"]!, docs[0].Instruction);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Aime24ScoresTheBoxedFinalAnswerAgainstAZeroPaddedGold()
     {
         var task = new Aime24Task();
@@ -45,7 +45,7 @@ public sealed class MathTaskTests
         Assert.False(task.Score(doc, "").Correct);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Math500ComparesWithTheSolutionsBoxedAnswer()
     {
         var task = new Math500Task();

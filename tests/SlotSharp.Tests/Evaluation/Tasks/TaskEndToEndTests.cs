@@ -87,7 +87,7 @@ public sealed class TaskEndToEndTests : IDisposable
         Assert.True(merge.Code == 0, merge.Err);
 
         string[] Outputs(string folder) => Directory.GetFiles(Path.Combine(_dir, folder))
-            .Where(f => !Path.GetFileName(f).StartsWith("journal_")).Select(Path.GetFileName).Order().ToArray()!;
+            .Where(f => !Path.GetFileName(f).StartsWith("journal_", StringComparison.Ordinal)).Select(Path.GetFileName).Order().ToArray()!;
         Assert.Equal(3, Outputs("single").Length);
         Assert.Equal(Outputs("single"), Outputs("merged"));
         foreach (var name in Outputs("single"))

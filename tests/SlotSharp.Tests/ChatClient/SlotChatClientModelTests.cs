@@ -75,6 +75,22 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
     }
 
     [SkippableFact]
+    public async Task TheClientRegisteredWithDependencyInjectionAnswersAsThePipeline()
+    {
+        var expected = Text(Expected(0)); // before the container's own model loads: this fixture's engine is idle
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddSlotChatClient(SharedAssets.Require("models", "tiny-qwen2"), TestModel.Fp32 with { Warn = _ => { } },
+            defaults: new SlotChatClientOptions { Slot = new SlotOptions { Times = 0 } });
+        string text;
+        await using (var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services))
+        {
+            var client = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IChatClient>(provider);
+            text = (await client.GetResponseAsync(GoldenChat().Messages, Options(0))).Text;
+        }
+        Assert.Equal(expected, text);
+    }
+
+    [SkippableFact]
     public async Task PromptIdsAreTheGoldenChatRender()
     {
         var (client, engine) = Client();

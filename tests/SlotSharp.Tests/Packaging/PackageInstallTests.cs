@@ -66,7 +66,7 @@ public sealed class PackageInstallTests : IDisposable
 
         foreach (var project in Packable)
         {
-            var (code, output) = Dotnet(repo, null, "pack", Path.Combine("src", project), "-c", "Release", "-o", feed, "-p:SlotToolRuntimes=linux-x64");
+            var (code, output) = Dotnet(repo, null, "pack", Path.Combine("src", project), "-c", "Release", "-o", feed, "-p:SlotToolRuntimes=linux-x64", "-p:SlotPackTool=true");
             Assert.True(code == 0, $"dotnet pack {project} failed:\n{output}");
         }
         // The core carries no native dependency: TorchSharp and LLamaSharp come only with their backend packages.

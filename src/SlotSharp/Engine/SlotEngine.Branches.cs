@@ -50,7 +50,6 @@ public sealed partial class SlotEngine
             StartDecode(work, null); // max_new_tokens 0 comes back here for the next branch
             return;
         }
-        _running.Remove(work); // decodes again once its stage ends (StartDecode)
-        _staging.Add(work);
+        _scheduler.OnBackToStage(work.Id); // decodes again once its stage ends (StartDecode)
     }
 }

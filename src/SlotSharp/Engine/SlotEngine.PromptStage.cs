@@ -12,29 +12,25 @@ namespace SlotSharp.Engine;
 /// </summary>
 public sealed partial class SlotEngine
 {
-    readonly List<EngineWork> _staging = new(); // engine thread only: prefilled, in their prompt stage
-
     /// <summary>
-    /// One piece of every staged request: a loaded delta's b = W delta, a SLOT stage's start (the prompt's product
-    /// with W), or, for all started stages together, one shared optimizer step. A request joins the decode batch in
-    /// the step its stage finishes.
+    /// The plan's piece of every staged request: a loaded delta's b = W delta or a SLOT stage's start (the prompt's
+    /// product with W), then, for all started stages together, one shared optimizer step. A request joins the decode
+    /// batch in the step its stage finishes.
     /// </summary>
-    bool PromptStageStep()
+    void PromptStageStep(PromptPlan plan)
     {
-        if (_staging.Count == 0) return false;
-        var started = new List<EngineWork>(_staging.Count);
-        foreach (var work in _staging.ToArray())
+        foreach (var id in plan.StartStages)
         {
+            if (!_works.TryGetValue(id, out var work)) continue;
             try
             {
                 if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
-                else if (work.Slotting is null) StartSlotStage(work);
-                else started.Add(work);
+                else StartSlotStage(work);
             }
             catch (Exception e) { Finish(work, FinishReason.Error, e); }
         }
+        var started = plan.AdvanceStages.Where(_works.ContainsKey).Select(id => _works[id]).ToList();
         if (started.Count > 0) AdvanceSlotStages(started);
-        return true;
     }
 
     float[] LoadedBias(EngineWork work, float[] delta)
@@ -51,6 +47,7 @@ public sealed partial class SlotEngine
     {
         var clock = Stopwatch.StartNew();
         work.EnterSlotStage(_model.StartSlot(work.Sequence!, work.BranchSlot!));
+        _scheduler.OnStageStarted(work.Id);
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
         if (work.Slotting!.Finished) CompleteSlotStage(work); // skipped (a 1-token prompt): nothing to optimize
     }

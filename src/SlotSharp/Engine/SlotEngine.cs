@@ -1,19 +1,18 @@
 using System.Collections.Concurrent;
-using SlotSharp.Backends;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
 
 /// <summary>
 /// Continuous batching over one <see cref="SlotModel"/>: requests submitted from any thread join the running batch
-/// at step boundaries and leave when done. One dedicated thread owns the backend; each engine step it (1) takes new
-/// and cancelled requests into account, (2) admits the head of the queue (FIFO, within the KV budget) when no other
-/// request is prefilling, (3) advances every prefilled request's prompt stage by one piece (a SLOT stage's start, or
-/// one optimizer step of all started SLOT stages together with their passes over W shared, or b = W delta for a
-/// loaded delta), (4) runs one prefill chunk of <see cref="EngineOptions.PrefillChunkTokens"/> positions of the
-/// prefilling request, (5) chooses one token for every decoding request and advances them all in one backend step.
-/// So a running decode waits at most one prefill chunk, one SLOT start and one shared SLOT step between two of its
-/// tokens (docs/engine.md).
+/// at step boundaries and leave when done. One dedicated thread owns the backend. Each engine step, the
+/// <see cref="Scheduler"/> plans and this class executes: (1) the plan's prompt work: cancelled requests end, the head
+/// of the queue is admitted (FIFO, within the KV budget) when no other request is prefilling, every staged request's
+/// prompt stage advances by one piece (a SLOT stage's start, or one optimizer step of all started SLOT stages together
+/// with their passes over W shared, or b = W delta for a loaded delta), and one prefill chunk of
+/// <see cref="EngineOptions.PrefillChunkTokens"/> positions runs; (2) the decode set chooses one token each and
+/// advances in one backend step. So a running decode waits at most one prefill chunk, one SLOT start and one shared SLOT
+/// step between two of its tokens (docs/engine.md).
 /// The engine is its model's backend's only driver (backends are single-threaded): a model takes one engine at a
 /// time, and every front door (CLI, server, evaluators, chat client) submits to it.
 /// </summary>
@@ -22,11 +21,9 @@ public sealed partial class SlotEngine : IDisposable
     readonly SlotModel _model;
     readonly EngineOptions _options;
     readonly KvBudget _budget;
-    readonly int _maxRunning;
+    readonly Scheduler _scheduler;                       // engine thread only
+    readonly Dictionary<long, EngineWork> _works = new(); // engine thread only: every request the scheduler holds
     readonly ConcurrentQueue<EngineWork> _incoming = new();
-    readonly LinkedList<EngineWork> _waiting = new();   // engine thread only
-    readonly List<EngineWork> _running = new();         // engine thread only, all in Decode
-    EngineWork? _prompting;                              // engine thread only: admitted, in Prefill
     readonly AutoResetEvent _wake = new(false);
     readonly CancellationTokenSource _stopping = new();
     readonly Thread _thread;
@@ -46,7 +43,7 @@ public sealed partial class SlotEngine : IDisposable
         _options.Validate();
         _model = model;
         _budget = KvBudget.For(model.Backend, _options);
-        _maxRunning = Math.Min(_options.MaxRunning, model.Backend.MaxSequences);
+        _scheduler = new Scheduler(Math.Min(_options.MaxRunning, model.Backend.MaxSequences), _budget, _options.PrefillChunkTokens);
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
         model.TakeBackend(this); // before the thread starts: a refused engine leaves nothing running
         _thread.Start();
@@ -149,58 +146,48 @@ public sealed partial class SlotEngine : IDisposable
     {
         while (!_stopping.IsCancellationRequested)
         {
-            while (_incoming.TryDequeue(out var w)) _waiting.AddLast(w);
-            FinishCancelled();
-            AdmitOne();
-            // Stages before the prefill: a request whose prefill ends in this step starts its stage in the next one.
-            bool staged = PromptStageStep();
-            bool prompted = PrefillStep();
-            bool stepped = DecodeStep();
-            if (!staged && !prompted && !stepped) _wake.WaitOne();
+            while (_incoming.TryDequeue(out var w))
+            {
+                _works.Add(w.Id, w);
+                _scheduler.Enqueue(w.Id, w.KvCost, w.Request.PromptIds.Count);
+            }
+            foreach (var w in _works.Values)
+                if (w.Cancel.IsCancellationRequested) _scheduler.RequestCancel(w.Id);
+            var plan = _scheduler.PlanPrompt();
+            ExecutePrompt(plan);
+            var decode = _scheduler.PlanDecode();
+            if (decode.Count > 0) ExecuteDecode(decode);
+            else if (!plan.HasWork) _wake.WaitOne();
         }
-        if (_prompting != null) Finish(_prompting, FinishReason.Cancelled);
-        foreach (var w in _staging.ToArray()) Finish(w, FinishReason.Cancelled);
-        foreach (var w in _running.ToArray()) Finish(w, FinishReason.Cancelled);
-        foreach (var w in _waiting) Finish(w, FinishReason.Cancelled);
-        _waiting.Clear();
+        foreach (var w in _works.Values.ToArray()) Finish(w, FinishReason.Cancelled);
         while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled);
     }
 
-    void FinishCancelled()
+    /// <summary>
+    /// The plan's prompt work, in its order: cancellations, the admission, the staged requests' stage pieces (before the
+    /// prefill: a request whose prefill ends in this step starts its stage in the next one), then the prefill chunk.
+    /// </summary>
+    void ExecutePrompt(PromptPlan plan)
     {
-        for (var node = _waiting.First; node != null;)
-        {
-            var next = node.Next;
-            if (node.Value.Cancel.IsCancellationRequested) { Finish(node.Value, FinishReason.Cancelled); _waiting.Remove(node); }
-            node = next;
-        }
-        foreach (var w in _running.Concat(_staging).Where(w => w.Cancel.IsCancellationRequested).ToArray()) Finish(w, FinishReason.Cancelled);
-        if (_prompting is { Cancel.IsCancellationRequested: true } p) Finish(p, FinishReason.Cancelled);
+        foreach (var id in plan.Cancel) Finish(_works[id], FinishReason.Cancelled);
+        if (plan.Admit is { } admit) Admit(_works[admit]);
+        PromptStageStep(plan);
+        if (plan.Prefill is { } id2 && _works.TryGetValue(id2, out var prefilling) && prefilling.Prefilling != null) PrefillStep(prefilling);
     }
 
-    /// <summary>Admitted requests: decoding, prefilling or in their prompt stage (each holds a backend sequence and its reservation).</summary>
-    int Admitted => _running.Count + _staging.Count + (_prompting != null ? 1 : 0);
+    void PublishRunning() => Volatile.Write(ref _runningCount, _scheduler.Admitted);
 
-    void PublishRunning() => Volatile.Write(ref _runningCount, Admitted);
-
-    /// <summary>
-    /// Strict FIFO: the head waits for room rather than being overtaken, so no request starves. One request prefills at
-    /// a time, so a step runs at most one prefill chunk whatever the queue length.
-    /// </summary>
-    void AdmitOne()
+    void Admit(EngineWork work)
     {
-        if (_prompting != null || _waiting.First?.Value is not { } work || Admitted >= _maxRunning || !_budget.Fits(work.KvCost)) return;
-        _waiting.RemoveFirst();
         var request = work.Request;
         try
         {
             var run = _model.Backend.StartPrefill(request.PromptIds, keepHidden: work.NeedsHidden,
                 KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens));
             Interlocked.Decrement(ref _queued);
-            _budget.Reserve(work.KvCost);
+            _scheduler.OnAdmitted(work.Id, run.MaxChunk);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
             work.Admitted(run);
-            _prompting = work;
             PublishRunning();
         }
         catch (Exception e) { Finish(work, FinishReason.Error, e); } // still Queued: nothing was reserved
@@ -211,47 +198,41 @@ public sealed partial class SlotEngine : IDisposable
     /// stage or a loaded delta to apply, the requests in their prompt stage (from the next step on), and the next
     /// request may be admitted.
     /// </summary>
-    bool PrefillStep()
+    void PrefillStep(EngineWork work)
     {
-        if (_prompting is not { } work) return false;
         try
         {
             var run = work.Prefilling!;
-            run.Advance(_options.PrefillChunkTokens);
-            if (!run.Finished) return true;
+            int ran = run.Advance(_options.PrefillChunkTokens);
+            bool needsStage = SlotRuns(work) || work.Request.LoadedDelta != null;
+            _scheduler.OnPrefilled(work.Id, ran, needsStage);
+            if (!run.Finished) return;
             work.Prefilled();
             Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-            if (!SlotRuns(work) && work.Request.LoadedDelta == null) StartDecode(work, null);
-            else
-            {
-                _prompting = null;
-                _staging.Add(work);
-            }
+            if (!needsStage) StartDecode(work, null);
         }
         catch (Exception e) { Finish(work, FinishReason.Error, e); } // cancellation is seen at step boundaries instead
-        return true;
     }
 
     /// <summary>Whether the current branch (the request's own settings when it has none) runs a SLOT prompt stage.</summary>
     static bool SlotRuns(EngineWork work) => work.Request.LoadedDelta == null && work.BranchSlot is { Times: > 0 };
 
+    /// <summary>The request decodes from this step on, with b = W delta (null: none) added to its logits.</summary>
     void StartDecode(EngineWork work, float[]? bias)
     {
-        if (_prompting == work) _prompting = null;
-        _staging.Remove(work);
         work.StartDecode(bias, _model.Backend.VocabSize, _model.Tokenizer);
         if (work.Decode!.Finished) EndBranch(work, FinishReason.Length); // max_new_tokens 0
-        else if (!_running.Contains(work)) { _running.Add(work); PublishRunning(); }
+        else { _scheduler.OnReadyToDecode(work.Id); PublishRunning(); }
     }
 
     /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
-    bool DecodeStep()
+    void ExecuteDecode(IReadOnlyList<long> ids)
     {
-        if (_running.Count == 0) return false;
-        var stepping = new List<EngineWork>(_running.Count);
-        var tokens = new List<int>(_running.Count);
-        foreach (var work in _running.ToArray())
+        var stepping = new List<EngineWork>(ids.Count);
+        var tokens = new List<int>(ids.Count);
+        foreach (var id in ids)
         {
+            var work = _works[id];
             int next;
             FinishReason? reason;
             try
@@ -273,7 +254,7 @@ public sealed partial class SlotEngine : IDisposable
             if (reason is { } r) EndBranch(work, r);
             else { stepping.Add(work); tokens.Add(next); }
         }
-        if (stepping.Count == 0) return true;
+        if (stepping.Count == 0) return;
         try
         {
             _model.Backend.Step(stepping.Select(w => w.Sequence!).ToArray(), tokens);
@@ -283,7 +264,6 @@ public sealed partial class SlotEngine : IDisposable
             // A failed batched step leaves every sequence in it undefined, so all of them end.
             foreach (var w in stepping) Finish(w, FinishReason.Error, e);
         }
-        return true;
     }
 
     /// <summary>
@@ -292,13 +272,11 @@ public sealed partial class SlotEngine : IDisposable
     /// </summary>
     void Finish(EngineWork work, FinishReason reason, Exception? error = null)
     {
+        _works.Remove(work.Id);
+        _scheduler.OnFinished(work.Id);
         if (work.State != EngineRequestState.Queued)
         {
-            if (_prompting == work) _prompting = null;
-            _staging.Remove(work);
-            _running.Remove(work);
             PublishRunning();
-            _budget.Release(work.KvCost);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
         }
         else Interlocked.Decrement(ref _queued);

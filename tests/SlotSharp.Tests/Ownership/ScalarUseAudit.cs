@@ -18,10 +18,10 @@ namespace SlotSharp.Tests.Ownership;
 /// </summary>
 public static class ScalarUseAudit
 {
-    public static IReadOnlyList<string> Run(string sourceFolder)
+    public static IReadOnlyList<string> Run(params string[] sourceFolders)
     {
         var options = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
-        var trees = Directory.EnumerateFiles(sourceFolder, "*.cs", SearchOption.AllDirectories)
+        var trees = sourceFolders.SelectMany(folder => Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(p => p is "obj" or "bin"))
             .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f))
             .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, options))
@@ -45,7 +45,7 @@ public static class ScalarUseAudit
             {
                 if (Describe(operation) is not { } problem) continue;
                 var line = tree.GetLineSpan(operation.Syntax.Span).StartLinePosition.Line + 1;
-                findings.Add($"{Path.GetRelativePath(sourceFolder, tree.FilePath)}:{line}: {problem}: {operation.Syntax}");
+                findings.Add($"{Path.GetRelativePath(Path.GetDirectoryName(sourceFolders[0])!, tree.FilePath)}:{line}: {problem}: {operation.Syntax}");
             }
         }
         return findings;

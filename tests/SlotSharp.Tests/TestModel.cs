@@ -3,6 +3,7 @@ using SlotSharp.Chat;
 using SlotSharp.Engine;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
+using SlotSharp.Tests.Oracles;
 using SlotSharp.Tokenization;
 
 namespace SlotSharp.Tests;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using SlotSharp.Backends;
 using SlotSharp.Checkpoints;
+using SlotSharp.Engine;
 using SlotSharp.Generation;
 using SlotSharp.Gguf;
 using SlotSharp.Models;
@@ -16,6 +17,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot convert` to each GGUF type. Per type: prefill and single-stream decode tokens/s against the bandwidth floor
 /// of the file's weights, SLOT on / off decode ratio, the SLOT prompt stage at a long prompt, and aggregate decode
 /// tokens/s with several sequences in one batch. Needs a Qwen2.5 tokenizer folder (llama.cpp loads no GGUF without one).
+/// Everything runs as the product runs it: the model loaded by SlotModel.Load, every request through a SlotEngine.
 /// </summary>
 public static class BenchGgufCommand
 {
@@ -69,72 +71,91 @@ public static class BenchGgufCommand
     {
         var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch) = settings;
         int maxSeq = batchSizes.Max();
-        using var backend = LlamaCppBackend.Load(path, new LlamaCppOptions
+        // The engine reserves prompt + max_new_tokens cells per running request; the batched requests decode
+        // decode-tokens + k tokens each (see MeasureBatches), the single-stream ones one at a time.
+        int longest = Math.Max(promptTokens + decodeTokens + 1, slotTokens + 1);
+        using var model = SlotModel.Load(path, new ModelLoadOptions
         {
-            ContextSize = Math.Max(promptTokens, slotTokens) + maxSeq * (16 + decodeTokens) + 64,
-            MaxSequences = maxSeq + 2, Threads = threads, // + the single stream and the long SLOT prompt
+            Backend = BackendKind.LlamaCpp, Threads = threads,
+            LlamaCpp = new LlamaCppOptions { ContextSize = longest + maxSeq * (16 + decodeTokens + maxSeq) + 64, MaxSequences = maxSeq },
+        });
+        // One prefill chunk per prompt (the llama.cpp batch size still caps it), as a whole-prompt prefill.
+        using var engine = new SlotEngine(model, new EngineOptions
+        {
+            MaxRunning = maxSeq, PrefillChunkTokens = Math.Max(EngineOptions.DefaultPrefillChunkTokens, Math.Max(promptTokens, slotTokens)),
         });
         var rng = new Random(1);
         int[] Ids(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(1000, 100000)).ToArray();
-        var greedy = new GenerationOptions { MaxNewTokens = decodeTokens + 1 }; // no stop ids: every step runs
+        // Greedy, no stop ids and past the eos ids: every step runs.
+        EngineRequest Request(int[] ids, int newTokens) => new(ids) { Generation = new GenerationOptions { MaxNewTokens = newTokens }, IgnoreEos = true };
 
-        using (var warm = backend.Prefill(Ids(8), false, 16)) DecodeLoop.Decode(backend, warm, greedy with { MaxNewTokens = 4 });
-        if (single) MeasureSingle(backend, path, type, bandwidth, promptTokens, decodeTokens, slotTokens, Ids, greedy, rng);
-        if (batch) MeasureBatches(backend, type, decodeTokens, batchSizes, Ids, greedy);
+        engine.Generate(Request(Ids(8), 4)).ThrowIfFailed();
+        if (single) MeasureSingle(engine, path, type, bandwidth, promptTokens, decodeTokens, slotTokens, Ids, Request, rng);
+        if (batch) MeasureBatches(engine, type, decodeTokens, batchSizes, Ids, Request);
     }
 
-    static void MeasureSingle(LlamaCppBackend backend, string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens,
-        Func<int, int[]> Ids, GenerationOptions greedy, Random rng)
+    static void MeasureSingle(SlotEngine engine, string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens,
+        Func<int, int[]> Ids, Func<int[], int, EngineRequest> Request, Random rng)
     {
-        var clock = Stopwatch.StartNew();
-        using var seq = backend.Prefill(Ids(promptTokens), keepHidden: false, promptTokens + decodeTokens + 1);
-        double prefillS = clock.Elapsed.TotalSeconds;
-        var bias = new float[backend.VocabSize];
-        for (int i = 0; i < bias.Length; i++) bias[i] = (float)(rng.NextDouble() - 0.5) * 1e-3f;
-        // Alternating runs, best of three each: a shared machine's load drifts between runs.
-        double offTps = 0, onTps = 0;
+        var prompt = Ids(promptTokens);
+        // SLOT on: a loaded delta, so decoding adds b = W delta to every row as after a prompt stage.
+        var delta = new float[engine.Model.HiddenSize];
+        for (int i = 0; i < delta.Length; i++) delta[i] = (float)(rng.NextDouble() - 0.5) * 1e-3f;
+        // Alternating requests, best of three each: a shared machine's load drifts between runs. Each request
+        // prefills the same prompt; the prefill figure is the first one's.
+        double offTps = 0, onTps = 0, prefillMs = double.NaN;
         for (int round = 0; round < 3; round++)
         {
-            offTps = Math.Max(offTps, DecodeLoop.Decode(backend, seq, greedy).Timing.DecodeTokensPerSecond);
-            onTps = Math.Max(onTps, DecodeLoop.Decode(backend, seq, greedy, bias).Timing.DecodeTokensPerSecond);
+            var off = engine.Generate(Request(prompt, decodeTokens + 1)).ThrowIfFailed();
+            if (round == 0) prefillMs = off.Timings.PrefillMs;
+            offTps = Math.Max(offTps, off.DecodeTokensPerSecond);
+            onTps = Math.Max(onTps, engine.Generate(Request(prompt, decodeTokens + 1) with { LoadedDelta = delta }).ThrowIfFailed().DecodeTokensPerSecond);
         }
 
-        double slotMs;
-        using (var longSeq = backend.Prefill(Ids(slotTokens), keepHidden: true, slotTokens + 1))
-        using (var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1 }))
-        {
-            clock.Restart();
-            using var result = runner.Run(longSeq.PromptHidden!, longSeq.PromptIds.Select(i => (long)i).ToArray());
-            slotMs = clock.Elapsed.TotalMilliseconds;
-        }
+        // The SLOT prompt stage as the engine runs it: its start and five optimizer steps, one per engine step.
+        var staged = engine.Generate(Request(Ids(slotTokens), 1) with { Slot = new SlotOptions { Times = 5, Lr = 0.1 } }).ThrowIfFailed();
+        double slotMs = staged.Timings.SlotStageMs;
 
         long weightBytes;
         using (var file = GgufFile.Open(path))
             weightBytes = file.Header.Tensors.Where(t => t.Name != "token_embd.weight" || file.Find("output.weight") == null).Sum(t => t.ByteLength);
         // Decode reads every weight once per token: tokens/s x weight bytes is the read bandwidth it achieves.
         double floorTps = bandwidth / weightBytes;
-        Console.WriteLine($"[{type.Name}] {new FileInfo(path).Length / 1e6:F0} MB; prefill {promptTokens}: {promptTokens / prefillS:F1} tokens/s; " +
+        Console.WriteLine($"[{type.Name}] {new FileInfo(path).Length / 1e6:F0} MB; prefill {promptTokens}: {promptTokens / (prefillMs / 1000):F1} tokens/s; " +
             $"decode {offTps:F2} tokens/s = {offTps * weightBytes / 1e9:F1} GB/s of weights (read-bandwidth floor {floorTps:F2} tokens/s, {floorTps / offTps:F2}x); " +
             $"SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3}); " +
             $"SLOT prompt stage T={slotTokens}, times 5: {slotMs:F0} ms");
     }
 
-    static void MeasureBatches(LlamaCppBackend backend, GgufFileType type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids, GenerationOptions greedy)
+    /// <summary>
+    /// k requests submitted together. The engine admits one per step (one prefill chunk each), so the batch fills over
+    /// k steps: each request generates decode-tokens + k tokens, and the figure is the full batch's, from the step the
+    /// last request joins to the step the first one finishes (decode-tokens steps of k tokens), timed by the first
+    /// request's token stream. Host: the share of that window spent outside llama_decode.
+    /// </summary>
+    static void MeasureBatches(SlotEngine engine, GgufFileType type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids,
+        Func<int[], int, EngineRequest> Request)
     {
-        var clock = new Stopwatch();
+        var backend = (LlamaCppBackend)engine.Model.Backend;
         var line = new List<string>();
         foreach (int k in batchSizes)
         {
-            var seqs = Enumerable.Range(0, k).Select(_ => backend.Prefill(Ids(16), false, 16 + decodeTokens + 1)).ToList();
-            try
+            int newTokens = decodeTokens + k;
+            var clock = Stopwatch.StartNew();
+            var stamps = new List<(double Seconds, TimeSpan Decode)>(newTokens);
+            var handles = Enumerable.Range(0, k).Select(_ => engine.Submit(Request(Ids(16), newTokens))).ToList();
+            var first = Task.Run(async () =>
             {
-                var decodeBefore = backend.StepDecodeTime;
-                clock.Restart();
-                var results = DecodeLoop.DecodeAll(backend, seqs.Select(s => new DecodeRequest(s, greedy)).ToList());
-                double s = clock.Elapsed.TotalSeconds, host = s - (backend.StepDecodeTime - decodeBefore).TotalSeconds;
-                line.Add($"{k}: {results.Sum(x => x.GeneratedIds.Length - 1) / s:F1} (host {100 * host / s:F1}%)");
-            }
-            finally { foreach (var s in seqs) s.Dispose(); }
+                await foreach (var _ in handles[0].StreamTokensAsync()) stamps.Add((clock.Elapsed.TotalSeconds, backend.StepDecodeTime));
+            });
+            var results = Task.WhenAll(handles.Select(h => h.Completion)).GetAwaiter().GetResult();
+            first.GetAwaiter().GetResult();
+            foreach (var r in results) r.ThrowIfFailed();
+            if (stamps.Count != newTokens) throw new InvalidOperationException($"the first request streamed {stamps.Count} of {newTokens} tokens");
+            // Token i of the first request comes at engine step i; all k decode from step k - 1 to its last token.
+            var (from, to) = (stamps[k - 1], stamps[newTokens - 1]);
+            double s = to.Seconds - from.Seconds, host = s - (to.Decode - from.Decode).TotalSeconds;
+            line.Add($"{k}: {(double)k * (newTokens - k) / s:F1} (host {100 * host / s:F1}%)");
         }
         Console.WriteLine($"[{type.Name}] aggregate decode tokens/s by sequences in one batch: {string.Join(", ", line)}");
     }

@@ -1,3 +1,4 @@
+using SlotSharp.Tests.Oracles;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using SlotSharp.Extensions.AI;

@@ -1,5 +1,6 @@
 using SlotSharp.Backends;
 using SlotSharp.Generation;
+using SlotSharp.Tests.Oracles;
 
 namespace SlotSharp.Tests.Generation;
 

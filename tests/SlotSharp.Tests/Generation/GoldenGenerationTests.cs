@@ -1,4 +1,5 @@
 using SlotSharp.Generation;
+using SlotSharp.Tests.Oracles;
 
 namespace SlotSharp.Tests.Generation;
 

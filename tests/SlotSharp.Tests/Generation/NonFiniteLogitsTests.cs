@@ -3,6 +3,7 @@ using SlotSharp.Generation;
 using SlotSharp.Runtime;
 using SlotSharp.Slot;
 using SlotSharp.Tests.Checkpoints;
+using SlotSharp.Tests.Oracles;
 using static TorchSharp.torch;
 
 namespace SlotSharp.Tests.Generation;

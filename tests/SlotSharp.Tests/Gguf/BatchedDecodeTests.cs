@@ -1,6 +1,7 @@
 using SlotSharp.Backends;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
+using SlotSharp.Tests.Oracles;
 
 namespace SlotSharp.Tests.Gguf;
 

@@ -1,6 +1,7 @@
 using SlotSharp.Backends;
 using SlotSharp.Generation;
 using SlotSharp.Tests.Generation;
+using SlotSharp.Tests.Oracles;
 
 namespace SlotSharp.Tests.Gguf;
 

@@ -1,6 +1,7 @@
 using SlotSharp.Gguf;
 using SlotSharp.Backends;
 using SlotSharp.Generation;
+using SlotSharp.Tests.Oracles;
 
 namespace SlotSharp.Tests.Gguf;
 

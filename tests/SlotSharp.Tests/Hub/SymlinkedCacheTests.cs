@@ -3,6 +3,7 @@ using SlotSharp.Generation;
 using SlotSharp.Hub;
 using SlotSharp.Models;
 using SlotSharp.Runtime;
+using SlotSharp.Tests.Oracles;
 using SlotSharp.Tokenization;
 using static TorchSharp.torch;
 

@@ -97,8 +97,8 @@ public class ChunkedPrefillTests
         var golden = Golden.Load("stories260K");
         var lm = ModelCache.Float32(golden);
         int[] ids = Golden.Ints(golden.Prompts.Last()["input_ids"]);
-        var whole = new SlotSharp.Generation.TokenGenerator(lm);
-        var chunked = new SlotSharp.Generation.TokenGenerator(lm) { PrefillChunk = 7 };
+        var whole = new SlotSharp.Tests.Oracles.TokenGenerator(lm);
+        var chunked = new SlotSharp.Tests.Oracles.TokenGenerator(lm) { PrefillChunk = 7 };
         using var a = whole.Prefill(ids, new SlotSharp.Generation.GenerationOptions { MaxNewTokens = 8 });
         using var b = chunked.Prefill(ids, new SlotSharp.Generation.GenerationOptions { MaxNewTokens = 8 });
         Assert.Equal(a.Hidden.shape, b.Hidden.shape);

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using SlotSharp.Backends;
+using SlotSharp.Generation;
 
-namespace SlotSharp.Generation;
+namespace SlotSharp.Tests.Oracles;
 
 /// <summary>One sequence to decode: its prefilled backend sequence, its settings and its fixed logit bias.</summary>
 public sealed record DecodeRequest(BackendSequence Sequence, GenerationOptions Options, float[]? LogitBias = null, Action<int>? OnToken = null);
 
 /// <summary>
-/// Decodes prefilled sequences on any backend: each step chooses every live sequence's token with its own
-/// <see cref="DecodeState"/>, then advances all of them in one backend step. A sequence leaves the batch when it
+/// Test oracle (the product decodes only in SlotEngine): decodes prefilled sequences on any backend, driving it
+/// directly: each step chooses every live sequence's token with its own <see cref="DecodeState"/>, then advances all
+/// of them in one backend step. A sequence leaves the batch when it
 /// finishes; the others go on. The first token comes from the prefill's logits, so it carries the bias too.
 /// </summary>
 public static class DecodeLoop

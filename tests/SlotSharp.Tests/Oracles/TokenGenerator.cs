@@ -1,8 +1,12 @@
 using System.Diagnostics;
+using SlotSharp.Generation;
 using SlotSharp.Models;
 using static TorchSharp.torch;
 
-namespace SlotSharp.Generation;
+namespace SlotSharp.Tests.Oracles;
+
+// Test oracles, not product code: the product decodes only in SlotEngine. These decode loops were moved here from
+// src/SlotSharp/Generation unchanged, so the tests that compare the engine with them keep an independent reference.
 
 /// <summary>Timings of one generation, in milliseconds.</summary>
 public sealed record GenerationTiming(double PrefillMs, double PromptStageMs, double DecodeMs, int DecodeTokens)
@@ -39,6 +43,7 @@ public sealed class Prefill(int[] promptIds, KvCache cache, Tensor hidden, doubl
 }
 
 /// <summary>
+/// Test oracle: the single-sequence decode loop on a <see cref="CausalLM"/>, independent of the backend seam and the engine.
 /// Autoregressive decoding with a KV cache: prefill the prompt, optional prompt stage, then one token at a time.
 /// Every logit row is lm_head(h) + bias, the first generated token included.
 /// </summary>

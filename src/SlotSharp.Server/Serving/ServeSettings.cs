@@ -16,7 +16,7 @@ public sealed record ServeSettings
     public string? ServedModelName { get; init; }
     /// <summary>Required as "Authorization: Bearer KEY" on /v1/* when set.</summary>
     public string? ApiKey { get; init; }
-    /// <summary>Requests waiting for the model beyond the one running; one more is answered 429.</summary>
+    /// <summary>Requests waiting for admission (beyond those running); one more is answered 429.</summary>
     public int MaxQueue { get; init; } = DefaultMaxQueue;
     /// <summary>Largest request body; a larger one is answered 413.</summary>
     public long MaxBodyBytes { get; init; } = DefaultMaxBodyMb << 20;

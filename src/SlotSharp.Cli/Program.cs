@@ -3,7 +3,7 @@ using SlotSharp.Cli.Commands;
 
 namespace SlotSharp.Cli;
 
-public static class Program
+internal static class Program
 {
     /// <summary>Global: on an internal error, print the stack trace instead of one line.</summary>
     public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print the stack trace of an internal error", Recursive = true };

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace SlotSharp.Tests;
 
 /// <summary>Loads each shared test model once per test run (float32, CPU); tests only read from it.</summary>
-public static class ModelCache
+internal static class ModelCache
 {
     static readonly ConcurrentDictionary<string, CausalLM> Models = new();
 

@@ -13,7 +13,7 @@ public sealed class PipelineFixture : IDisposable
 {
     readonly Dictionary<string, TestModel> _pipelines = new();
 
-    public TestModel Float32(Golden golden)
+    internal TestModel Float32(Golden golden)
     {
         if (!_pipelines.TryGetValue(golden.ModelDir, out var p))
             _pipelines[golden.ModelDir] = p = TestModel.Load(golden.ModelDir);

@@ -9,7 +9,7 @@ using SlotSharp.Tokenization;
 namespace SlotSharp.Tests;
 
 /// <summary>What one test generation produced: the tokens and, when SLOT ran, its trajectory.</summary>
-public sealed record SlotGeneration(GenerationResult Generation, SlotSummary? Slot);
+internal sealed record SlotGeneration(GenerationResult Generation, SlotSummary? Slot);
 
 /// <summary>
 /// A <see cref="SlotModel"/> with the engine tests submit to: the engine already driving the model (a server's), or
@@ -17,7 +17,7 @@ public sealed record SlotGeneration(GenerationResult Generation, SlotSummary? Sl
 /// list them), so each golden fixes its own end-of-sequence ids. Prefill and RunSlot drive the backend directly and
 /// must not overlap a running request.
 /// </summary>
-public sealed class TestModel : IDisposable
+internal sealed class TestModel : IDisposable
 {
     SlotEngine? _own;
 

@@ -1,14 +1,14 @@
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>Thrown for bad user input; the message names the argument, file or field at fault.</summary>
-public sealed class UserInputException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class UserInputException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// How the CLI reports failures. User errors (bad argument, file or field) are one line on stderr and exit code 2;
 /// anything else is a bug here: one "internal error" line and exit code 70 (BSD's EX_SOFTWARE), with the stack
 /// trace only under --verbose.
 /// </summary>
-public static class CliErrors
+internal static class CliErrors
 {
     /// <summary>Runs a library parse of a flag's value; its error (which names no flag) is reported against <paramref name="flag"/>.</summary>
     public static T NamingFlag<T>(string flag, Func<T> parse)

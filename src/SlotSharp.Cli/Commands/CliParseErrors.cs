@@ -9,7 +9,7 @@ namespace SlotSharp.Cli.Commands;
 /// Command-line mistakes (a misspelt flag, `--lr abc`) as one line on stderr naming the argument and what it expects,
 /// exit code 2, instead of System.CommandLine's default (the whole help on stdout, .NET type names, exit code 1).
 /// </summary>
-public static class CliParseErrors
+internal static class CliParseErrors
 {
     /// <summary>True when System.CommandLine would report errors (help and version requests clear them).</summary>
     public static bool Failed(ParseResult parse) => parse.Errors.Count > 0 && parse.Action is ParseErrorAction;

@@ -5,7 +5,7 @@ using SlotSharp.Hub;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>`slot convert --model DIR_OR_REPO --output FILE.gguf --type f32|f16|bf16|q8_0|q4_k_m|q6_k`: a GGUF for llama.cpp.</summary>
-public static class ConvertCommand
+internal static class ConvertCommand
 {
     public static Command Create()
     {

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>`slot download REPO_ID`: fills the shared Hugging Face cache and prints the snapshot folder.</summary>
-public static class DownloadCommand
+internal static class DownloadCommand
 {
     public static Command Create()
     {
@@ -56,7 +56,7 @@ public static class DownloadCommand
 /// Renders Hub download progress as Spectre.Console bars on stderr (stdout stays clean for the printed path).
 /// Other commands (generate --model, eval --data) wrap their resolve call in <see cref="Run{T}"/> too.
 /// </summary>
-public static class HubProgressBars
+internal static class HubProgressBars
 {
     public static T Run<T>(Func<IProgress<HubProgress>, T> work)
     {

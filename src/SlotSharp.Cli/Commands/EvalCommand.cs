@@ -7,7 +7,7 @@ using SlotSharp.Evaluation.Tasks;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary><c>slot eval gsm8k</c>: SLOT's GSM8K evaluation (eval_only_slot.py) with batching, resume and sweeps.</summary>
-public static class EvalCommand
+internal static class EvalCommand
 {
     /// <param name="models">Builds the model a run evaluates (default: <see cref="LoadModel"/>); tests inject fakes here.</param>
     public static Command Create(Func<EvalModelRequest, IEvalModel>? models = null)

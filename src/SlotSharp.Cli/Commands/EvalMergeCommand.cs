@@ -4,7 +4,7 @@ using SlotSharp.Evaluation.Tasks;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary><c>slot eval merge DIR...</c>: combines shard runs into the files one unsharded run writes.</summary>
-public static class EvalMergeCommand
+internal static class EvalMergeCommand
 {
     public static Command Create()
     {

@@ -9,7 +9,7 @@ namespace SlotSharp.Cli.Commands;
 /// <c>slot eval aime24|math500|gpqa-diamond</c>: the lighteval 0.8 tasks of SLOT's run_vllm.sh, with SLOT, batching,
 /// resume, sweeps and shards.
 /// </summary>
-public static class EvalTaskCommand
+internal static class EvalTaskCommand
 {
     public static readonly string[] TaskNames = ["aime24", "math500", "gpqa-diamond"];
 

@@ -16,7 +16,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot generate`: load a model, optionally adapt it to the prompt with SLOT, and generate. Without --json the text
 /// streams to stdout as tokens arrive; with --json exactly one JSON object is printed at the end.
 /// </summary>
-public static class GenerateCommand
+internal static class GenerateCommand
 {
     static readonly JsonSerializerOptions JsonOut = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -9,7 +9,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot grade --input FILE.jsonl|.json --task math|aime|gsm8k|gpqa|math-verify [--output FILE]`: grades (gold, prediction) pairs as lighteval's
 /// extractive_match does and prints each input object, in input order, with an added boolean "correct".
 /// </summary>
-public static class GradeCommand
+internal static class GradeCommand
 {
     static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

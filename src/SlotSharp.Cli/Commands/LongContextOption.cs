@@ -4,7 +4,7 @@ using SlotSharp.Generation;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>--allow-long-context, shared by generate, eval gsm8k/aime24/math500/gpqa-diamond and serve (GenerationOptions.AllowLongContext).</summary>
-public static class LongContextOption
+internal static class LongContextOption
 {
     public const string Name = "--allow-long-context";
 

@@ -8,7 +8,7 @@ namespace SlotSharp.Cli.Commands;
 /// The options every model-running command shares: --model, --revision, --dtype, --device, --threads, and the
 /// backend choice (--backend, --gguf-file, --context).
 /// </summary>
-public sealed class ModelOptions
+internal sealed class ModelOptions
 {
     public Option<string> Model { get; } = new("--model") { Description = "Model folder, a .gguf file (llama.cpp), or a Hugging Face repo id (downloaded once into the shared HF cache)", Required = true };
     public Option<string?> Backend { get; } = new("--backend") { Description = "torch or llamacpp (default: llamacpp for .gguf files, torch for safetensors)" };

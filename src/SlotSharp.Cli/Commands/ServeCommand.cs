@@ -9,7 +9,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot serve --model DIR_OR_REPO [--host 127.0.0.1] [--port 8000]`: an OpenAI-compatible server with SLOT
 /// (docs/serving.md). --urls replaces --host/--port for several addresses.
 /// </summary>
-public static class ServeCommand
+internal static class ServeCommand
 {
     public static Command Create()
     {

@@ -8,7 +8,7 @@ namespace SlotSharp.Cli.Commands;
 /// SLOT knobs on the command line. --times / --lr win; when absent the original code's environment variables are
 /// read (`times`/`lr` for the HF path, `CHOT_STEPS`/`CHOT_LR` for the vLLM path); else times 5, lr 0.1.
 /// </summary>
-public sealed class SlotCliOptions
+internal sealed class SlotCliOptions
 {
     public Option<int?> Times { get; } = new("--times") { Description = $"SLOT optimizer steps on the prompt, 0 to {SlotOptions.MaxTimes} (0 = plain generation; env: times / CHOT_STEPS; default 5)" };
     public Option<double?> Lr { get; } = new("--lr") { Description = "SLOT learning rate (env: lr / CHOT_LR; default 0.1)" };

@@ -9,7 +9,7 @@ using SlotSharp.Tokenization;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>`slot tokenize --model DIR --text TEXT [--chat [--system S]] [--json] [--no-special]`: ids and token strings of a text.</summary>
-public static class TokenizeCommand
+internal static class TokenizeCommand
 {
     static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace SlotSharp.Cli.Commands;
 
-public static class VersionCommand
+internal static class VersionCommand
 {
     public static Command Create()
     {

@@ -5,7 +5,7 @@ namespace SlotSharp.Datasets;
 /// out without needing the datasets-server: "main/test-00000-of-00001.parquet" (config folder),
 /// "data/test-00000-of-00001.parquet" (default config), "test.jsonl", "default/test/0000.parquet".
 /// </summary>
-public static class DatasetFiles
+internal static class DatasetFiles
 {
     static readonly string[] FormatsByPreference = [".parquet", ".jsonl", ".json"];
 

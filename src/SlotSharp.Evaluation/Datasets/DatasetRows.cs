@@ -6,7 +6,7 @@ using Parquet.Serialization;
 namespace SlotSharp.Datasets;
 
 /// <summary>Reads JSONL, JSON arrays and Parquet into rows of field -> text (non-strings as JSON text).</summary>
-public static class DatasetRows
+internal static class DatasetRows
 {
     public static List<IReadOnlyDictionary<string, string?>> Read(string path) =>
         Path.GetExtension(path).ToLowerInvariant() switch

@@ -6,7 +6,7 @@ namespace SlotSharp.Datasets;
 /// Loads one split of a dataset given as a local .jsonl/.json/.parquet file, a local folder laid out like a Hub
 /// dataset repo, or a Hub dataset id (downloaded once into the shared huggingface_hub cache).
 /// </summary>
-public static class DatasetSource
+internal static class DatasetSource
 {
     /// <summary>
     /// Rows of field -> text. <paramref name="config"/> is the Hub config folder ("main" for openai/gsm8k;

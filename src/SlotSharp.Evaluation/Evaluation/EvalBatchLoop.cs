@@ -5,15 +5,8 @@ namespace SlotSharp.Evaluation;
 /// in batches (all settings of a sweep in the same call) and hands each new completion back for scoring and
 /// journaling. A sample already journaled for a setting is never generated again for it.
 /// </summary>
-public static class EvalBatchLoop
+internal static class EvalBatchLoop
 {
-    /// <summary>One setting's view for the loop: its SLOT setting and whether a sample is already finished.</summary>
-    public interface ISettingState
-    {
-        SlotSetting Setting { get; }
-        bool IsDone(int sample);
-    }
-
     /// <summary>
     /// Runs <paramref name="samples"/> (1-based sample numbers, in order). <paramref name="onCompletion"/> gets the
     /// state, sample number, completion and its share of the engine call's wall time (see <see cref="ShareWallTime"/>).
@@ -22,7 +15,7 @@ public static class EvalBatchLoop
     public static bool Run<TState>(IEvalModel engine, IEnumerable<int> samples, int batchSize,
         IReadOnlyList<TState> states, Func<int, EvalPrompt> prompt, EvalGeneration generation,
         Action<TState, int, EvalCompletion, double> onCompletion, CancellationToken cancel, TimeProvider? clock = null)
-        where TState : ISettingState
+        where TState : Tasks.ISettingOutput<object>
     {
         if (batchSize < 1) throw new SlotSharpException($"batch size must be >= 1, got {batchSize}");
         var pending = samples.Where(sample => states.Any(s => !s.IsDone(sample))).ToList();

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace SlotSharp.Evaluation;
 
 /// <summary>One finished sample (one line of the results JSONL).</summary>
-public sealed record EvalSampleRecord : IJournalRecord
+internal sealed record EvalSampleRecord : IJournalRecord
 {
     public string Type { get; init; } = "sample";
     /// <summary>1-based position in evaluation order (the log's "Sample i").</summary>
@@ -60,7 +60,7 @@ public sealed record EvalSummary
     public required string LogFile { get; init; }
     public required string ResultsFile { get; init; }
 
-    public static EvalSummary From(SlotSetting setting, IReadOnlyCollection<EvalSampleRecord> records, string logFile, string resultsFile)
+    internal static EvalSummary From(SlotSetting setting, IReadOnlyCollection<EvalSampleRecord> records, string logFile, string resultsFile)
     {
         int n = records.Count;
         int correct = records.Count(r => r.Correct), format = records.Count(r => r.Format);
@@ -78,7 +78,7 @@ public sealed record EvalSummary
         };
     }
 
-    public static double StdErr(double p, int n) => n > 0 ? Math.Sqrt(p * (1 - p) / n) : 0;
+    internal static double StdErr(double p, int n) => n > 0 ? Math.Sqrt(p * (1 - p) / n) : 0;
 }
 
 static class EvalJson

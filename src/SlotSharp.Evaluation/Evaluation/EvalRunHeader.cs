@@ -11,7 +11,7 @@ namespace SlotSharp.Evaluation;
 /// <see cref="MaxModelLength"/> and the shard). Each layout writes and compares only its own fields, in the order
 /// and spelling of the files written before the two records were merged, so those files still resume.
 /// </summary>
-public sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
+internal sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
 {
     public const string Gsm8kFormat = "slotsharp.gsm8k.results";
     public const string TaskFormat = "slotsharp.task.results";

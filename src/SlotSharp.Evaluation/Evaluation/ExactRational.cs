@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation;
 /// An exact rational number p/q (q &gt; 0, lowest terms). Answers are compared by value with this type so that
 /// "18", "18.0" and "36/2" are equal without any floating-point tolerance.
 /// </summary>
-public readonly record struct ExactRational
+internal readonly record struct ExactRational
 {
     public BigInteger Numerator { get; }
     public BigInteger Denominator { get; }

@@ -6,14 +6,14 @@ using System.Text.RegularExpressions;
 namespace SlotSharp.Evaluation;
 
 /// <summary>One GSM8K row: its position in the split, the question, the full worked answer and the gold number text.</summary>
-public sealed record Gsm8kItem(int Index, string Question, string Answer)
+internal sealed record Gsm8kItem(int Index, string Question, string Answer)
 {
     /// <summary>Text after the last "####", stripped (what the original logs as "Correct Answer").</summary>
     public string GroundTruth { get; } = Gsm8kScoring.ExtractGroundTruth(Answer);
 }
 
 /// <summary>Loads GSM8K ("main" config) rows from JSONL files with <c>question</c> and <c>answer</c> fields.</summary>
-public static partial class Gsm8kDataset
+internal static partial class Gsm8kDataset
 {
     public const string HubId = "openai/gsm8k";
 

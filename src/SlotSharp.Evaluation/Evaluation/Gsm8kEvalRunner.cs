@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation;
 /// <see cref="Gsm8kOutput"/>. Kept so callers written before GSM8K joined the shared runner keep their one-line form.
 /// <paramref name="clock"/> times the engine calls (default: the system clock; tests pass a fake one).
 /// </summary>
-public sealed class Gsm8kEvalRunner(IEvalModel engine, Gsm8kRunOptions options, TimeProvider? clock = null)
+internal sealed class Gsm8kEvalRunner(IEvalModel engine, Gsm8kRunOptions options, TimeProvider? clock = null)
 {
     public Gsm8kRunResult Run(Action<EvalProgress>? onProgress = null, CancellationToken cancel = default)
     {

@@ -8,7 +8,7 @@ namespace SlotSharp.Evaluation;
 /// "Number of evaluation samples" line, one block per sample (1-based) and the results block, with Python's
 /// spelling of bools ("True") and floats ("0.9", "0.8000").
 /// </summary>
-public static class Gsm8kLogWriter
+internal static class Gsm8kLogWriter
 {
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 

@@ -1,7 +1,7 @@
 namespace SlotSharp.Evaluation;
 
 /// <summary>The chat prompt of SLOT's GSM8K script.</summary>
-public static class Gsm8kPrompt
+internal static class Gsm8kPrompt
 {
     /// <summary>
     /// The system text exactly as Python holds it: the source joins two lines with a backslash continuation, so

@@ -4,7 +4,7 @@ namespace SlotSharp.Evaluation;
 
 /// <summary>Everything a GSM8K evaluation run needs besides the engine, with GSM8K's defaults and field names
 /// (<see cref="ToTaskRun"/> turns it into the shared runner's options).</summary>
-public sealed record Gsm8kRunOptions
+internal sealed record Gsm8kRunOptions
 {
     /// <summary>Model path as given (printed in the log's "Model Path:" line and compared on resume).</summary>
     public required string ModelPath { get; init; }
@@ -38,7 +38,7 @@ public sealed record Gsm8kRunOptions
 }
 
 /// <summary>File names of one setting, following the original's <c>logs/log_times_{times}_lr_{lr}.txt</c>.</summary>
-public sealed record EvalOutputPaths(string LogFile, string ResultsFile, string SummaryFile)
+internal sealed record EvalOutputPaths(string LogFile, string ResultsFile, string SummaryFile)
 {
     public static string LogsDirectory(string outputDirectory) => Path.Combine(outputDirectory, "logs");
 
@@ -73,4 +73,4 @@ public sealed record EvalProgress(SlotSetting Setting, int Done, int Total, int 
 }
 
 /// <summary>What a run produced: one summary per setting (in settings order) and the sweep plot, if any.</summary>
-public sealed record Gsm8kRunResult(IReadOnlyList<EvalSummary> Summaries, string? SweepPlotFile, bool Completed);
+internal sealed record Gsm8kRunResult(IReadOnlyList<EvalSummary> Summaries, string? SweepPlotFile, bool Completed);

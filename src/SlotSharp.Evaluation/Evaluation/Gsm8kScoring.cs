@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation;
 /// a completion is correct when the LAST match of <c>\d+\.\d+|\d+/\d+|\d+</c> equals the gold by value;
 /// the format is correct when the whole completion is <c>&lt;think&gt;...&lt;/think&gt;&lt;answer&gt;...&lt;/answer&gt;</c>.
 /// </summary>
-public static partial class Gsm8kScoring
+internal static partial class Gsm8kScoring
 {
     // Python's \d and .NET's \d both mean Unicode category Nd.
     [GeneratedRegex(@"\d+\.\d+|\d+/\d+|\d+")]

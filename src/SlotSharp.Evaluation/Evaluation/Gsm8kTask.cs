@@ -29,7 +29,7 @@ public sealed class Gsm8kTask(string split = "test") : IEvalTask
 
     /// <summary>One document per row: the question is the user message, the gold is the text after "####", and the
     /// full answer is kept as the solution (the journal header fingerprints it).</summary>
-    public static IReadOnlyList<TaskDocument> Documents(IReadOnlyList<Gsm8kItem> rows) =>
+    internal static IReadOnlyList<TaskDocument> Documents(IReadOnlyList<Gsm8kItem> rows) =>
         [.. rows.Select(r => new TaskDocument(r.Index, r.Index.ToString(CultureInfo.InvariantCulture), r.Question, r.GroundTruth)
             { Solution = r.Answer })];
 

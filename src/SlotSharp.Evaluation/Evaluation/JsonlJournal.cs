@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace SlotSharp.Evaluation;
 
 /// <summary>The first line of a journal: says which experiment the file belongs to.</summary>
-public interface IJournalHeader<in TSelf>
+internal interface IJournalHeader<in TSelf>
 {
     string Type { get; }
     string Format { get; }
@@ -15,7 +15,7 @@ public interface IJournalHeader<in TSelf>
 }
 
 /// <summary>One finished sample of a journal.</summary>
-public interface IJournalRecord
+internal interface IJournalRecord
 {
     /// <summary>1-based sample number, the journal's key.</summary>
     int Sample { get; }
@@ -26,7 +26,7 @@ public interface IJournalRecord
 /// flushed to disk (fsync) before the next, so a killed run loses at most the samples in flight. Opening an existing
 /// file resumes it: a torn last line (no trailing newline) is cut off and the header must match.
 /// </summary>
-public class JsonlJournal<THeader, TRecord> : IDisposable
+internal class JsonlJournal<THeader, TRecord> : IDisposable
     where THeader : class, IJournalHeader<THeader>
     where TRecord : class, IJournalRecord
 {

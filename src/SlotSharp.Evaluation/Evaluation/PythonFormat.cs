@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation;
 /// Python's text for floats and bools, so log lines match the original script's f-strings byte for byte
 /// (e.g. <c>f"{0.9}"</c> is "0.9", <c>f"{1.0}"</c> is "1.0", <c>f"{acc:.4f}"</c> rounds the exact binary value half-to-even).
 /// </summary>
-public static class PythonFormat
+internal static class PythonFormat
 {
     public static string Bool(bool value) => value ? "True" : "False";
 

@@ -8,7 +8,7 @@ namespace SlotSharp.Evaluation;
 /// and <c>shuffle</c>. Needed because SLOT's GSM8K script picks its evaluation subset with
 /// <c>random.seed(seed); random.sample(list, n)</c>; the same indices are only obtained by replaying that exactly.
 /// </summary>
-public sealed class PythonRandom
+internal sealed class PythonRandom
 {
     const int N = 624, M = 397;
     const uint MatrixA = 0x9908b0dfu, UpperMask = 0x80000000u, LowerMask = 0x7fffffffu;

@@ -1,7 +1,7 @@
 namespace SlotSharp.Evaluation;
 
 /// <summary>The GSM8K results JSONL of one setting (see <see cref="JsonlJournal{THeader,TRecord}"/>).</summary>
-public sealed class ResultsJournal : JsonlJournal<EvalRunHeader, EvalSampleRecord>
+internal sealed class ResultsJournal : JsonlJournal<EvalRunHeader, EvalSampleRecord>
 {
     ResultsJournal(string path, EvalRunHeader header) : base(path, header, "GSM8K") { }
 

@@ -3,10 +3,10 @@ using ScottPlot;
 namespace SlotSharp.Evaluation;
 
 /// <summary>One setting's point of a sweep plot; <paramref name="FormatAccuracy"/> is drawn only when given (GSM8K).</summary>
-public sealed record SweepPoint(string Times, string Lr, double Accuracy, double AccuracyStderr, double? FormatAccuracy = null);
+internal sealed record SweepPoint(string Times, string Lr, double Accuracy, double AccuracyStderr, double? FormatAccuracy = null);
 
 /// <summary>Accuracy (and format accuracy, when known) versus SLOT iterations, one line (pair) per learning rate.</summary>
-public static class SweepPlot
+internal static class SweepPlot
 {
     public static void Save(string path, IReadOnlyList<EvalSummary> summaries, string title, int width = 900, int height = 560) =>
         Save(path, summaries.Select(s => new SweepPoint(s.Times, s.Lr, s.Accuracy, s.AccuracyStderr, s.FormatAccuracy)).ToList(),

@@ -8,7 +8,7 @@ namespace SlotSharp.Grading;
 /// furthest right first (longest first among equal ends); the first match that parses wins. With fallback
 /// "first_match" the text of the first match tried is appended, so unparsable but identical answers still match.
 /// </summary>
-public static class AnswerExtractor
+internal static class AnswerExtractor
 {
     public static IReadOnlyList<ParsedAnswer> Parse(string text, IReadOnlyList<ExtractionTarget> targets, GradingOptions options)
     {

@@ -7,7 +7,7 @@ namespace SlotSharp.Grading;
 /// An exact rational p/q (q &gt; 0, lowest terms) with the arithmetic the grader needs. Answers that are plain
 /// numbers are compared with this type so "18", "36/2" and "\frac{36}{2}" are equal without any tolerance.
 /// </summary>
-public readonly record struct BigRational : IComparable<BigRational>
+internal readonly record struct BigRational : IComparable<BigRational>
 {
     /// <summary>Exponents above this are not expanded exactly (2^100000 would be a valid but hostile input).</summary>
     public const int MaxExactExponent = 4096;

@@ -5,7 +5,7 @@ namespace SlotSharp.Grading;
 /// "last" keeps the last box plus earlier boxes joined to it by a short connector (under 10 characters, or under 70
 /// with "and"/"or"/","/";" and different content); "all" keeps every box. Kept contents are joined with ",".
 /// </summary>
-public static class BoxedContent
+internal static class BoxedContent
 {
     /// <summary>Boxes closer than this many characters are always merged ("\boxed{1}, \boxed{2}").</summary>
     const int AlwaysMergeGap = 10;

@@ -4,14 +4,14 @@ using System.Text.RegularExpressions;
 namespace SlotSharp.Grading;
 
 /// <summary>A compiled extraction regex with its priority (lower is tried first) and the target that owns it.</summary>
-public sealed record ExtractionPattern(Regex Regex, int Priority, ExtractionTarget Target);
+internal sealed record ExtractionPattern(Regex Regex, int Priority, ExtractionTarget Target);
 
 /// <summary>
 /// Builds the prioritized regexes of each target, following Math-Verify 0.8's parser (the same anchors and priorities
 /// lighteval 0.8 uses: 0 "final answer is X. I hope", 50 "final answer ... is X", 100 "answer: X", 200 "answer X",
 /// 300 no anchor; boxed LaTeX at the target's boxed priority). Compiled once per target and cached.
 /// </summary>
-public static class ExtractionPatterns
+internal static class ExtractionPatterns
 {
     /// <summary>Per-regex time limit; a pathological input fails the match instead of hanging the grader.</summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);

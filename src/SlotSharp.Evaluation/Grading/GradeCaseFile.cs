@@ -7,7 +7,7 @@ namespace SlotSharp.Grading;
 /// One case of a grading input file: the object as read (kept whole for the output), its gold and prediction, and
 /// the extraction targets and options it sets (null targets: the task's).
 /// </summary>
-public sealed record GradeCase(JsonObject Source, string Gold, string Prediction, IReadOnlyList<ExtractionTarget>? GoldTargets,
+internal sealed record GradeCase(JsonObject Source, string Gold, string Prediction, IReadOnlyList<ExtractionTarget>? GoldTargets,
     IReadOnlyList<ExtractionTarget>? PredictionTargets, GradingOptions Options, bool SympyInput);
 
 /// <summary>
@@ -18,7 +18,7 @@ public sealed record GradeCase(JsonObject Source, string Gold, string Prediction
 /// allow_set_relation_comp, extraction_mode, fallback_mode, timeout) and "input_kind" ("text" or "sympy").
 /// Errors name the file and the line (or case index) and field at fault.
 /// </summary>
-public static class GradeCaseFile
+internal static class GradeCaseFile
 {
     public static IEnumerable<GradeCase> Read(string path, GradingOptions defaults)
     {

@@ -44,7 +44,7 @@ public sealed record GradingTask(string Name, IReadOnlyList<ExtractionTarget> Go
         All.FirstOrDefault(t => t.Name == name) ?? throw new SlotSharpException($"unknown grading task '{name}' (expected {string.Join(", ", All.Select(t => t.Name))})");
 
     /// <summary>Grades one input-file case (its own targets and options override the task's).</summary>
-    public bool Grade(GradeCase c) => c.SympyInput
+    internal bool Grade(GradeCase c) => c.SympyInput
         ? new MathComparer(c.Options).Equal(SympyRepr.Parse(c.Gold), SympyRepr.Parse(c.Prediction))
         : Grade(c.Gold, c.Prediction, c.GoldTargets, c.PredictionTargets, c.Options);
 

@@ -8,7 +8,7 @@ namespace SlotSharp.Grading;
 /// (boxes, \left/\right, \text units, \dfrac, "and"/"or" as commas, percent words, \frac12 and \sqrt3 repairs).
 /// Keeping the same steps in the same order matters: later steps see the earlier steps' output.
 /// </summary>
-public static class LatexNormalizer
+internal static class LatexNormalizer
 {
     const RegexOptions Opts = RegexOptions.CultureInvariant;
 

@@ -1,7 +1,7 @@
 namespace SlotSharp.Grading;
 
 /// <summary>Atoms of <see cref="LatexParser"/>: numbers, symbols, commands, brackets, matrices.</summary>
-public sealed partial class LatexParser
+internal sealed partial class LatexParser
 {
     static readonly HashSet<string> Functions =
     [

@@ -8,7 +8,7 @@ namespace SlotSharp.Grading;
 /// chains, lists, sets, tuples, intervals with unions, matrices, \text words and percent. Anything else (an unknown
 /// command, a stray brace) throws <see cref="MathParseException"/>, as latex2sympy fails, so the caller can fall back.
 /// </summary>
-public sealed partial class LatexParser
+internal sealed partial class LatexParser
 {
     readonly List<LatexToken> _tokens;
     readonly int _maxDepth;

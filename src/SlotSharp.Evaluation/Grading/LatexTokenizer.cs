@@ -3,12 +3,12 @@ using System.Text.RegularExpressions;
 namespace SlotSharp.Grading;
 
 /// <summary>Why an answer text could not be turned into a <see cref="MathNode"/>; the extractor catches it and moves on.</summary>
-public sealed class MathParseException(string message) : Exception(message);
+internal sealed class MathParseException(string message) : Exception(message);
 
-public enum TokenKind { Number, Letter, Command, Punct, End }
+internal enum TokenKind { Number, Letter, Command, Punct, End }
 
 /// <summary>One lexical unit of normalized LaTeX. Commands keep their backslash ("\frac", "\{").</summary>
-public readonly record struct LatexToken(TokenKind Kind, string Text, int Start)
+internal readonly record struct LatexToken(TokenKind Kind, string Text, int Start)
 {
     public bool Is(string text) => Kind != TokenKind.Number && Text == text;
 }
@@ -18,7 +18,7 @@ public readonly record struct LatexToken(TokenKind Kind, string Text, int Start)
 /// thousands groups together (first group 1-9, exactly three digits after each comma, as latex2sympy2_extended
 /// reads them) so that "11,111" is one number but "-2,1" stays a list.
 /// </summary>
-public static class LatexTokenizer
+internal static class LatexTokenizer
 {
     static readonly Regex NumberPattern = new(@"\G(?:[1-9]\d{0,2}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)", RegexOptions.CultureInvariant);
     static readonly Regex PlainNumberPattern = new(@"\G(?:\d+(?:\.\d+)?|\.\d+)", RegexOptions.CultureInvariant);

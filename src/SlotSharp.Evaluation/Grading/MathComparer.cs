@@ -9,7 +9,7 @@ namespace SlotSharp.Grading;
 /// (exact when both are rational, rounded to float_rounding places when a written decimal meets a number, else a
 /// numeric test of gold - prediction at several variable bindings). Not symmetric: the first argument is the gold.
 /// </summary>
-public sealed class MathComparer(GradingOptions options)
+internal sealed class MathComparer(GradingOptions options)
 {
     /// <summary>Variable bindings tried by the numeric test; an identity must hold at all of them.</summary>
     const int SamplePoints = 4;

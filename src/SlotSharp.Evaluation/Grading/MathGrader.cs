@@ -7,10 +7,10 @@ namespace SlotSharp.Grading;
 /// </summary>
 public static class MathGrader
 {
-    public static IReadOnlyList<ParsedAnswer> Parse(string text, IReadOnlyList<ExtractionTarget> targets, GradingOptions options) =>
+    internal static IReadOnlyList<ParsedAnswer> Parse(string text, IReadOnlyList<ExtractionTarget> targets, GradingOptions options) =>
         AnswerExtractor.Parse(text, targets, options);
 
-    public static bool Verify(IReadOnlyList<ParsedAnswer> gold, IReadOnlyList<ParsedAnswer> prediction, GradingOptions options)
+    internal static bool Verify(IReadOnlyList<ParsedAnswer> gold, IReadOnlyList<ParsedAnswer> prediction, GradingOptions options)
     {
         var comparer = new MathComparer(options);
         foreach (var g in gold)

@@ -5,43 +5,43 @@ namespace SlotSharp.Grading;
 /// sum with a -1 factor and division a power with exponent -1, so every comparison sees one canonical shape.
 /// Equality of trees is decided by <see cref="MathPrinter"/> text, never by record equality (lists compare by reference).
 /// </summary>
-public abstract record MathNode;
+internal abstract record MathNode;
 
 /// <summary>A literal number; <paramref name="IsFloat"/> marks written decimals ("0.5"), which compare with rounding.</summary>
-public sealed record NumberNode(BigRational Value, bool IsFloat = false) : MathNode
+internal sealed record NumberNode(BigRational Value, bool IsFloat = false) : MathNode
 {
     public static readonly NumberNode MinusOne = new(BigRational.FromInteger(-1));
     public static NumberNode Of(long value) => new(BigRational.FromInteger(value));
 }
 
 /// <summary>A variable. <paramref name="IsText"/>: it came from \text{...} (a word), which compares ignoring case.</summary>
-public sealed record SymbolNode(string Name, bool IsText = false) : MathNode;
+internal sealed record SymbolNode(string Name, bool IsText = false) : MathNode;
 
-public enum MathConstant { Pi, E, Infinity, ImaginaryUnit }
+internal enum MathConstant { Pi, E, Infinity, ImaginaryUnit }
 
-public sealed record ConstantNode(MathConstant Kind) : MathNode;
+internal sealed record ConstantNode(MathConstant Kind) : MathNode;
 
-public sealed record SumNode(IReadOnlyList<MathNode> Terms) : MathNode;
+internal sealed record SumNode(IReadOnlyList<MathNode> Terms) : MathNode;
 
-public sealed record ProductNode(IReadOnlyList<MathNode> Factors) : MathNode;
+internal sealed record ProductNode(IReadOnlyList<MathNode> Factors) : MathNode;
 
-public sealed record PowerNode(MathNode Base, MathNode Exponent) : MathNode;
+internal sealed record PowerNode(MathNode Base, MathNode Exponent) : MathNode;
 
 /// <summary>sin, cos, log, abs, factorial, ... applied to arguments (log's second argument is the base).</summary>
-public sealed record FunctionNode(string Name, IReadOnlyList<MathNode> Args) : MathNode;
+internal sealed record FunctionNode(string Name, IReadOnlyList<MathNode> Args) : MathNode;
 
-public sealed record TupleNode(IReadOnlyList<MathNode> Items) : MathNode;
+internal sealed record TupleNode(IReadOnlyList<MathNode> Items) : MathNode;
 
-public sealed record SetNode(IReadOnlyList<MathNode> Items) : MathNode;
+internal sealed record SetNode(IReadOnlyList<MathNode> Items) : MathNode;
 
-public sealed record IntervalNode(MathNode Low, MathNode High, bool LowOpen, bool HighOpen) : MathNode;
+internal sealed record IntervalNode(MathNode Low, MathNode High, bool LowOpen, bool HighOpen) : MathNode;
 
-public sealed record UnionNode(IReadOnlyList<MathNode> Parts) : MathNode;
+internal sealed record UnionNode(IReadOnlyList<MathNode> Parts) : MathNode;
 
-public enum RelationKind { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual }
+internal enum RelationKind { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual }
 
 /// <summary>A relation or a chain of them: Operands[i] Kinds[i] Operands[i+1].</summary>
-public sealed record RelationNode(IReadOnlyList<MathNode> Operands, IReadOnlyList<RelationKind> Kinds) : MathNode
+internal sealed record RelationNode(IReadOnlyList<MathNode> Operands, IReadOnlyList<RelationKind> Kinds) : MathNode
 {
     public static RelationNode Of(MathNode lhs, RelationKind kind, MathNode rhs) => new([lhs, rhs], [kind]);
     public MathNode Lhs => Operands[0];
@@ -49,10 +49,10 @@ public sealed record RelationNode(IReadOnlyList<MathNode> Operands, IReadOnlyLis
     public bool IsChain => Kinds.Count > 1;
 }
 
-public sealed record MatrixNode(IReadOnlyList<IReadOnlyList<MathNode>> Rows) : MathNode;
+internal sealed record MatrixNode(IReadOnlyList<IReadOnlyList<MathNode>> Rows) : MathNode;
 
 /// <summary>Builders that keep trees in the canonical shapes described on <see cref="MathNode"/>.</summary>
-public static class Build
+internal static class Build
 {
     public static MathNode Neg(MathNode x) => x is NumberNode n ? new NumberNode(-n.Value, n.IsFloat) : Mul(NumberNode.MinusOne, x);
     public static MathNode Add(MathNode a, MathNode b) => new SumNode([.. Terms(a), .. Terms(b)]);

@@ -1,7 +1,7 @@
 namespace SlotSharp.Grading;
 
 /// <summary>Generic traversal helpers over <see cref="MathNode"/> trees.</summary>
-public static class MathNodeWalk
+internal static class MathNodeWalk
 {
     public static IEnumerable<MathNode> Children(MathNode node) => node switch
     {

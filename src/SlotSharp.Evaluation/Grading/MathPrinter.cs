@@ -6,7 +6,7 @@ namespace SlotSharp.Grading;
 /// A canonical text form of a tree (SymPy-like: "2*pi*r", "Interval.open(1, 2)"). Two trees are structurally equal
 /// when their texts are equal; the form is also what `slot grade` reports for a parsed answer.
 /// </summary>
-public static class MathPrinter
+internal static class MathPrinter
 {
     public static string Print(MathNode node)
     {

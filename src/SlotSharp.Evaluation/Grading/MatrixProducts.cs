@@ -4,7 +4,7 @@ namespace SlotSharp.Grading;
 /// Multiplies out products of matrices (and scalar factors) so "A·B" compares with the matrix it equals;
 /// Math-Verify evaluates such products before comparing matrices element by element.
 /// </summary>
-public static class MatrixProducts
+internal static class MatrixProducts
 {
     /// <summary>The product as one matrix, or the node unchanged when it is not a product involving a matrix.</summary>
     public static MathNode Evaluate(MathNode node)

@@ -3,14 +3,14 @@ using System.Numerics;
 namespace SlotSharp.Grading;
 
 /// <summary>Why a tree has no numeric value (a set, a relation, an unknown function).</summary>
-public sealed class MathEvaluationException(string message) : Exception(message);
+internal sealed class MathEvaluationException(string message) : Exception(message);
 
 /// <summary>
 /// Values of scalar trees: exactly (<see cref="TryExact"/>, for numbers built from rationals) or as complex doubles
 /// with each variable bound to a value (<see cref="Evaluate"/>). Comparing two expressions at a few variable
 /// bindings plays the role of SymPy's evalf and simplify(gold - pred) == 0.
 /// </summary>
-public static class NumericEvaluator
+internal static class NumericEvaluator
 {
     /// <summary>The exact rational value, or null when the tree holds anything but rationals, + and integer powers.</summary>
     public static BigRational? TryExact(MathNode node) => node switch

@@ -1,7 +1,7 @@
 namespace SlotSharp.Grading;
 
 /// <summary>One element of parse()'s result: a parsed value, or (for the fallback or a string choice) a text.</summary>
-public sealed record ParsedAnswer(MathNode? Value, string? Text)
+internal sealed record ParsedAnswer(MathNode? Value, string? Text)
 {
     public static ParsedAnswer Of(MathNode value) => new(value, null);
     public static ParsedAnswer OfText(string text) => new(null, text);

@@ -5,7 +5,7 @@ namespace SlotSharp.Grading;
 /// first = last, assignments ("x = 5", "f(x) = 1", "|AB| = 1") reduced to their value against a non-equation, and
 /// inequalities on one variable turned into intervals so they can meet a set answer.
 /// </summary>
-public static class RelationShapes
+internal static class RelationShapes
 {
     public static bool IsEquation(MathNode node) => node is RelationNode { IsChain: false, Kinds: [RelationKind.Equal] };
 

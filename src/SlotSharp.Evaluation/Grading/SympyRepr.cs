@@ -4,7 +4,7 @@ namespace SlotSharp.Grading;
 /// Reads the few SymPy srepr forms the peer-case file uses for already-built values ("sympy" input kind):
 /// Integer(n), Rational(p, q) and Float(x) (a written decimal).
 /// </summary>
-public static class SympyRepr
+internal static class SympyRepr
 {
     public static MathNode Parse(string text)
     {

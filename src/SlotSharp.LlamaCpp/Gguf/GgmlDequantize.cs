@@ -4,7 +4,7 @@ namespace SlotSharp.Gguf;
 /// ggml block formats decoded to float32, following ggml-quants.c's reference dequantize_row_* functions.
 /// Only the types SLOT needs to read an output weight from are here: F32, F16, BF16, Q8_0, Q4_K, Q6_K.
 /// </summary>
-public static unsafe class GgmlDequantize
+internal static unsafe class GgmlDequantize
 {
     public static void ToFloat32(GgmlType type, byte* src, long byteLength, Span<float> output, string what)
     {

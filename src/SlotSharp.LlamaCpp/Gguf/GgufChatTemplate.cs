@@ -3,7 +3,7 @@ using SlotSharp.Chat;
 namespace SlotSharp.Gguf;
 
 /// <summary>The chat template of a GGUF model: the Hugging Face files beside it win, then the GGUF's own template.</summary>
-public static class GgufChatTemplate
+internal static class GgufChatTemplate
 {
     /// <summary>
     /// The template of the folder holding <paramref name="ggufPath"/> (chat_template.jinja or tokenizer_config.json, as

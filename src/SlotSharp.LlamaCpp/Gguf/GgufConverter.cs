@@ -127,7 +127,7 @@ public static class GgufConverter
     /// HF Llama checkpoints pair dimension i with i + head_dim/2 in RoPE; llama.cpp pairs 2i with 2i+1. Reordering
     /// each head's rows (of q/k weights and biases) makes the two agree (convert_hf_to_gguf.py's permute).
     /// </summary>
-    public static Tensor RotateHalfToInterleaved(Tensor w, int heads)
+    internal static Tensor RotateHalfToInterleaved(Tensor w, int heads)
     {
         var shape = w.shape;
         long rows = shape[0];
@@ -136,7 +136,7 @@ public static class GgufConverter
     }
 
     /// <summary>Per-frequency divisors of llama3 rope scaling, as llama.cpp expects them in rope_freqs.weight.</summary>
-    public static float[] Llama3RopeFactors(double theta, int headDim, RopeScaling rs)
+    internal static float[] Llama3RopeFactors(double theta, int headDim, RopeScaling rs)
     {
         double lowWavelen = rs.OriginalMaxPositionEmbeddings / rs.LowFreqFactor;
         double highWavelen = rs.OriginalMaxPositionEmbeddings / rs.HighFreqFactor;

@@ -1,7 +1,7 @@
 namespace SlotSharp.Gguf;
 
 /// <summary>The output weight W (V x d, row-major float32) of a GGUF model: output.weight, or token_embd.weight when tied.</summary>
-public static class GgufLmHead
+internal static class GgufLmHead
 {
     public static (float[] Weight, int Vocab, int Hidden) Read(GgufFile file)
     {

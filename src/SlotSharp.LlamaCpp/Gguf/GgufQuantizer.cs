@@ -5,7 +5,7 @@ using SlotSharp.LlamaCpp;
 namespace SlotSharp.Gguf;
 
 /// <summary>Quantizes a GGUF file with llama.cpp's own quantizer (llama_model_quantize through LLamaSharp).</summary>
-public static class GgufQuantizer
+internal static class GgufQuantizer
 {
     public static void Quantize(string source, string destination, GgufFileType type, int threads)
     {

@@ -1,7 +1,7 @@
 namespace SlotSharp.Gguf;
 
 /// <summary>Hugging Face checkpoint keys of Qwen2 / Llama decoders and the tensor names llama.cpp gives them.</summary>
-public static class GgufTensorNames
+internal static class GgufTensorNames
 {
     static readonly (string Hf, string Gguf)[] LayerParts =
     [

@@ -4,7 +4,7 @@ namespace SlotSharp.Gguf;
 /// The tokenizer.* metadata of a GGUF file that needs no tokenizer to read: token strings, the special-token strings
 /// a chat template sees (bos_token, eos_token...), and the chat template itself.
 /// </summary>
-public static class GgufTokenizerMetadata
+internal static class GgufTokenizerMetadata
 {
     // The render-context names transformers gives special tokens, and the GGUF keys holding their ids.
     static readonly (string Name, string Key)[] SpecialTokenKeys =

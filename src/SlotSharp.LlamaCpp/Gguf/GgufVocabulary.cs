@@ -11,7 +11,7 @@ namespace SlotSharp.Gguf;
 /// pre-tokenizer name; SentencePiece-style BPE with byte fallback (Llama 2, TinyLlama, stories260K) becomes model
 /// "llama" with scores. Ids missing from the vocabulary up to config.json's vocab_size are "[PAD{i}]" placeholders.
 /// </summary>
-public static class GgufVocabulary
+internal static class GgufVocabulary
 {
     // llama.cpp token types (llama_token_type).
     const int Normal = 1, Control = 3, UserDefined = 4, Unused = 5, Byte = 6;

@@ -3,7 +3,7 @@ using SlotSharp.Tokenization;
 namespace SlotSharp.LlamaCpp;
 
 /// <summary>Chooses the tokenizer of a GGUF model.</summary>
-public static class GgufTokenizerLoader
+internal static class GgufTokenizerLoader
 {
     /// <summary>
     /// The Hugging Face tokenizer when tokenizer.json sits beside <paramref name="ggufPath"/> (the reference the model

@@ -11,7 +11,7 @@ namespace SlotSharp.LlamaCpp;
 /// RMSNorm: llama.cpp's per-token "embeddings" with pooling off) and the logits. That is all SLOT needs from an
 /// engine besides the output weight, which is read from the GGUF file itself.
 /// </summary>
-public sealed class LlamaCppModel : IDisposable
+internal sealed class LlamaCppModel : IDisposable
 {
     readonly LLamaWeights _weights;
     readonly LLamaContext _context;

@@ -6,7 +6,7 @@ namespace SlotSharp.LlamaCpp;
 /// Loads llama.cpp (LLamaSharp's native backend) once per process. llama.cpp logs every tensor it loads; only its
 /// warnings and errors reach stderr, so the CLI's own output stays readable.
 /// </summary>
-public static class LlamaCppRuntime
+internal static class LlamaCppRuntime
 {
     static readonly Lock Gate = new();
     static bool _loaded;

@@ -17,7 +17,7 @@ namespace SlotSharp.LlamaCpp;
 /// tokenizer.json's special added tokens so, and also, as llama.cpp's converter does, any added token that looks like
 /// one ("&lt;|...|&gt;").
 /// </summary>
-public sealed class LlamaCppTokenizer : ITokenizer, IDisposable
+internal sealed class LlamaCppTokenizer : ITokenizer, IDisposable
 {
     /// <summary>Piece buffer size that fits every token of common vocabularies; longer pieces grow it.</summary>
     const int InitialPieceBytes = 256;

@@ -7,7 +7,7 @@ namespace SlotSharp.Server;
 /// A request the server refuses, answered as OpenAI does: {"error": {"message", "type", "param", "code"}} with
 /// <see cref="Status"/>. <see cref="Param"/> names the body field at fault, when one is.
 /// </summary>
-public sealed class ApiError(int status, string message, string? param = null, string? code = null) : Exception(message)
+internal sealed class ApiError(int status, string message, string? param = null, string? code = null) : Exception(message)
 {
     public int Status { get; } = status;
     public string? Param { get; } = param;

@@ -6,7 +6,7 @@ using SlotSharp.Slot;
 namespace SlotSharp.Server;
 
 /// <summary>Body of POST /v1/generate. Exactly one of prompt, prompt_ids, messages.</summary>
-public sealed record GenerateRequest
+internal sealed record GenerateRequest
 {
     [JsonPropertyName("prompt")] public string? Prompt { get; init; }
     [JsonPropertyName("prompt_ids")] public int[]? PromptIds { get; init; }
@@ -71,7 +71,7 @@ public sealed record GenerateRequest
     public IReadOnlyList<ChatMessage> ChatMessages() => Messages!.Select(m => new ChatMessage(m.Role!, m.Content)).ToList();
 }
 
-public sealed record RequestMessage
+internal sealed record RequestMessage
 {
     [JsonPropertyName("role")] public string? Role { get; init; }
     [JsonPropertyName("content")] public string? Content { get; init; }

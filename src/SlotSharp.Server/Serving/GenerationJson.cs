@@ -5,7 +5,7 @@ using SlotSharp.Slot;
 namespace SlotSharp.Server;
 
 /// <summary>The JSON shape of one generation, shared by `slot generate --json` and `slot serve`.</summary>
-public static class GenerationJson
+internal static class GenerationJson
 {
     public static JsonObject Build(SlotModel model, EngineResult result, SlotOptions slot, JsonObject? explained)
     {

@@ -10,8 +10,10 @@ namespace SlotSharp.Backends;
 /// grows with the tokens actually generated; a step runs the sequences one after another (a batched product's rows
 /// differ from one-row products in the last bits, and this backend's job is to be the reference).
 /// </summary>
-public sealed class TorchBackend(CausalLM model) : IModelBackend, ITensorBackend
+public sealed class TorchBackend : IModelBackend, ITensorBackend
 {
+    internal TorchBackend(CausalLM model) => Model = model;
+
     TensorSlotMath? _slot;
 
     /// <summary>
@@ -26,7 +28,7 @@ public sealed class TorchBackend(CausalLM model) : IModelBackend, ITensorBackend
     /// <summary>Test seam: sees the positions prefilled so far after each chunk.</summary>
     internal Action<int>? AfterPrefillChunk { get; init; }
 
-    public CausalLM Model { get; } = model;
+    internal CausalLM Model { get; }
     public string Name => "torch";
     public int VocabSize => Model.Config.VocabSize;
     public int HiddenSize => Model.Config.HiddenSize;

@@ -9,7 +9,7 @@ namespace SlotSharp.Checkpoints;
 /// A Hugging Face model folder: config.json, generation_config.json, and the weights as one
 /// model.safetensors or shards listed by model.safetensors.index.json. Pickle (.bin) is never read.
 /// </summary>
-public sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
+internal sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
 {
     readonly Dictionary<string, SafetensorsFile> _tensorToFile = new();
     readonly List<SafetensorsFile> _files = new();

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace SlotSharp.Checkpoints;
 
 /// <summary>One tensor's entry in a safetensors header.</summary>
-public sealed record TensorInfo(string Name, string DType, long[] Shape, long Begin, long End)
+internal sealed record TensorInfo(string Name, string DType, long[] Shape, long Begin, long End)
 {
     /// <summary>The product of the dimensions; throws OverflowException past 64 bits (a wrapped product could read as 0).</summary>
     public long ElementCount => Shape.Aggregate(1L, (a, b) => checked(a * b));
@@ -20,7 +20,7 @@ public sealed record TensorInfo(string Name, string DType, long[] Shape, long Be
 /// The header is validated up front so that a bad file is reported with its path and the tensor at fault,
 /// never as a crash in the middle of loading.
 /// </summary>
-public sealed class SafetensorsFile : IDisposable
+internal sealed class SafetensorsFile : IDisposable
 {
     public static readonly IReadOnlyDictionary<string, (int Size, ScalarType Type)> DTypes = new Dictionary<string, (int, ScalarType)>
     {

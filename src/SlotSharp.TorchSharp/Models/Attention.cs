@@ -11,7 +11,7 @@ namespace SlotSharp.Models;
 /// (with biases for Qwen2), rotary embedding, scores scaled by head_dim^-0.5, causal mask, softmax in float32,
 /// output projection. q_proj, k_proj and v_proj are fused into one matrix at load time: one GEMM instead of three.
 /// </summary>
-public sealed class Attention : IDisposable
+internal sealed class Attention : IDisposable
 {
     readonly Tensor _qkvWeight;   // [(H + 2K) * hd, d]
     readonly Tensor? _qkvBias;

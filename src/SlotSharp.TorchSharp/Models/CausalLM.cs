@@ -6,13 +6,13 @@ using F = TorchSharp.torch.nn.functional;
 namespace SlotSharp.Models;
 
 /// <summary>Which logits a forward pass computes: SLOT needs the hidden states of every position, generation only the last logits.</summary>
-public enum LogitsMode { None, Last, All }
+internal enum LogitsMode { None, Last, All }
 
 /// <summary>
 /// The result of one forward pass. <see cref="Hidden"/> is the final hidden state after the last RMSNorm and
 /// before lm_head ([B, T, d], compute dtype); <see cref="Logits"/> is float32, [B, T, V] or [B, 1, V] or null.
 /// </summary>
-public sealed class ForwardOutput(Tensor hidden, Tensor? logits) : IDisposable
+internal sealed class ForwardOutput(Tensor hidden, Tensor? logits) : IDisposable
 {
     public Tensor Hidden { get; } = hidden;
     public Tensor? Logits { get; } = logits;
@@ -27,7 +27,7 @@ public sealed class ForwardOutput(Tensor hidden, Tensor? logits) : IDisposable
 /// A decoder-only causal LM with the Qwen2 / Llama layout (the checkpoint keys of transformers'
 /// Qwen2ForCausalLM and LlamaForCausalLM): embed_tokens, N decoder layers, final norm, lm_head (tied or not).
 /// </summary>
-public sealed class CausalLM : IDisposable
+internal sealed class CausalLM : IDisposable
 {
     readonly Tensor _embedTokens;       // [V, d]
     readonly Tensor _lmHead;            // [V, d]; the same tensor as _embedTokens when tied

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SlotSharp.Models;
 
 /// <summary>Pre-norm decoder block: x + attn(norm(x)), then + mlp(norm(x)).</summary>
-public sealed class DecoderLayer : IDisposable
+internal sealed class DecoderLayer : IDisposable
 {
     readonly RmsNorm _inputLayernorm, _postAttentionLayernorm;
     readonly Attention _selfAttn;

@@ -8,7 +8,7 @@ namespace SlotSharp.Models;
 /// rather than the most that could be. <see cref="Length"/> is the number of positions already stored (the same
 /// for every row).
 /// </summary>
-public sealed class KvCache : IDisposable
+internal sealed class KvCache : IDisposable
 {
     readonly Tensor?[] _keys, _values;
     readonly long _initialCapacity;

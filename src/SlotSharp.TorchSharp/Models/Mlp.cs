@@ -6,7 +6,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace SlotSharp.Models;
 
 /// <summary>SiLU-gated MLP: down_proj(silu(gate_proj(x)) * up_proj(x)); gate and up fused into one matrix at load.</summary>
-public sealed class Mlp : IDisposable
+internal sealed class Mlp : IDisposable
 {
     readonly Tensor _gateUp;  // [2 * I, d]
     readonly Tensor _down;    // [d, I]

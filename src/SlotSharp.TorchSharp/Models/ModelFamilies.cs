@@ -4,7 +4,7 @@ namespace SlotSharp.Models;
 /// The architectures (config.json "architectures"[0]) SlotSharp runs. Qwen2 and Llama share the checkpoint layout;
 /// Qwen2 always has q/k/v biases, Llama has them when attention_bias is true (see ModelConfig).
 /// </summary>
-public static class ModelFamilies
+internal static class ModelFamilies
 {
     public static readonly IReadOnlyList<string> Supported = ["Qwen2ForCausalLM", "LlamaForCausalLM"];
 

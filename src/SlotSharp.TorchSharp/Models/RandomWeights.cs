@@ -8,7 +8,7 @@ namespace SlotSharp.Models;
 /// Random weights with a real model's shapes, for benchmarks that must not download anything.
 /// Norm weights are ones; everything else N(0, 0.02^2), created directly in the compute dtype.
 /// </summary>
-public sealed class RandomWeights(ScalarType dtype, int seed = 0) : ITensorSource
+internal sealed class RandomWeights(ScalarType dtype, int seed = 0) : ITensorSource
 {
     readonly TorchSharp.torch.Generator _generator = new((ulong)seed);
 

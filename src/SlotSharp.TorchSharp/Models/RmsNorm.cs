@@ -8,7 +8,7 @@ namespace SlotSharp.Models;
 /// RMSNorm as transformers' Qwen2RMSNorm / LlamaRMSNorm: the statistics in float32, the result cast back to the
 /// input dtype before the weight multiplies it.
 /// </summary>
-public sealed class RmsNorm(Tensor weight, double eps) : IDisposable
+internal sealed class RmsNorm(Tensor weight, double eps) : IDisposable
 {
     // A field, not an implicit conversion per call: see HeldScalars on TorchSharp's Scalar finalizer.
     readonly Scalar _eps = eps.ToScalar();

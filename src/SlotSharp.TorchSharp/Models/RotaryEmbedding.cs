@@ -11,7 +11,7 @@ namespace SlotSharp.Models;
 /// the compute dtype when applied. Every Scalar is a `using` local or HeldScalars.One, never an implicit conversion
 /// (see HeldScalars): the tables grow during requests.
 /// </summary>
-public sealed class RotaryEmbedding : IDisposable
+internal sealed class RotaryEmbedding : IDisposable
 {
     public static IReadOnlyList<string> SupportedRopeTypes => RopeScaling.SupportedRopeTypes;
 

@@ -4,14 +4,14 @@ using static TorchSharp.torch;
 namespace SlotSharp.Models;
 
 /// <summary>Where weights come from: a checkpoint on disk, or random values for benchmarks.</summary>
-public interface ITensorSource
+internal interface ITensorSource
 {
     /// <summary>The tensor called <paramref name="name"/> (checkpoint key), checked against <paramref name="shape"/>.</summary>
     Tensor Read(string name, params long[] shape);
 }
 
 /// <summary>Reads source tensors, checks their shapes, and converts them to the compute dtype and device.</summary>
-public sealed class WeightLoader(ITensorSource source, ScalarType dtype, Device device)
+internal sealed class WeightLoader(ITensorSource source, ScalarType dtype, Device device)
 {
     public Tensor Load(string name, params long[] shape)
     {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace SlotSharp.Runtime;
 
 /// <summary>Where and in which floating-point type the model computes (independent of the checkpoint's storage dtype).</summary>
-public sealed record ComputeOptions(Device Device, ScalarType DType)
+internal sealed record ComputeOptions(Device Device, ScalarType DType)
 {
     public static readonly string[] DTypeNames = ["fp32", "bf16", "fp16"];
 
@@ -71,7 +71,7 @@ public sealed record ComputeOptions(Device Device, ScalarType DType)
 }
 
 /// <summary>CPU capabilities read from /proc/cpuinfo (Linux); absent elsewhere.</summary>
-public static class CpuFeatures
+internal static class CpuFeatures
 {
     static readonly Lazy<HashSet<string>> Flags = new(ReadFlags);
 

@@ -10,7 +10,7 @@ namespace SlotSharp.Runtime;
 /// Why: TorchSharp 0.107's libLibTorchSharp.so requires GLIBCXX_3.4.32 for a single symbol,
 /// std::ios_base_library_init, that it never calls; Debian 12 and Ubuntu 22.04 ship an older libstdc++.
 /// </summary>
-public static class ElfVersionPatcher
+internal static class ElfVersionPatcher
 {
     const uint ShtGnuVerneed = 0x6ffffffe;
     const ushort VerFlgWeak = 0x2;

@@ -9,7 +9,7 @@ namespace SlotSharp.Runtime;
 /// forever, so it is never finalized. Value-dependent Scalars live in the owning object's fields or in `using` locals
 /// (docs/ownership.md).
 /// </summary>
-public static class HeldScalars
+internal static class HeldScalars
 {
     /// <summary>The alpha of a plain a + b: pass it explicitly, a.add(b, One), instead of calling add(b) or +.</summary>
     public static readonly Scalar One = 1.ToScalar();

@@ -10,7 +10,7 @@ namespace SlotSharp.Runtime;
 /// Decoding one token and every SLOT step are such products, so this is where decode speed comes from.
 /// Other dtypes and devices use libtorch's own kernels (bf16 bmm measured slower than mm).
 /// </summary>
-public static class MatVec
+internal static class MatVec
 {
     /// <summary>W x for W [N, K] and x [K]: [N].</summary>
     public static Tensor Mv(Tensor w, Tensor x)

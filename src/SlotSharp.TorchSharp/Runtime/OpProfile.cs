@@ -4,7 +4,7 @@ using TorchSharp;
 namespace SlotSharp.Runtime;
 
 /// <summary>The parts of a forward pass that <see cref="OpProfile"/> times separately.</summary>
-public enum OpKind
+internal enum OpKind
 {
     /// <summary>The fused q/k/v projection (with its bias).</summary>
     QkvProduct,
@@ -36,7 +36,7 @@ public enum OpKind
 /// region costs one thread-static read. Only CPU passes are profiled: CPU ops run synchronously, so a stopwatch
 /// around the calls measures the ops themselves; on CUDA it would measure the launches.
 /// </summary>
-public sealed class OpProfile
+internal sealed class OpProfile
 {
     [ThreadStatic] static OpProfile? _active;
 

@@ -13,7 +13,7 @@ namespace SlotSharp.Runtime;
 /// default on a dedicated machine). The variable is set only while torch's libgomp loads, so other native
 /// libraries loaded later (llama.cpp's own OpenMP) read the process environment as the user left it.
 /// </summary>
-public static partial class OpenMpWaitPolicy
+internal static partial class OpenMpWaitPolicy
 {
     /// <summary>The policy torch's OpenMP starts with when the user chose none.</summary>
     public const string Default = "PASSIVE";

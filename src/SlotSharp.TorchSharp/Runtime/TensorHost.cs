@@ -7,7 +7,7 @@ namespace SlotSharp.Runtime;
 /// Copies tensors to managed arrays through their raw bytes. TorchSharp's data&lt;T&gt;().ToArray() walks element by
 /// element (about 25 ms for one 152k-entry logit row, measured), which would dominate decoding small models.
 /// </summary>
-public static class TensorHost
+internal static class TensorHost
 {
     public static float[] Floats(Tensor t) => Copy<float>(t, ScalarType.Float32);
 

@@ -12,7 +12,7 @@ namespace SlotSharp.Runtime;
 /// which is idempotent and a no-op where the system libstdc++ is new enough. It also starts libtorch's OpenMP with
 /// sleeping idle threads (<see cref="OpenMpWaitPolicy"/>).
 /// </summary>
-public static class TorchRuntime
+internal static class TorchRuntime
 {
     const string NeededVersion = "GLIBCXX_3.4.32";
     static readonly object Gate = new();

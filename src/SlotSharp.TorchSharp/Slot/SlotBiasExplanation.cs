@@ -4,10 +4,10 @@ using static TorchSharp.torch;
 namespace SlotSharp.Slot;
 
 /// <summary>One vocabulary entry's logit bias b_v = (W delta)_v.</summary>
-public readonly record struct TokenBias(long Id, float Bias);
+internal readonly record struct TokenBias(long Id, float Bias);
 
 /// <summary>The tokens SLOT pushes up and down the most (for `slot ... --explain`).</summary>
-public sealed record SlotBiasExplanation(IReadOnlyList<TokenBias> Raised, IReadOnlyList<TokenBias> Lowered)
+internal sealed record SlotBiasExplanation(IReadOnlyList<TokenBias> Raised, IReadOnlyList<TokenBias> Lowered)
 {
     /// <summary>Top-<paramref name="k"/> largest biases (descending) and top-<paramref name="k"/> smallest (ascending).</summary>
     public static SlotBiasExplanation Explain(Tensor bias, int k)

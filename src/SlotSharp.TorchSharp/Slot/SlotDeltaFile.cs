@@ -7,13 +7,13 @@ using SlotSharp.Runtime;
 namespace SlotSharp.Slot;
 
 /// <summary>What a saved delta records about how it was learned.</summary>
-public sealed record SlotDeltaMetadata(string Model, int HiddenSize, int Times, double Lr, string Optimizer, IReadOnlyList<double> Losses);
+internal sealed record SlotDeltaMetadata(string Model, int HiddenSize, int Times, double Lr, string Optimizer, IReadOnlyList<double> Losses);
 
 /// <summary>
 /// A delta as a one-tensor safetensors file: 8-byte little-endian header length, JSON header with "delta"
 /// (F32, [d]) and "__metadata__" (string values only, as the format requires; losses as a JSON array string), then the data.
 /// </summary>
-public static class SlotDeltaFile
+internal static class SlotDeltaFile
 {
     const string TensorName = "delta";
 

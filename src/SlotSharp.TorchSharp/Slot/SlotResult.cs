@@ -7,7 +7,7 @@ namespace SlotSharp.Slot;
 /// Outcome of the SLOT prompt stage for one prompt. <see cref="LogitBias"/> (b = W delta, float32, V) is what
 /// generation adds to every later logit; dispose the result to free it.
 /// </summary>
-public sealed class SlotResult : IDisposable
+internal sealed class SlotResult : IDisposable
 {
     public SlotResult(float[] delta, IReadOnlyList<double> losses, IReadOnlyList<double> deltaNorms, Tensor logitBias, bool skipped, string? stopReason)
     {

@@ -4,14 +4,14 @@ using static TorchSharp.torch;
 namespace SlotSharp.Slot;
 
 /// <summary>One prompt for a batched SLOT run: its final hidden states (T x d) and its ids (length T).</summary>
-public sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
+internal sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
 
 /// <summary>
 /// Runs the SLOT prompt stage against one LM head. Model-agnostic: it needs only the prompt's final hidden states
 /// H (T x d, after the last norm, any float dtype), the LM head weight W (V x d, tied embedding or not) and the ids.
 /// Not thread-safe; one runner per LM head and option set.
 /// </summary>
-public sealed class SlotRunner : IDisposable
+internal sealed class SlotRunner : IDisposable
 {
     readonly Tensor _lmHead;
     readonly Tensor _weightSource; // the borrowed tensor _w32 comes from: runners with the same one share W

@@ -8,7 +8,7 @@ namespace SlotSharp.Slot;
 /// the <see cref="SlotResult"/> that <see cref="SlotRunner.Run"/> gives, which is this stage run to the end. It knows
 /// nothing of the model: H, W and the ids are all it has. Dispose it to free its state. Not thread-safe.
 /// </summary>
-public sealed class SlotStage : IDisposable
+internal sealed class SlotStage : IDisposable
 {
     readonly SlotRunner _runner;
     readonly ISlotEngine? _engine; // null when the stage is skipped (fewer than 2 tokens, or times 0)

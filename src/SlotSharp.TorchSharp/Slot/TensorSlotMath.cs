@@ -10,7 +10,7 @@ namespace SlotSharp.Slot;
 /// W in float32 is made once and kept (an alias for fp32 weights): a bf16 7B head would otherwise be copied (2.2 GB)
 /// for every prompt and every setting of a sweep. Owned by its backend, which disposes it.
 /// </summary>
-public sealed class TensorSlotMath(Tensor lmHead) : ISlotMath, IDisposable
+internal sealed class TensorSlotMath(Tensor lmHead) : ISlotMath, IDisposable
 {
     Tensor? _w32;
 

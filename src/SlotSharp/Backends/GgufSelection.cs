@@ -8,7 +8,7 @@ namespace SlotSharp.Backends;
 /// repository's file list (<see cref="Hub.ModelFiles"/>) alike: the named file, else the only one, else the file whose
 /// name holds Q8_0, else Q4_K_M (case-insensitive), else an error listing the choices.
 /// </summary>
-public static partial class GgufSelection
+internal static partial class GgufSelection
 {
     /// <summary>Quantizations preferred, in order, when several GGUF files exist and none is named.</summary>
     public static readonly IReadOnlyList<string> PreferredQuantizations = ["q8_0", "q4_k_m"];

@@ -10,7 +10,7 @@ public sealed record ModelLocation(BackendKind Backend, string Folder, string? G
 /// llama.cpp (one file chosen by <see cref="GgufSelection"/>); safetensors go to TorchSharp. Asking for a backend
 /// overrides that where the folder has both.
 /// </summary>
-public static class ModelLocator
+internal static class ModelLocator
 {
     public static BackendKind ParseBackend(string name) => name.ToLowerInvariant() switch
     {

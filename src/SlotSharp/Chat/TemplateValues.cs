@@ -8,7 +8,7 @@ namespace SlotSharp.Chat;
 /// Converts .NET and JSON values into the template value model (Python-like: None, bool, int, float, str, list,
 /// dict with ordered keys). Only these shapes enter a template; nothing is reached by reflection.
 /// </summary>
-public static class TemplateValues
+internal static class TemplateValues
 {
     /// <summary>JSON → template value. Integers stay ints (1 vs 1.0 prints differently, as in Python).</summary>
     public static object? FromJson(JsonElement e) => e.ValueKind switch

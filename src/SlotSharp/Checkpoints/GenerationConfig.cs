@@ -4,7 +4,7 @@ namespace SlotSharp.Checkpoints;
 /// generation_config.json: the stop ids (eos_token_id may be a list) and decoding defaults. transformers applies
 /// repetition_penalty from here even to greedy decoding (Qwen2.5-Instruct ships 1.05), so SlotSharp does too.
 /// </summary>
-public sealed record GenerationConfig(IReadOnlyList<int> EosTokenIds, int? BosTokenId, int? PadTokenId, bool DoSample,
+internal sealed record GenerationConfig(IReadOnlyList<int> EosTokenIds, int? BosTokenId, int? PadTokenId, bool DoSample,
     double? Temperature, int? TopK, double? TopP, double? RepetitionPenalty = null)
 {
     /// <summary>

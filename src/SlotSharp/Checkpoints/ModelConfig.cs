@@ -10,7 +10,7 @@ namespace SlotSharp.Checkpoints;
 public sealed record ModelConfig
 {
     /// <summary>The torch_dtype values a checkpoint of float weights can declare (the compute dtype is chosen separately).</summary>
-    public static readonly IReadOnlyList<string> FloatDTypes = ["float32", "float16", "bfloat16", "float64"];
+    internal static readonly IReadOnlyList<string> FloatDTypes = ["float32", "float16", "bfloat16", "float64"];
 
     public required string Architecture { get; init; }
     public required string ModelType { get; init; }
@@ -40,7 +40,7 @@ public sealed record ModelConfig
     }
 
     /// <summary>Reads and checks the fields; errors are <see cref="SlotSharpException"/>s naming <paramref name="source"/> and the field.</summary>
-    public static ModelConfig Parse(JsonObject j, string source)
+    internal static ModelConfig Parse(JsonObject j, string source)
     {
         var f = new JsonFields(j, source);
         string modelType = f.Str("model_type", "");

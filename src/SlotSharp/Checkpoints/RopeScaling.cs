@@ -4,7 +4,7 @@ namespace SlotSharp.Checkpoints;
 public sealed record RopeScaling(string RopeType, double Factor, double LowFreqFactor, double HighFreqFactor, int OriginalMaxPositionEmbeddings)
 {
     /// <summary>The rope types the rotary embeddings implement (a config naming another is refused before any weight is read).</summary>
-    public static readonly string[] SupportedRopeTypes = ["default", "linear", "llama3"];
+    internal static readonly string[] SupportedRopeTypes = ["default", "linear", "llama3"];
 
     /// <summary>
     /// Reads and checks rope_scaling (null when absent). The values divide the rotary frequencies, so zero, negative

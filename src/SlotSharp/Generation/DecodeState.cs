@@ -7,7 +7,7 @@ namespace SlotSharp.Generation;
 /// the repetition penalty, sample, and decide whether it is finished. Every backend decodes through this, so the
 /// TorchSharp and llama.cpp paths (and a sequence alone or inside a batch) choose tokens by the same arithmetic.
 /// </summary>
-public sealed class DecodeState
+internal sealed class DecodeState
 {
     readonly GenerationOptions _options;
     readonly TokenSampler _sampler;

@@ -1,6 +1,6 @@
 namespace SlotSharp.Generation;
 
-public static class LogitChecks
+internal static class LogitChecks
 {
     /// <summary>
     /// Non-finite weights or a non-finite SLOT delta make the logits NaN, and the sampler would then emit garbage ids

@@ -6,7 +6,7 @@ namespace SlotSharp.Generation;
 /// next delta decides it, so a stream never shows text that the non-streaming answer cuts. The engine runs one per
 /// request on the decoded text (<see cref="Engine.EngineRequest.StopStrings"/>).
 /// </summary>
-public sealed class StopStringFilter(IReadOnlyList<string> stopSequences)
+internal sealed class StopStringFilter(IReadOnlyList<string> stopSequences)
 {
     string _pending = "";
 

@@ -1,7 +1,7 @@
 namespace SlotSharp.Generation;
 
 /// <summary>Chooses the next token from one row of float32 logits (greedy or temperature / top-k / top-p sampling).</summary>
-public sealed class TokenSampler(GenerationOptions options)
+internal sealed class TokenSampler(GenerationOptions options)
 {
     readonly Random _random = new(options.Seed);
 

@@ -11,7 +11,7 @@ namespace SlotSharp.Hub;
 /// {cache}/.locks/models--org--name/{etag}.lock           inter-process lock while a blob is written
 /// </code>
 /// </summary>
-public sealed partial class HubCacheRepo(string cacheDir, HubRepoId repo)
+internal sealed partial class HubCacheRepo(string cacheDir, HubRepoId repo)
 {
     public HubRepoId Repo { get; } = repo;
     public string Folder { get; } = Path.Combine(cacheDir, repo.CacheFolderName);

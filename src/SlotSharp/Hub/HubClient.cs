@@ -5,7 +5,7 @@ namespace SlotSharp.Hub;
 /// snapshot_download: one revision-info call pins the commit, files already linked under
 /// snapshots/{commit}/ cost no request at all, missing ones are HEAD-ed and downloaded concurrently.
 /// </summary>
-public sealed class HubClient(HubSettings settings) : IDisposable
+internal sealed class HubClient(HubSettings settings) : IDisposable
 {
     const int MaxConcurrentDownloads = 8; // huggingface_hub's default max_workers
     readonly HubHttp _http = new(settings);

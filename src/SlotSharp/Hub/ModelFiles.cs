@@ -12,13 +12,13 @@ public sealed record WeightsChoice(BackendKind? Backend = null, string? GgufFile
 }
 
 /// <summary>The files to fetch first, and the GGUF file chosen when the model runs on llama.cpp.</summary>
-public sealed record ModelFilePlan(IReadOnlyList<string> Files, string? GgufFile);
+internal sealed record ModelFilePlan(IReadOnlyList<string> Files, string? GgufFile);
 
 /// <summary>
 /// Which files of a model repository SlotSharp needs: configs, tokenizer and safetensors weights, or one GGUF file
 /// (never the other quantizations) with the tokenizer and generation files beside it.
 /// </summary>
-public static class ModelFiles
+internal static class ModelFiles
 {
     public const string Config = "config.json";
     public const string SingleWeights = "model.safetensors";

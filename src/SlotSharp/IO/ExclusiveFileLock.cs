@@ -6,7 +6,7 @@ namespace SlotSharp.IO;
 /// when the process dies and a crashed run never leaves a stale lock behind. The file itself stays (deleting it
 /// would let a third process lock a new file of the same name while a second one still holds the old one).
 /// </summary>
-public sealed class ExclusiveFileLock : IDisposable
+internal sealed class ExclusiveFileLock : IDisposable
 {
     // How a failed non-blocking lock surfaces: Windows' sharing/lock violations; EWOULDBLOCK (Linux 11, macOS 35).
     const int WindowsSharingViolation = unchecked((int)0x80070020);

@@ -9,7 +9,7 @@ namespace SlotSharp.IO;
 /// "\ud800", or invalid UTF-8 bytes), which GetString answers with InvalidOperationException. Here both are refused
 /// up front with a <see cref="SlotSharpException"/> naming the source and, for strings, the JSON path.
 /// </summary>
-public static class UserJson
+internal static class UserJson
 {
     /// <summary>Parser options: duplicated keys are a JsonException at parse time.</summary>
     public static JsonDocumentOptions DocumentOptions { get; } = new() { AllowDuplicateProperties = false };

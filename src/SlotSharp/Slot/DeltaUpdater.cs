@@ -4,7 +4,7 @@ namespace SlotSharp.Slot;
 /// One Adam-family update of the d-vector delta, done in float64 on the host (d is small; float64 keeps the
 /// bias-corrected ratio m_hat / (sqrt(v_hat) + eps) from amplifying rounding of tiny gradient components).
 /// </summary>
-public abstract class DeltaUpdater
+internal abstract class DeltaUpdater
 {
     private protected readonly SlotHyperParameters Hp;
     private protected readonly double[] M;
@@ -38,7 +38,7 @@ public abstract class DeltaUpdater
 }
 
 /// <summary>torch 1.13 AdamW: decoupled decay first, then delta -= lr * m_hat / (sqrt(v_hat) + eps).</summary>
-public sealed class HfAdamWUpdater(SlotHyperParameters hp, int size) : DeltaUpdater(hp, size)
+internal sealed class HfAdamWUpdater(SlotHyperParameters hp, int size) : DeltaUpdater(hp, size)
 {
     public override void Step(int k, double[] delta, ReadOnlySpan<double> g)
     {
@@ -54,7 +54,7 @@ public sealed class HfAdamWUpdater(SlotHyperParameters hp, int size) : DeltaUpda
 }
 
 /// <summary>The vLLM runner's Adam: p = p - lr*m_hat/(sqrt(v_hat)+eps) - lr*wd*p, the decay using p before the step.</summary>
-public sealed class VllmAdamUpdater(SlotHyperParameters hp, int size) : DeltaUpdater(hp, size)
+internal sealed class VllmAdamUpdater(SlotHyperParameters hp, int size) : DeltaUpdater(hp, size)
 {
     public override void Step(int k, double[] delta, ReadOnlySpan<double> g)
     {

@@ -4,7 +4,7 @@ namespace SlotSharp.Slot;
 /// The loss and gradient forms of the two original code paths, given log p(y_t) of the n = T-1 shifted positions.
 /// Both gradients are c * (colsum_t softmax(z_t) - counts(y)) W, only the constant c differs.
 /// </summary>
-public static class SlotObjective
+internal static class SlotObjective
 {
     /// <summary>The vLLM runner's guard constant, added inside the log and to the divisor.</summary>
     public const double VllmGuard = 1e-10;

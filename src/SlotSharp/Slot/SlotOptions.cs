@@ -92,7 +92,7 @@ public sealed record SlotOptions
 public sealed record SlotHyperParameters(SlotOptimizerKind Optimizer, int Times, double Lr, double Beta1, double Beta2, double Eps, double WeightDecay);
 
 /// <summary>The constants of the two original code paths.</summary>
-public static class SlotOptimizerDefaults
+internal static class SlotOptimizerDefaults
 {
     public static (double Beta1, double Beta2, double Eps, double WeightDecay) For(SlotOptimizerKind kind) => kind switch
     {

@@ -6,7 +6,7 @@ namespace SlotSharp.Slot;
 /// times / lr as the original code paths read them: command-line flags win; else the HF path's env `times` / `lr`
 /// or the vLLM path's `CHOT_STEPS` / `CHOT_LR`; else times 5, lr 0.1.
 /// </summary>
-public static class SlotSettingsResolver
+internal static class SlotSettingsResolver
 {
     public static (string Times, string Lr) EnvironmentNames(SlotOptimizerKind kind) =>
         kind == SlotOptimizerKind.Vllm ? ("CHOT_STEPS", "CHOT_LR") : ("times", "lr");

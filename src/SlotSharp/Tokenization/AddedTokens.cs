@@ -3,13 +3,13 @@ using System.Buffers;
 namespace SlotSharp.Tokenization;
 
 /// <summary>An entry of tokenizer.json "added_tokens".</summary>
-public sealed record AddedToken(int Id, string Content, bool Special, bool SingleWord = false, bool LStrip = false, bool RStrip = false, bool Normalized = false);
+internal sealed record AddedToken(int Id, string Content, bool Special, bool SingleWord = false, bool LStrip = false, bool RStrip = false, bool Normalized = false);
 
 /// <summary>
 /// Finds added tokens in text like HF's AddedVocabulary: leftmost-longest matches, single_word (no word
 /// character on either side), lstrip/rstrip (the token swallows adjacent whitespace).
 /// </summary>
-public sealed class AddedTokenMatcher
+internal sealed class AddedTokenMatcher
 {
     readonly Dictionary<char, AddedToken[]> _byFirstChar; // longest first
     readonly SearchValues<char> _firstChars;

@@ -4,7 +4,7 @@ using System.Text;
 namespace SlotSharp.Tokenization;
 
 /// <summary>Settings of a tokenizer.json "model" of type BPE.</summary>
-public sealed record BpeOptions(
+internal sealed record BpeOptions(
     string? UnkToken = null,
     bool FuseUnk = false,
     bool ByteFallback = false,
@@ -18,7 +18,7 @@ public sealed record BpeOptions(
 /// and unk (optionally fused). In byte-level mode the word's UTF-8 bytes are the initial symbols.
 /// Results are cached per word, the pre-tokens of natural text repeat a lot.
 /// </summary>
-public sealed class BpeModel
+internal sealed class BpeModel
 {
     const int MaxCachedWordLength = 256;
     const int MaxCacheEntries = 200_000;

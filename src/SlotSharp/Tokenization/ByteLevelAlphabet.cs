@@ -4,7 +4,7 @@ namespace SlotSharp.Tokenization;
 /// GPT-2's bytes_to_unicode table: every byte gets a printable character so byte-level BPE vocabularies
 /// can be stored as text (space becomes 'Ġ', newline 'Ċ').
 /// </summary>
-public static class ByteLevelAlphabet
+internal static class ByteLevelAlphabet
 {
     /// <summary>Printable character standing for each byte value.</summary>
     public static readonly char[] ByteToChar = Build();

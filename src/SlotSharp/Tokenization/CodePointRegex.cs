@@ -17,7 +17,7 @@ namespace SlotSharp.Tokenization;
 /// element next to the search prefix (" ?, ?" on " a,,", dotnet/runtime PR 130176), which tokenizer patterns
 /// like " ?\p{L}+" are, so its results are not guaranteed identical.
 /// </summary>
-public sealed class CodePointRegex
+internal sealed class CodePointRegex
 {
     readonly Regex _regex;
     readonly string _origin;

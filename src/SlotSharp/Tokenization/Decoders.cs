@@ -3,13 +3,13 @@ using System.Text;
 namespace SlotSharp.Tokenization;
 
 /// <summary>A tokenizer.json "decoder": HF decode_chain, token strings in, token strings out (joined at the end).</summary>
-public interface IDecoder
+internal interface IDecoder
 {
     List<string> DecodeChain(List<string> tokens);
 }
 
 /// <summary>Byte-level tokens back to UTF-8 text; invalid sequences become U+FFFD (Rust from_utf8_lossy).</summary>
-public sealed class ByteLevelDecoder : IDecoder
+internal sealed class ByteLevelDecoder : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens)
     {
@@ -23,7 +23,7 @@ public sealed class ByteLevelDecoder : IDecoder
 /// Runs of &lt;0xXX&gt; tokens become the text of their bytes; an invalid run becomes one U+FFFD per byte token
 /// (HF ByteFallback).
 /// </summary>
-public sealed class ByteFallbackDecoder : IDecoder
+internal sealed class ByteFallbackDecoder : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens)
     {
@@ -60,13 +60,13 @@ public sealed class ByteFallbackDecoder : IDecoder
 }
 
 /// <summary>Joins all tokens into one.</summary>
-public sealed class FuseDecoder : IDecoder
+internal sealed class FuseDecoder : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens) => [string.Concat(tokens)];
 }
 
 /// <summary>Removes up to start/stop leading/trailing occurrences of a character from each token.</summary>
-public sealed class StripDecoder(char content, int start, int stop) : IDecoder
+internal sealed class StripDecoder(char content, int start, int stop) : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens) => tokens.Select(Strip).ToList();
 
@@ -80,7 +80,7 @@ public sealed class StripDecoder(char content, int start, int stop) : IDecoder
 }
 
 /// <summary>Replace on each token (same pattern semantics as the Replace normalizer).</summary>
-public sealed class ReplaceDecoder(ReplaceNormalizer replace) : IDecoder
+internal sealed class ReplaceDecoder(ReplaceNormalizer replace) : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens) => tokens.Select(replace.Apply).ToList();
 }
@@ -89,7 +89,7 @@ public sealed class ReplaceDecoder(ReplaceNormalizer replace) : IDecoder
 /// Metaspace: the replacement character becomes a space, except in the first token when a prefix was
 /// prepended at encode time (HF drops it there).
 /// </summary>
-public sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) : IDecoder
+internal sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens)
     {
@@ -108,7 +108,7 @@ public sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) : I
     }
 }
 
-public sealed class SequenceDecoder(IReadOnlyList<IDecoder> steps) : IDecoder
+internal sealed class SequenceDecoder(IReadOnlyList<IDecoder> steps) : IDecoder
 {
     public List<string> DecodeChain(List<string> tokens)
     {

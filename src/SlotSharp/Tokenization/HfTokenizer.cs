@@ -5,7 +5,7 @@ namespace SlotSharp.Tokenization;
 /// normalized, pre-tokenized and BPE-encoded; the post-processor adds special tokens. Decoding runs the
 /// decoder chain and, when the config asks for it, Python transformers' clean_up_tokenization.
 /// </summary>
-public sealed class HfTokenizer : ITokenizer
+internal sealed class HfTokenizer : ITokenizer
 {
     readonly BpeModel _model;
     readonly INormalizer? _normalizer;
@@ -134,7 +134,7 @@ public sealed class HfTokenizer : ITokenizer
 }
 
 /// <summary>Python transformers' clean_up_tokenization (applied when clean_up_tokenization_spaces is true).</summary>
-public static class CleanUp
+internal static class CleanUp
 {
     static readonly string[] Patterns = [" .", " ?", " !", " ,", " ' ", " n't", " 'm", " 's", " 've", " 're"];
 

@@ -3,30 +3,30 @@ using System.Text;
 namespace SlotSharp.Tokenization;
 
 /// <summary>A tokenizer.json "normalizer": rewrites the text between added tokens before pre-tokenization.</summary>
-public interface INormalizer
+internal interface INormalizer
 {
     string Normalize(string text);
 }
 
 /// <summary>NFC / NFD / NFKC / NFKD.</summary>
-public sealed class UnicodeNormalizer(NormalizationForm form) : INormalizer
+internal sealed class UnicodeNormalizer(NormalizationForm form) : INormalizer
 {
     public string Normalize(string text) => text.IsNormalized(form) ? text : text.Normalize(form);
 }
 
-public sealed class LowercaseNormalizer : INormalizer
+internal sealed class LowercaseNormalizer : INormalizer
 {
     public string Normalize(string text) => text.ToLowerInvariant();
 }
 
 /// <summary>Prepends a string to non-empty text (SentencePiece-style "▁" prefix).</summary>
-public sealed class PrependNormalizer(string prepend) : INormalizer
+internal sealed class PrependNormalizer(string prepend) : INormalizer
 {
     public string Normalize(string text) => text.Length == 0 ? text : prepend + text;
 }
 
 /// <summary>Replaces every occurrence of a literal string or a regex (matched by code point) with literal content.</summary>
-public sealed class ReplaceNormalizer : INormalizer
+internal sealed class ReplaceNormalizer : INormalizer
 {
     readonly string? _literal;
     readonly CodePointRegex? _regex;
@@ -59,7 +59,7 @@ public sealed class ReplaceNormalizer : INormalizer
     }
 }
 
-public sealed class SequenceNormalizer(IReadOnlyList<INormalizer> normalizers) : INormalizer
+internal sealed class SequenceNormalizer(IReadOnlyList<INormalizer> normalizers) : INormalizer
 {
     public string Normalize(string text)
     {

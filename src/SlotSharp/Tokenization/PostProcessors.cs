@@ -1,19 +1,19 @@
 namespace SlotSharp.Tokenization;
 
 /// <summary>A tokenizer.json "post_processor" for single sequences (adds BOS/EOS etc. when add_special_tokens).</summary>
-public interface IPostProcessor
+internal interface IPostProcessor
 {
     int[] Process(List<int> ids, bool addSpecialTokens);
 }
 
 /// <summary>ByteLevel post-processing only trims offsets; ids pass through.</summary>
-public sealed class PassThroughPostProcessor : IPostProcessor
+internal sealed class PassThroughPostProcessor : IPostProcessor
 {
     public int[] Process(List<int> ids, bool addSpecialTokens) => ids.ToArray();
 }
 
 /// <summary>TemplateProcessing's "single" template: special-token ids around sequence A.</summary>
-public sealed class TemplatePostProcessor : IPostProcessor
+internal sealed class TemplatePostProcessor : IPostProcessor
 {
     // Each item is either a special token's ids or null for "$A".
     readonly IReadOnlyList<int[]?> _single;
@@ -32,13 +32,13 @@ public sealed class TemplatePostProcessor : IPostProcessor
 }
 
 /// <summary>BertProcessing / RobertaProcessing single sequence: [cls] A [sep].</summary>
-public sealed class ClsSepPostProcessor(int clsId, int sepId) : IPostProcessor
+internal sealed class ClsSepPostProcessor(int clsId, int sepId) : IPostProcessor
 {
     public int[] Process(List<int> ids, bool addSpecialTokens) =>
         addSpecialTokens ? [clsId, .. ids, sepId] : ids.ToArray();
 }
 
-public sealed class SequencePostProcessor(IReadOnlyList<IPostProcessor> steps) : IPostProcessor
+internal sealed class SequencePostProcessor(IReadOnlyList<IPostProcessor> steps) : IPostProcessor
 {
     public int[] Process(List<int> ids, bool addSpecialTokens)
     {

@@ -7,20 +7,20 @@ namespace SlotSharp.Tokenization;
 /// A slice of (normalized) text on its way to the model. <see cref="AtStart"/> marks the slice that begins the
 /// original input; Metaspace's prepend_scheme "first" needs it.
 /// </summary>
-public readonly record struct Piece(string Text, int Start, int Length, bool AtStart)
+internal readonly record struct Piece(string Text, int Start, int Length, bool AtStart)
 {
     public ReadOnlySpan<char> Span => Text.AsSpan(Start, Length);
     public static Piece Whole(string text, bool atStart) => new(text, 0, text.Length, atStart);
 }
 
 /// <summary>A tokenizer.json "pre_tokenizer": splits one piece into smaller pieces.</summary>
-public interface IPreTokenizer
+internal interface IPreTokenizer
 {
     void Split(Piece piece, List<Piece> output);
 }
 
 /// <summary>HF SplitDelimiterBehavior.</summary>
-public enum SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous }
+internal enum SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous }
 
 /// <summary>
 /// Turns a list of (start, length, isMatch) segments covering a piece into pieces, exactly as HF's
@@ -113,7 +113,7 @@ static class SegmentSplitter
 }
 
 /// <summary>Split with a regex (or an escaped literal) and a delimiter behavior.</summary>
-public sealed class SplitPreTokenizer(CodePointRegex regex, SplitBehavior behavior, bool invert) : IPreTokenizer
+internal sealed class SplitPreTokenizer(CodePointRegex regex, SplitBehavior behavior, bool invert) : IPreTokenizer
 {
     [ThreadStatic] static List<(int, int)>? t_matches;
 
@@ -145,7 +145,7 @@ public sealed class SplitPreTokenizer(CodePointRegex regex, SplitBehavior behavi
 /// done by the BPE model on its input (it is the last step of every byte-level pipeline), which saves building
 /// mapped strings for words already in the cache.
 /// </summary>
-public sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
+internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : IPreTokenizer
 {
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
     static readonly SplitPreTokenizer Gpt2Split = new(
@@ -163,10 +163,10 @@ public sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : 
 }
 
 /// <summary>HF PrependScheme for Metaspace.</summary>
-public enum PrependScheme { Always, First, Never }
+internal enum PrependScheme { Always, First, Never }
 
 /// <summary>Metaspace: spaces become the replacement character ("▁"), optional prefix, split before each "▁".</summary>
-public sealed class MetaspacePreTokenizer(char replacement, PrependScheme scheme, bool split) : IPreTokenizer
+internal sealed class MetaspacePreTokenizer(char replacement, PrependScheme scheme, bool split) : IPreTokenizer
 {
     public void Split(Piece piece, List<Piece> output)
     {
@@ -180,7 +180,7 @@ public sealed class MetaspacePreTokenizer(char replacement, PrependScheme scheme
 }
 
 /// <summary>Digits: splits numbers out, one per digit when individual_digits is set.</summary>
-public sealed class DigitsPreTokenizer(bool individualDigits) : IPreTokenizer
+internal sealed class DigitsPreTokenizer(bool individualDigits) : IPreTokenizer
 {
     public void Split(Piece piece, List<Piece> output) =>
         SegmentSplitter.Emit(piece, SegmentSplitter.FromCodePoints(piece, IsNumeric),
@@ -191,7 +191,7 @@ public sealed class DigitsPreTokenizer(bool individualDigits) : IPreTokenizer
         is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber;
 }
 
-public sealed class SequencePreTokenizer(IReadOnlyList<IPreTokenizer> steps) : IPreTokenizer
+internal sealed class SequencePreTokenizer(IReadOnlyList<IPreTokenizer> steps) : IPreTokenizer
 {
     public IReadOnlyList<IPreTokenizer> Steps => steps;
 

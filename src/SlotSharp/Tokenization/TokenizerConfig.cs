@@ -4,7 +4,7 @@ using SlotSharp.IO;
 namespace SlotSharp.Tokenization;
 
 /// <summary>The fields of a Hugging Face tokenizer_config.json that SlotSharp uses.</summary>
-public sealed class TokenizerConfig
+internal sealed class TokenizerConfig
 {
     public string? BosToken { get; init; }
     public string? EosToken { get; init; }

@@ -12,7 +12,7 @@ public static class TokenizerLoader
     public static ITokenizer FromModelFolder(string dir, TokenizerOptions? options = null) => LoadFolder(dir, options);
 
     /// <summary>Same as <see cref="FromModelFolder"/>, typed for callers that need the config or added tokens.</summary>
-    public static HfTokenizer LoadFolder(string dir, TokenizerOptions? options = null)
+    internal static HfTokenizer LoadFolder(string dir, TokenizerOptions? options = null)
     {
         if (!Directory.Exists(dir)) throw new SlotSharpException($"model folder '{dir}' does not exist");
         var tokenizerJson = Path.Combine(dir, "tokenizer.json");
@@ -26,7 +26,7 @@ public static class TokenizerLoader
     }
 
     /// <summary>Loads a tokenizer.json with the given config (TokenizerConfig.Empty for HF defaults).</summary>
-    public static HfTokenizer FromFiles(string tokenizerJsonPath, TokenizerConfig config, TokenizerOptions? options = null)
+    internal static HfTokenizer FromFiles(string tokenizerJsonPath, TokenizerConfig config, TokenizerOptions? options = null)
     {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(tokenizerJsonPath); }

@@ -21,7 +21,7 @@ public sealed class TinyQwenFixture : IDisposable
         return p;
     });
 
-    public TestModel Pipeline => _pipeline.Value;
+    internal TestModel Pipeline => _pipeline.Value;
 
     public void Dispose()
     {

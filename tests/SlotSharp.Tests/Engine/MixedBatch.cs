@@ -55,7 +55,7 @@ public sealed class MixedBatch
     /// against a solo run on a fresh engine. llama.cpp's batched logits differ from its solo ones in the last bits
     /// (docs/engine.md), which moves a sampled draw now and then, so there only the greedy goldens are compared.
     /// </summary>
-    public void RunAndCheck(TestModel pipeline, EngineOptions options, bool bitExactBatches)
+    internal void RunAndCheck(TestModel pipeline, EngineOptions options, bool bitExactBatches)
     {
         EngineResult[] batched;
         using (var engine = new SlotEngine(pipeline.Model, options))

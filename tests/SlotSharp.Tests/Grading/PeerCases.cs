@@ -3,10 +3,10 @@ using SlotSharp.Grading;
 namespace SlotSharp.Tests.Grading;
 
 /// <summary>One verify case of shared/datasets/math-equivalence/cases.json (Math-Verify's own tests as data).</summary>
-public sealed record PeerCase(string Id, string Category, bool Expected, GradeCase Case);
+internal sealed record PeerCase(string Id, string Category, bool Expected, GradeCase Case);
 
 /// <summary>Reads the peer suite and runs a case exactly as its README specifies: verify(parse(gold), parse(prediction)).</summary>
-public static class PeerCases
+internal static class PeerCases
 {
     public static IReadOnlyList<PeerCase> Load(string path) =>
         GradeCaseFile.Read(path, new GradingOptions()).Select(c => new PeerCase(

@@ -5,7 +5,7 @@ using SlotSharp.Generation;
 namespace SlotSharp.Tests.Oracles;
 
 /// <summary>One sequence to decode: its prefilled backend sequence, its settings and its fixed logit bias.</summary>
-public sealed record DecodeRequest(BackendSequence Sequence, GenerationOptions Options, float[]? LogitBias = null, Action<int>? OnToken = null);
+internal sealed record DecodeRequest(BackendSequence Sequence, GenerationOptions Options, float[]? LogitBias = null, Action<int>? OnToken = null);
 
 /// <summary>
 /// Test oracle (the product decodes only in SlotEngine): decodes prefilled sequences on any backend, driving it
@@ -13,7 +13,7 @@ public sealed record DecodeRequest(BackendSequence Sequence, GenerationOptions O
 /// of them in one backend step. A sequence leaves the batch when it
 /// finishes; the others go on. The first token comes from the prefill's logits, so it carries the bias too.
 /// </summary>
-public static class DecodeLoop
+internal static class DecodeLoop
 {
     public static GenerationResult Decode(IModelBackend backend, BackendSequence sequence, GenerationOptions options,
         float[]? logitBias = null, Action<int>? onToken = null, CancellationToken cancel = default) =>

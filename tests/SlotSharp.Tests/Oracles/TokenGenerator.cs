@@ -9,26 +9,26 @@ namespace SlotSharp.Tests.Oracles;
 // src/SlotSharp/Generation unchanged, so the tests that compare the engine with them keep an independent reference.
 
 /// <summary>Timings of one generation, in milliseconds.</summary>
-public sealed record GenerationTiming(double PrefillMs, double PromptStageMs, double DecodeMs, int DecodeTokens)
+internal sealed record GenerationTiming(double PrefillMs, double PromptStageMs, double DecodeMs, int DecodeTokens)
 {
     /// <summary>Tokens after the first (the first comes from the prefill) per second of decoding.</summary>
     public double DecodeTokensPerSecond => DecodeMs > 0 ? DecodeTokens / (DecodeMs / 1000.0) : 0;
 }
 
-public sealed record GenerationResult(int[] PromptIds, int[] GeneratedIds, GenerationTiming Timing, bool StoppedAtStopId);
+internal sealed record GenerationResult(int[] PromptIds, int[] GeneratedIds, GenerationTiming Timing, bool StoppedAtStopId);
 
 /// <summary>
 /// Runs after the prompt's prefill and before the first token is chosen: receives the prompt's final hidden
 /// states H ([T, d], compute dtype) and returns an additive float32 logit bias ([V]) for every later position,
 /// or null for none. SLOT plugs in here (b = W delta).
 /// </summary>
-public delegate Tensor? PromptStage(Tensor promptHidden);
+internal delegate Tensor? PromptStage(Tensor promptHidden);
 
 /// <summary>
 /// A prompt that has been run through the model: its KV cache and final hidden states H ([T, d]). Several
 /// continuations (e.g. one per SLOT setting of a sweep) can decode from it: each rewinds the cache to the prompt.
 /// </summary>
-public sealed class Prefill(int[] promptIds, KvCache cache, Tensor hidden, double milliseconds) : IDisposable
+internal sealed class Prefill(int[] promptIds, KvCache cache, Tensor hidden, double milliseconds) : IDisposable
 {
     public int[] PromptIds { get; } = promptIds;
     public KvCache Cache { get; } = cache;
@@ -47,7 +47,7 @@ public sealed class Prefill(int[] promptIds, KvCache cache, Tensor hidden, doubl
 /// Autoregressive decoding with a KV cache: prefill the prompt, optional prompt stage, then one token at a time.
 /// Every logit row is lm_head(h) + bias, the first generated token included.
 /// </summary>
-public sealed class TokenGenerator(CausalLM model)
+internal sealed class TokenGenerator(CausalLM model)
 {
     public CausalLM Model { get; } = model;
 

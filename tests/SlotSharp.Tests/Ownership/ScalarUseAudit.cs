@@ -26,7 +26,10 @@ public static class ScalarUseAudit
             .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f))
             .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, options))
             .ToList();
-        var compilation = CSharpCompilation.Create("Audit", trees, References(),
+        // Named as the test assembly, which every src assembly grants InternalsVisibleTo: the core's sources include
+        // the test oracles compiled into SlotSharp.TorchSharp (Generation/TokenGenerator.cs), which use its internal
+        // model types (CausalLM, KvCache) from the referenced SlotSharp.TorchSharp.dll.
+        var compilation = CSharpCompilation.Create("SlotSharp.Tests", trees, References(),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         // CS8795: [GeneratedRegex] partial methods, whose bodies a source generator writes (not run here).
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795").Take(5).ToList();

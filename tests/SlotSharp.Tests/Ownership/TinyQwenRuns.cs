@@ -14,7 +14,7 @@ public sealed class TinyQwenRuns : IDisposable
 {
     readonly int[] _plainGolden, _slotGolden;
 
-    public TestModel Pipeline { get; }
+    internal TestModel Pipeline { get; }
     public int[] PromptIds { get; }
 
     public TinyQwenRuns()

@@ -12,7 +12,7 @@ namespace SlotSharp.Tests.Serving;
 public sealed class OpenAiServer : IAsyncDisposable
 {
     public Golden Golden { get; }
-    public TestModel Pipeline { get; }
+    internal TestModel Pipeline { get; }
     public WebApplication App { get; }
     public HttpClient Http { get; }
     public Uri BaseUri => new(App.Urls.First());

@@ -6,7 +6,7 @@ namespace SlotSharp.Evaluation.Tasks;
 /// An RFC 4180 CSV reader (header row; fields in double quotes may hold commas, doubled quotes and line breaks), for
 /// the official gpqa_diamond.csv. CRLF and LF line ends are both accepted; a trailing line end adds no row.
 /// </summary>
-public static class CsvTable
+internal static class CsvTable
 {
     public static List<IReadOnlyDictionary<string, string?>> Read(string path)
     {

@@ -8,7 +8,7 @@ namespace SlotSharp.Evaluation.Tasks;
 /// The patterns are LIGHTEVAL_TASKS.md appendix B.3 verbatim (Python's (?P&lt;name&gt;) written as .NET's
 /// (?&lt;name&gt;)); none is multiline, so ^ and $ refer to the whole text, as in Python.
 /// </summary>
-public sealed class GpqaLetterScorer : IAnswerScorer
+internal sealed class GpqaLetterScorer : IAnswerScorer
 {
     /// <summary>In priority order (0, 50, 100, 150, 200, 250, 300); each priority has one pattern.</summary>
     public static readonly IReadOnlyList<Regex> Patterns =

@@ -19,8 +19,11 @@ public interface ITaskOutput<TReport> where TReport : class
 }
 
 /// <summary>One setting's journal and files during a run.</summary>
-public interface ISettingOutput<out TReport> : EvalBatchLoop.ISettingState, IDisposable where TReport : class
+public interface ISettingOutput<out TReport> : IDisposable where TReport : class
 {
+    SlotSetting Setting { get; }
+    /// <summary>Whether <paramref name="sample"/> (1-based) is already journaled, so the run skips it.</summary>
+    bool IsDone(int sample);
     string JournalPath { get; }
     /// <summary>Samples journaled (this run's shard only).</summary>
     int Done { get; }

@@ -64,7 +64,7 @@ public sealed class LightevalOutput : ITaskOutput<TaskSettingResult>
     }
 
     /// <summary>SHA-256 over the evaluated documents' ids, prompts and golds (so shards of one run agree).</summary>
-    public static string Fingerprint(IReadOnlyList<TaskDocument> documents)
+    internal static string Fingerprint(IReadOnlyList<TaskDocument> documents)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var d in documents)

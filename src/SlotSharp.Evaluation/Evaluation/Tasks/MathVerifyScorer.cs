@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation.Tasks;
 /// extract from the gold with the task's gold targets (the raw gold stands in when nothing is found), extract from the
 /// prediction, and score 1 when any pair compares equal.
 /// </summary>
-public sealed class MathVerifyScorer(GradingTask task) : IAnswerScorer
+internal sealed class MathVerifyScorer(GradingTask task) : IAnswerScorer
 {
     public AnswerScore Score(string gold, string prediction)
     {

@@ -9,7 +9,7 @@ namespace SlotSharp.Evaluation.Tasks;
 /// "--:" separator, every column at least 3 wide. Values are formatted "%.4f" by lighteval and then re-read as
 /// numbers by pytablewriter, which drops trailing zeros ("0.0920" prints as "0.092").
 /// </summary>
-public static class SummaryTable
+internal static class SummaryTable
 {
     static readonly string[] Headers = ["Task", "Version", "Metric", "Value", "", "Stderr"];
     static readonly bool[] RightAligned = [false, true, false, true, false, true];

@@ -4,7 +4,7 @@ using SlotSharp.Hub;
 namespace SlotSharp.Evaluation.Tasks;
 
 /// <summary>Resolves a task's data argument to rows of field -> text.</summary>
-public static class TaskData
+internal static class TaskData
 {
     /// <summary>
     /// A .csv/.jsonl/.json/.parquet file; a folder holding test.jsonl (the layout of shared/datasets) or laid out like

@@ -5,7 +5,7 @@ namespace SlotSharp.Evaluation.Tasks;
 /// document is scored the results JSON, the per-document details JSONL and the log named as SLOT's vllm/logs name
 /// theirs, <c>&lt;task&gt;-&lt;model&gt;-&lt;steps&gt;-&lt;lr&gt;-&lt;accuracy&gt;.log</c>.
 /// </summary>
-public sealed record TaskOutputPaths(string Directory, string Stem, string LogPrefix)
+internal sealed record TaskOutputPaths(string Directory, string Stem, string LogPrefix)
 {
     public static TaskOutputPaths For(string outputDirectory, string task, string modelPath, SlotSetting s)
     {

@@ -1,7 +1,7 @@
 namespace SlotSharp.Evaluation.Tasks;
 
 /// <summary>One scored document (one journal line); the details file is these, in document order.</summary>
-public sealed record TaskSampleRecord : IJournalRecord
+internal sealed record TaskSampleRecord : IJournalRecord
 {
     public string Type { get; init; } = "sample";
     /// <summary>1-based position among the run's documents.</summary>
@@ -27,7 +27,7 @@ public sealed record TaskSampleRecord : IJournalRecord
 }
 
 /// <summary>The task journal of one setting (one shard).</summary>
-public sealed class TaskJournal : JsonlJournal<EvalRunHeader, TaskSampleRecord>
+internal sealed class TaskJournal : JsonlJournal<EvalRunHeader, TaskSampleRecord>
 {
     TaskJournal(string path, EvalRunHeader header) : base(path, header, "task") { }
 

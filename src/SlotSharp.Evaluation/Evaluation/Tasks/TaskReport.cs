@@ -15,7 +15,7 @@ public sealed record TaskSettingResult(SlotSetting Setting, TaskMetrics Metrics,
 /// document order) and the log ending with lighteval's summary table. A merge of shards calls the same code, so a
 /// sharded run produces byte-identical files.
 /// </summary>
-public static class TaskReport
+internal static class TaskReport
 {
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 

@@ -9,7 +9,7 @@ public abstract record ExtractionTarget
     /// Reads the config strings of the peer-case file format: "latex", "latex:boxed_match_priority=N",
     /// "latex:normalization.K=V;...", "expr", "string:A,B,C[;lowercase=false]". Throws <see cref="SlotSharpException"/> naming the bad part.
     /// </summary>
-    public static ExtractionTarget Parse(string spec)
+    internal static ExtractionTarget Parse(string spec)
     {
         var colon = spec.IndexOf(':');
         var kind = colon < 0 ? spec : spec[..colon];
@@ -30,7 +30,7 @@ public abstract record ExtractionTarget
 /// </summary>
 public sealed record LatexTarget(int BoxedMatchPriority = 50, NormalizationConfig? Normalization = null, bool TryExtractWithoutAnchor = true, bool Lighteval08 = false) : ExtractionTarget
 {
-    public NormalizationConfig NormalizationOrDefault => Normalization ?? new NormalizationConfig();
+    internal NormalizationConfig NormalizationOrDefault => Normalization ?? new NormalizationConfig();
 
     internal static LatexTarget FromArguments(string args)
     {

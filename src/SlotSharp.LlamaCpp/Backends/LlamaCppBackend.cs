@@ -31,7 +31,7 @@ public sealed class LlamaCppBackend : IModelBackend, ITensorBackend
     /// <summary>One pool of context cells shared by all sequences, allocated at load.</summary>
     public KvGeometry Kv => new(KvUnit.Cells, 1, ContextSize);
     /// <summary>Time spent inside llama_decode by decode steps since load; the rest of a step is host work.</summary>
-    public TimeSpan StepDecodeTime => _model.StepDecodeTime;
+    internal TimeSpan StepDecodeTime => _model.StepDecodeTime;
 
     readonly long _promptLogitsMaxBytes;
 

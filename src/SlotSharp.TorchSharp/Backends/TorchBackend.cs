@@ -23,7 +23,7 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
     public int PrefillChunk { get; init; } = 512;
 
     /// <summary>Positions a new cache reserves beyond the prompt before it first has to grow (then it doubles).</summary>
-    public const int CacheGrowthChunk = 256;
+    internal const int CacheGrowthChunk = 256;
 
     /// <summary>Test seam: sees the positions prefilled so far after each chunk.</summary>
     internal Action<int>? AfterPrefillChunk { get; init; }

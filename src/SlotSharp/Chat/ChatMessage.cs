@@ -16,7 +16,7 @@ public sealed record ChatMessage(string Role, string? Content)
     public static ChatMessage Assistant(string content) => new("assistant", content);
 
     /// <summary>A message from a JSON object like {"role": ..., "content": ..., "tool_calls": [...]}.</summary>
-    public static ChatMessage FromJson(JsonElement message)
+    internal static ChatMessage FromJson(JsonElement message)
     {
         if (message.ValueKind != JsonValueKind.Object)
             throw new SlotSharpException($"a chat message must be a JSON object, got {message.ValueKind}");

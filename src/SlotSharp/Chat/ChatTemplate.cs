@@ -22,7 +22,7 @@ public sealed record ChatTemplateOptions
 public sealed class ChatTemplate
 {
     /// <summary>transformers' historical default ChatML template, used when a model folder has none.</summary>
-    public const string FallbackChatMLSource =
+    internal const string FallbackChatMLSource =
         "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
         + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
@@ -162,7 +162,7 @@ public sealed class ChatTemplate
     }
 
     /// <summary>Like <see cref="Render"/> but with messages as arbitrary values (dictionaries, JsonElements...).</summary>
-    public string RenderValues(IReadOnlyList<object?> messages, bool addGenerationPrompt,
+    internal string RenderValues(IReadOnlyList<object?> messages, bool addGenerationPrompt,
         IReadOnlyDictionary<string, object?>? extraContext = null, IReadOnlyList<object?>? tools = null)
     {
         var context = new Dictionary<string, object?>

@@ -34,7 +34,7 @@ public sealed record GenerationOptions
     public bool Greedy => Temperature < GreedyBelowTemperature;
 
     /// <summary>Throws <see cref="ContextLengthException"/> when the prompt plus max_new_tokens exceeds <paramref name="maxPositions"/>, unless allowed.</summary>
-    public void CheckContextLength(int promptLength, int maxPositions)
+    internal void CheckContextLength(int promptLength, int maxPositions)
     {
         if (!AllowLongContext && (long)promptLength + MaxNewTokens > maxPositions)
             throw new ContextLengthException(promptLength, MaxNewTokens, maxPositions);

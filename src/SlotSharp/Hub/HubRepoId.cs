@@ -18,17 +18,17 @@ public readonly partial record struct HubRepoId(string Id, HubRepoType Type)
     }
 
     /// <summary>"models--org--name", the folder huggingface_hub uses under the hub cache.</summary>
-    public string CacheFolderName => $"{TypeWord(Type)}s--{Id.Replace("/", "--", StringComparison.Ordinal)}";
+    internal string CacheFolderName => $"{TypeWord(Type)}s--{Id.Replace("/", "--", StringComparison.Ordinal)}";
 
     /// <summary>"api/models/org/name" or "api/datasets/org/name".</summary>
-    public string ApiPath => $"api/{TypeWord(Type)}s/{Id}";
+    internal string ApiPath => $"api/{TypeWord(Type)}s/{Id}";
 
     /// <summary>Prefix of resolve URLs: models live at the root, datasets under datasets/.</summary>
-    public string ResolvePath => Type == HubRepoType.Dataset ? $"datasets/{Id}" : Id;
+    internal string ResolvePath => Type == HubRepoType.Dataset ? $"datasets/{Id}" : Id;
 
     public override string ToString() => $"{TypeWord(Type)} '{Id}'";
 
-    public static string TypeWord(HubRepoType type) => type == HubRepoType.Dataset ? "dataset" : "model";
+    internal static string TypeWord(HubRepoType type) => type == HubRepoType.Dataset ? "dataset" : "model";
 
     [GeneratedRegex(@"^(\b[\w\-.]+\b/)?\b[\w\-.]+\b$")]
     private static partial Regex RepoIdPattern();

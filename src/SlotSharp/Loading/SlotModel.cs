@@ -130,7 +130,7 @@ public sealed class SlotModel : IDisposable
     /// <summary>b = W delta for a stored delta.</summary>
     internal float[] LogitBias(float[] delta) => Backend.SlotMath.LogitBias(delta);
 
-    public static string ModelIdOf(string folder)
+    internal static string ModelIdOf(string folder)
     {
         var parts = Path.GetFullPath(folder).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
         int snap = Array.LastIndexOf(parts, "snapshots");

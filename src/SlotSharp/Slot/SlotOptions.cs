@@ -27,10 +27,10 @@ public enum SlotImplKind
 public sealed record SlotOptions
 {
     /// <summary>The optimizer's name as the CLI, the server's "slot" field and the JSON output spell it: adamw or vllm.</summary>
-    public static string Name(SlotOptimizerKind kind) => kind == SlotOptimizerKind.Vllm ? "vllm" : "adamw";
+    internal static string Name(SlotOptimizerKind kind) => kind == SlotOptimizerKind.Vllm ? "vllm" : "adamw";
 
     /// <summary>The implementation's name: fast or reference.</summary>
-    public static string Name(SlotImplKind kind) => kind == SlotImplKind.Reference ? "reference" : "fast";
+    internal static string Name(SlotImplKind kind) => kind == SlotImplKind.Reference ? "reference" : "fast";
 
     public const long DefaultMemoryBudgetBytes = 512L * 1024 * 1024;
 

@@ -11,22 +11,22 @@ namespace SlotSharp.Evaluation.Tasks;
 public sealed class GpqaDiamondTask() : LightevalTask("gpqa:diamond", "Idavidrein/gpqa", new GpqaLetterScorer())
 {
     /// <summary>lighteval's pipeline calls random.seed(1234) before the tasks' prompt functions run.</summary>
-    public const int ShuffleSeed = 1234;
+    internal const int ShuffleSeed = 1234;
 
     /// <summary>The template after .format, split around its fields.</summary>
-    public const string Preamble =
+    internal const string Preamble =
         "Answer the following multiple choice question. The last line of your response should be of the following " +
         "format: 'Answer: $LETTER' (without quotes) where LETTER is one of ABCD. Think step by step before answering.\n\n";
 
     /// <summary>gold_index of rows 0..count-1 (0 = A ... 3 = D).</summary>
-    public static int[] GoldIndices(int count)
+    internal static int[] GoldIndices(int count)
     {
         var random = new PythonRandom(ShuffleSeed);
         return Enumerable.Range(0, count).Select(_ => random.RandInt(0, 3)).ToArray();
     }
 
     /// <summary>The rendered prompt for one question with its options in the given order.</summary>
-    public static string Render(string question, IReadOnlyList<string> options) =>
+    internal static string Render(string question, IReadOnlyList<string> options) =>
         $"{Preamble}{question}\n\nA) {options[0]}\nB) {options[1]}\nC) {options[2]}\nD) {options[3]}";
 
     public override IReadOnlyList<TaskDocument> Load(string data)

@@ -11,10 +11,10 @@ namespace SlotSharp.Evaluation.Tasks;
 public abstract class LightevalTask(string name, string defaultData, IAnswerScorer scorer) : IEvalTask
 {
     /// <summary>run_vllm.sh's sampling: temperature 0.6, top_p 0.95, 32768 new tokens in a 32768-token model length.</summary>
-    public static readonly EvalGeneration ReferenceGeneration = new(32768, true, 0.6, 0.95, 32768);
+    internal static readonly EvalGeneration ReferenceGeneration = new(32768, true, 0.6, 0.95, 32768);
 
     /// <summary>aime24's and math_500's template after .format (Python's doubled braces are single here).</summary>
-    public const string MathTemplate =
+    internal const string MathTemplate =
         "Solve the following math problem efficiently and clearly.  The last line of your response should be of the " +
         "following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) " +
         "where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n";
@@ -33,7 +33,7 @@ public abstract class LightevalTask(string name, string defaultData, IAnswerScor
 
     /// <summary>lighteval's get_docs seeds a private random.Random(42), shuffles the documents and then keeps the first
     /// max_samples: so a limit picks a seeded random subset, not the first rows of the file.</summary>
-    public const int DocumentShuffleSeed = 42;
+    internal const int DocumentShuffleSeed = 42;
 
     public IReadOnlyList<TaskDocument> EvaluationOrder(IReadOnlyList<TaskDocument> documents)
     {

@@ -22,7 +22,7 @@ public sealed record ShardSpec(int Index, int Count)
     }
 
     /// <summary>1-based sample numbers of this shard among <paramref name="sampleCount"/>.</summary>
-    public IEnumerable<int> Samples(int sampleCount) =>
+    internal IEnumerable<int> Samples(int sampleCount) =>
         Enumerable.Range(1, sampleCount).Where(s => (s - 1) % Count == Index);
 
     public bool IsWhole => Count == 1;

@@ -7,7 +7,7 @@ namespace SlotSharp.Evaluation.Tasks;
 /// </summary>
 public sealed record TaskMetrics(int Samples, double Value, double? Stderr)
 {
-    public static TaskMetrics From(IReadOnlyCollection<double> scores)
+    internal static TaskMetrics From(IReadOnlyCollection<double> scores)
     {
         int n = scores.Count;
         if (n == 0) return new TaskMetrics(0, 0, null);

@@ -10,7 +10,11 @@ public interface ITokenizer
     int[] Encode(string text, bool addSpecialTokens = true);
 
     /// <summary>Decode ids to text (HF decode semantics, including clean_up_tokenization_spaces from the config).</summary>
+    // RS0027 wants the optional parameter on the longest overload; the three-argument one deliberately has none, so
+    // Decode(ids, skip) keeps meaning "the config's clean-up" (transformers' decode) instead of a default that hides it.
+#pragma warning disable RS0027
     string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens = false);
+#pragma warning restore RS0027
 
     /// <summary>Decode with an explicit clean_up_tokenization_spaces instead of the config's value.</summary>
     string Decode(IReadOnlyList<int> ids, bool skipSpecialTokens, bool cleanUpTokenizationSpaces);

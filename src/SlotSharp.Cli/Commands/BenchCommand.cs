@@ -6,7 +6,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot bench ...`: throughput measurements (never unit tests); results go to docs/benchmarks.md.
 /// One subcommand per file; add new ones in Create.
 /// </summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     public static Command Create()
     {

@@ -11,7 +11,7 @@ namespace SlotSharp.Cli.Commands;
 /// single-stream decode tokens/s, and the memory-bandwidth floor: the bytes of weights one decode step reads
 /// (every layer matrix and the lm_head, in the compute dtype) divided by the measured bandwidth of a large copy.
 /// </summary>
-public static class BenchDecodeCommand
+internal static class BenchDecodeCommand
 {
     public static Command Create()
     {

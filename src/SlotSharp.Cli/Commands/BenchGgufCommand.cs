@@ -19,7 +19,7 @@ namespace SlotSharp.Cli.Commands;
 /// tokens/s with several sequences in one batch. Needs a Qwen2.5 tokenizer folder (llama.cpp loads no GGUF without one).
 /// Everything runs as the product runs it: the model loaded by SlotModel.Load, every request through a SlotEngine.
 /// </summary>
-public static class BenchGgufCommand
+internal static class BenchGgufCommand
 {
     public static Command Create()
     {

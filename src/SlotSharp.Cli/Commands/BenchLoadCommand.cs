@@ -10,7 +10,7 @@ namespace SlotSharp.Cli.Commands;
 /// requests of <see cref="LoadRequestKind.Mix"/>. Exit code 1 when any answer was 5xx, malformed or lost, or memory
 /// grew (docs/serving.md, "Load test").
 /// </summary>
-public static class BenchLoadCommand
+internal static class BenchLoadCommand
 {
     public static Command Create()
     {

@@ -9,7 +9,7 @@ namespace SlotSharp.Cli.Commands;
 /// round-robin to a server's OpenAI routes for <see cref="LoadSettings.Duration"/>, checking every answer's shape and
 /// counting statuses, while the server process's memory is sampled. Also run briefly by the tests (CI's short version).
 /// </summary>
-public static class LoadDriver
+internal static class LoadDriver
 {
     /// <param name="server">The server's root, e.g. http://127.0.0.1:8000.</param>
     public static async Task<LoadReport> Run(Uri server, LoadSettings settings, CancellationToken cancel = default)

@@ -1,7 +1,7 @@
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>Settings of one `slot bench load` run (docs/serving.md, "Load test").</summary>
-public sealed record LoadSettings
+internal sealed record LoadSettings
 {
     /// <summary>Concurrent clients, each sending one request after another.</summary>
     public int Clients { get; init; } = 64;
@@ -31,10 +31,10 @@ public sealed record LoadSettings
 }
 
 /// <summary>One memory sample: seconds into the run, the server's working set and (in-process) the managed heap.</summary>
-public sealed record MemorySample(double Seconds, long WorkingSetBytes, long? GcHeapBytes);
+internal sealed record MemorySample(double Seconds, long WorkingSetBytes, long? GcHeapBytes);
 
 /// <summary>What a load run saw, counted as the requests finish (thread-safe while it runs).</summary>
-public sealed class LoadReport
+internal sealed class LoadReport
 {
     /// <summary>The first problems seen, kept for the report (the rest are only counted).</summary>
     public const int ProblemsKept = 10;

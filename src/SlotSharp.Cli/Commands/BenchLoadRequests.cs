@@ -7,7 +7,7 @@ namespace SlotSharp.Cli.Commands;
 /// One kind of request of `slot bench load`: route, streamed or not, SLOT on or off, and whether the client leaves
 /// after the first event (a disconnect mid-stream, which the server must turn into a cancellation).
 /// </summary>
-public sealed record LoadRequestKind(bool Chat, bool Stream, bool Slot, bool Disconnect)
+internal sealed record LoadRequestKind(bool Chat, bool Stream, bool Slot, bool Disconnect)
 {
     /// <summary>
     /// The mix, issued in this order round-robin over all clients (so any run of at least this many requests sends

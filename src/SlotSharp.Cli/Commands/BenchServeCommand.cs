@@ -15,7 +15,7 @@ namespace SlotSharp.Cli.Commands;
 /// --prompt-tokens random token ids with --new-tokens to generate (ignore_eos, greedy); the same prompts run with
 /// SLOT off and with "slot": {"times", "lr"}. Results go to docs/benchmarks.md.
 /// </summary>
-public static class BenchServeCommand
+internal static class BenchServeCommand
 {
     /// <summary>One measured row: clients, SLOT on or off, output tokens over the wall time, mean request latency.</summary>
     internal sealed record Row(int Clients, bool Slot, long OutputTokens, double Seconds, double MeanLatencySeconds)

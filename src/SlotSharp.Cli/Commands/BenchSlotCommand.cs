@@ -10,7 +10,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot bench slot`: the SLOT prompt stage, fast vs reference, on random H and W with real LM-head shapes, next to the
 /// one H Wᵀ GEMM a prompt of that length needs anyway (the floor). Registered in BenchCommand.
 /// </summary>
-public static class BenchSlotCommand
+internal static class BenchSlotCommand
 {
     sealed record Shape(string Name, int Vocab, int Hidden);
 

@@ -10,7 +10,7 @@ namespace SlotSharp.Cli.Commands;
 /// `slot bench tokenize [--model DIR] [--mb 10]`: single-threaded encode throughput on a deterministic mixed
 /// corpus (English prose, C-like code, CJK, numbers), cold cache then warm cache.
 /// </summary>
-public static class BenchTokenizeCommand
+internal static class BenchTokenizeCommand
 {
     public static Command Create()
     {
@@ -89,7 +89,7 @@ public static class BenchTokenizeCommand
 }
 
 /// <summary>Deterministic benchmark text: seeded mixes of prose, code, CJK and numbers in ~8 KB documents.</summary>
-public static class MixedCorpus
+internal static class MixedCorpus
 {
     static readonly string[] Words = ("the of and to in is that it was for on are with as his they be at one have this from " +
         "or had by word but what some we can out other were all there when up use your how said an each she which do their " +

@@ -76,7 +76,7 @@ public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate,
             // model.generate(do_sample=False) still applies generation_config.json's repetition_penalty (the default's).
             AllowLongContext = allowLongContext,
         };
-        return new Prepared(text, _requests.Build(ids, options)); // stops at the model's eos ids
+        return new Prepared(text, _requests.Build(PromptInput.FromIds(ids), options)); // stops at the model's eos ids
     }
 
     /// <summary>

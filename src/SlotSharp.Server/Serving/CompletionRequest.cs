@@ -48,7 +48,7 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         bool stream = f.Bool("stream") ?? false;
         bool includeUsage = streamOptions?.Bool("include_usage") ?? false;
         if (streamOptions != null && !stream) throw ApiError.BadRequest("'stream_options' is only allowed with 'stream': true", "stream_options");
-        var engineRequest = requests.Build(prompt, generation, ParseSlot(f.Object("slot"), settings.SlotDefaults), ParseStops(f),
+        var engineRequest = requests.Build(PromptInput.FromIds(prompt), generation, ParseSlot(f.Object("slot"), settings.SlotDefaults), ParseStops(f),
             ignoreEos: f.Bool("ignore_eos") == true);
         return new CompletionRequest(chat, engineRequest, stream, includeUsage);
     }

@@ -9,7 +9,7 @@ namespace SlotSharp.Engine;
 /// size per position); llama.cpp has one pre-allocated cache of cells shared by all sequences, so the unit is cells.
 /// Not thread-safe: the engine thread owns it.
 /// </summary>
-public sealed class KvBudget
+internal sealed class KvBudget
 {
     readonly long _perPosition;
 

@@ -52,13 +52,9 @@ public sealed class RequestBuilder(SlotModel model)
     /// extra stop ids. Stop strings must be non-empty. The prompt and limits are checked when it is submitted.
     /// </summary>
     public EngineRequest Build(PromptInput prompt, GenerationOptions? generation = null, SlotOptions? slot = null,
-        IReadOnlyList<string>? stopStrings = null, bool ignoreEos = false, float[]? loadedDelta = null) =>
-        Build(Encode(prompt), generation, slot, stopStrings, ignoreEos, loadedDelta);
-
-    public EngineRequest Build(IReadOnlyList<int> promptIds, GenerationOptions? generation = null, SlotOptions? slot = null,
         IReadOnlyList<string>? stopStrings = null, bool ignoreEos = false, float[]? loadedDelta = null)
     {
-        var request = new EngineRequest(promptIds)
+        var request = new EngineRequest(Encode(prompt))
         {
             Generation = generation ?? DefaultGeneration,
             Slot = slot,

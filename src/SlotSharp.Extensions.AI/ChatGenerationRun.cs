@@ -32,7 +32,7 @@ internal sealed class ChatGenerationRun : IDisposable
     /// <summary>Completes once the text channel is complete; throws what generation threw.</summary>
     public Task<ChatRunOutcome> Completion { get; }
 
-    public ChatGenerationRun(IChatGenerationEngine engine, MappedRequest request, CancellationToken cancel)
+    public ChatGenerationRun(IChatGenerator engine, MappedRequest request, CancellationToken cancel)
     {
         _callerCancel = cancel;
         _end = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -42,7 +42,7 @@ internal sealed class ChatGenerationRun : IDisposable
     /// <summary>Ends decoding at the next step (the consumer stopped reading).</summary>
     public void Abandon() => _end.Cancel();
 
-    async Task<ChatRunOutcome> RunAsync(IChatGenerationEngine engine, MappedRequest mapped)
+    async Task<ChatRunOutcome> RunAsync(IChatGenerator engine, MappedRequest mapped)
     {
         try
         {

@@ -18,7 +18,7 @@ internal static class ChatRequestMapper
     const string RepetitionPenaltyKey = "repetition_penalty";
     const string AllowLongContextKey = "allow_long_context";
 
-    public static MappedRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatGenerationEngine engine, SlotChatClientOptions defaults)
+    public static MappedRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatGenerator engine, SlotChatClientOptions defaults)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = Messages(messages, options?.Instructions);
@@ -26,7 +26,7 @@ internal static class ChatRequestMapper
             throw new SlotSharpException($"ChatOptions.ModelId is \"{model}\" but this client serves \"{engine.ModelId}\"");
         RefuseUnsupported(options);
         var generation = Generation(options, engine, defaults);
-        var slot = SlotSettings.Read(options?.AdditionalProperties, defaults.Slot);
+        var slot = SlotChatProperties.Read(options?.AdditionalProperties, defaults.Slot);
         var stops = options?.StopSequences?.ToArray() ?? [];
         if (stops.Any(string.IsNullOrEmpty)) throw new SlotSharpException("ChatOptions.StopSequences holds an empty string");
         return new MappedRequest(new ChatGenerationRequest(conversation, generation, slot) { StopSequences = stops }, stops);
@@ -63,7 +63,7 @@ internal static class ChatRequestMapper
                 $"ChatOptions.FrequencyPenalty and PresencePenalty are not supported; use AdditionalProperties[\"{RepetitionPenaltyKey}\"] (transformers' repetition penalty)");
     }
 
-    static GenerationOptions Generation(ChatOptions? options, IChatGenerationEngine engine, SlotChatClientOptions defaults)
+    static GenerationOptions Generation(ChatOptions? options, IChatGenerator engine, SlotChatClientOptions defaults)
     {
         var extra = options?.AdditionalProperties;
         long seed = options?.Seed ?? 0;

@@ -17,14 +17,14 @@ public sealed class SlotChatClient : IChatClient
     /// <summary>ChatClientMetadata.ProviderName.</summary>
     public const string ProviderName = "SlotSharp";
 
-    readonly IChatGenerationEngine _engine;
+    readonly IChatGenerator _engine;
     readonly SlotChatClientOptions _defaults;
     readonly ChatClientMetadata _metadata;
 
     public SlotChatClient(SlotEngine engine, SlotChatClientOptions? defaults = null)
-        : this(new SlotEngineChatEngine(engine ?? throw new ArgumentNullException(nameof(engine))), defaults) { }
+        : this(new EngineChatGenerator(engine ?? throw new ArgumentNullException(nameof(engine))), defaults) { }
 
-    internal SlotChatClient(IChatGenerationEngine engine, SlotChatClientOptions? defaults = null)
+    internal SlotChatClient(IChatGenerator engine, SlotChatClientOptions? defaults = null)
     {
         _engine = engine;
         _defaults = defaults ?? new SlotChatClientOptions();

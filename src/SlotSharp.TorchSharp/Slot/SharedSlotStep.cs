@@ -12,7 +12,7 @@ namespace SlotSharp.Slot;
 /// </summary>
 internal static class SharedSlotStep
 {
-    public static void Advance(IReadOnlyList<(SlotLoop Loop, FastSlotEngine Engine)> members)
+    public static void Advance(IReadOnlyList<(SlotLoop Loop, FastSlotGradient Engine)> members)
     {
         var round = members;
         while (round.Count > 0)
@@ -22,7 +22,7 @@ internal static class SharedSlotStep
         }
     }
 
-    static void Round(IReadOnlyList<(SlotLoop Loop, FastSlotEngine Engine)> members)
+    static void Round(IReadOnlyList<(SlotLoop Loop, FastSlotGradient Engine)> members)
     {
         var w = members[0].Engine.Weight;
         var inputs = members.Select(m => m.Engine.ProductInput()).ToArray();
@@ -39,7 +39,7 @@ internal static class SharedSlotStep
         var gradients = Gradients(w, residuals.Where(r => r is not null).Select(r => r!).ToArray());
         for (int i = 0, next = 0; i < members.Count; i++)
         {
-            if (residuals[i] is not null) FastSlotEngine.FillGradient(gradients[next++], members[i].Loop.Gradient);
+            if (residuals[i] is not null) FastSlotGradient.FillGradient(gradients[next++], members[i].Loop.Gradient);
             members[i].Loop.Accept(losses[i]);
         }
     }

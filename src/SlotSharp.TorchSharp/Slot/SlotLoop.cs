@@ -6,7 +6,7 @@ namespace SlotSharp.Slot;
 /// interleave other work between steps (<see cref="SlotStage"/>); <see cref="Run"/> runs it to the end, checking the
 /// token before every step, so a cancelled request stops within one step.
 /// </summary>
-internal sealed class SlotLoop(ISlotEngine engine, int times, int hiddenSize)
+internal sealed class SlotLoop(ISlotGradient engine, int times, int hiddenSize)
 {
     public sealed record Outcome(double[] Delta, List<double> Losses, List<double> DeltaNorms, string? StopReason);
 
@@ -21,7 +21,7 @@ internal sealed class SlotLoop(ISlotEngine engine, int times, int hiddenSize)
 
     public bool Done => Result != null;
 
-    public static Outcome Run(ISlotEngine engine, int times, int hiddenSize, CancellationToken cancel = default)
+    public static Outcome Run(ISlotGradient engine, int times, int hiddenSize, CancellationToken cancel = default)
     {
         var loop = new SlotLoop(engine, times, hiddenSize);
         while (!loop.Done)

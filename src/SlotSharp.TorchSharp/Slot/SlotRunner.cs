@@ -77,9 +77,9 @@ internal sealed class SlotRunner : IDisposable
                     WarnOnce($"SLOT skipped for a prompt of {ids.Count} token(s): it needs at least 2 tokens to have a next-token target; delta stays 0");
                 return new SlotStage(this, null, 0, ownRunner ? this : null);
             }
-            ISlotEngine engine = _options.Impl == SlotImplKind.Reference
-                ? new ReferenceSlotEngine(_lmHead, h, ids, _hp)
-                : new FastSlotEngine(_w32, h, ids, _hp, _options.MemoryBudgetBytes, promptLogits);
+            ISlotGradient engine = _options.Impl == SlotImplKind.Reference
+                ? new ReferenceSlotGradient(_lmHead, h, ids, _hp)
+                : new FastSlotGradient(_w32, h, ids, _hp, _options.MemoryBudgetBytes, promptLogits);
             return new SlotStage(this, engine, _hp.Times, ownRunner ? this : null);
         }
         finally

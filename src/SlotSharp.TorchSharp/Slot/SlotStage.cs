@@ -11,12 +11,12 @@ namespace SlotSharp.Slot;
 internal sealed class SlotStage : IDisposable
 {
     readonly SlotRunner _runner;
-    readonly ISlotEngine? _engine; // null when the stage is skipped (fewer than 2 tokens, or times 0)
+    readonly ISlotGradient? _engine; // null when the stage is skipped (fewer than 2 tokens, or times 0)
     readonly SlotLoop? _loop;
     readonly IDisposable? _owned;
     bool _completed, _disposed;
 
-    internal SlotStage(SlotRunner runner, ISlotEngine? engine, int times, IDisposable? owned)
+    internal SlotStage(SlotRunner runner, ISlotGradient? engine, int times, IDisposable? owned)
     {
         _runner = runner;
         _engine = engine;
@@ -56,15 +56,15 @@ internal sealed class SlotStage : IDisposable
         var groups = new List<List<SlotStage>>();
         foreach (var stage in stages)
         {
-            if (stage._engine is not FastSlotEngine) { groups.Add([stage]); continue; }
-            var group = groups.FirstOrDefault(g => g[0]._engine is FastSlotEngine && g[0]._runner.SharesWeightWith(stage._runner));
+            if (stage._engine is not FastSlotGradient) { groups.Add([stage]); continue; }
+            var group = groups.FirstOrDefault(g => g[0]._engine is FastSlotGradient && g[0]._runner.SharesWeightWith(stage._runner));
             if (group != null) group.Add(stage);
             else groups.Add([stage]);
         }
         foreach (var group in groups)
         {
             if (group.Count == 1) group[0].Advance();
-            else SharedSlotStep.Advance(group.Select(s => (s._loop!, (FastSlotEngine)s._engine!)).ToList());
+            else SharedSlotStep.Advance(group.Select(s => (s._loop!, (FastSlotGradient)s._engine!)).ToList());
         }
     }
 

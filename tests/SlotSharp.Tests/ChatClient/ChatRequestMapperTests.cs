@@ -12,7 +12,7 @@ public class ChatRequestMapperTests
     static readonly ChatMessage[] Hello = [new(ChatRole.User, "hi")];
 
     static MappedRequest Map(ChatOptions? options, params ChatMessage[] messages) =>
-        ChatRequestMapper.Map(messages.Length == 0 ? Hello : messages, options, new FakeChatEngine(null!, []), new SlotChatClientOptions());
+        ChatRequestMapper.Map(messages.Length == 0 ? Hello : messages, options, new FakeChatGenerator(null!, []), new SlotChatClientOptions());
 
     static string Refused(ChatOptions? options, params ChatMessage[] messages) =>
         Assert.Throws<SlotSharpException>(() => Map(options, messages)).Message;
@@ -82,6 +82,6 @@ public class ChatRequestMapperTests
             Refused(null, new ChatMessage(ChatRole.System, "s"), image));
         Assert.Contains("message 0 has role 'tool'", Refused(null, new ChatMessage(ChatRole.Tool, "x")));
         Assert.Equal("the chat has no messages", Assert.Throws<SlotSharpException>(() =>
-            ChatRequestMapper.Map([], null, new FakeChatEngine(null!, []), new SlotChatClientOptions())).Message);
+            ChatRequestMapper.Map([], null, new FakeChatGenerator(null!, []), new SlotChatClientOptions())).Message);
     }
 }

@@ -47,9 +47,9 @@ public class SlotChatClientModelTests(TinyQwenFixture fixture) : IClassFixture<T
         return (messages, Golden.Ints(c["ids"]));
     }
 
-    (SlotChatClient Client, RecordingEngine Engine) Client(SlotChatClientOptions? defaults = null)
+    (SlotChatClient Client, RecordingGenerator Engine) Client(SlotChatClientOptions? defaults = null)
     {
-        var engine = new RecordingEngine(new SlotEngineChatEngine(fixture.Pipeline.Engine));
+        var engine = new RecordingGenerator(new EngineChatGenerator(fixture.Pipeline.Engine));
         return (new SlotChatClient(engine, defaults), engine);
     }
 

@@ -34,7 +34,7 @@ public class EvalCommandTests
             "--times", "5", "--lr", "0.1", "--batch-size", "2", "--output", output];
 
         Assert.Equal(2, SlotSharp.Cli.Program.Run(args));                 // no model there: a user error, exit 2
-        int Run(string[] a) => SlotSharp.Cli.Program.Run(SlotSharp.Cli.Program.CreateRoot(_ => new FakeEvalEngine(data.GoldByRow)), a, Console.Error);
+        int Run(string[] a) => SlotSharp.Cli.Program.Run(SlotSharp.Cli.Program.CreateRoot(_ => new FakeEvalModel(data.GoldByRow)), a, Console.Error);
         Assert.Equal(0, Run(args));
         var log = File.ReadAllText(Path.Combine(output, "logs", "log_times_5_lr_0.1.txt"));
         Assert.EndsWith("Answer Accuracy: 0.8000\nFormat Accuracy: 0.6000\n", log);

@@ -14,10 +14,10 @@ public class EvalOutputLockTests
         bool secondCompleted = false;
 
         // The second run starts while the first is between two samples, i.e. holds its journals open.
-        var first = new Gsm8kEvalRunner(new FakeEvalEngine(data.GoldByRow), options).Run(progress =>
+        var first = new Gsm8kEvalRunner(new FakeEvalModel(data.GoldByRow), options).Run(progress =>
         {
             if (progress.Done != 1) return;
-            try { secondCompleted = new Gsm8kEvalRunner(new FakeEvalEngine(data.GoldByRow), options).Run().Completed; }
+            try { secondCompleted = new Gsm8kEvalRunner(new FakeEvalModel(data.GoldByRow), options).Run().Completed; }
             catch (SlotSharpException e) { refused = e; }
         });
 
@@ -29,7 +29,7 @@ public class EvalOutputLockTests
         Assert.Equal(4, first.Summaries[0].Correct); // the 5 samples of the first run, untouched (see Gsm8kEvalRunnerTests)
 
         // Released on return: the next run on the same folder resumes the finished journal.
-        var again = new Gsm8kEvalRunner(new FakeEvalEngine(data.GoldByRow), options).Run();
+        var again = new Gsm8kEvalRunner(new FakeEvalModel(data.GoldByRow), options).Run();
         Assert.True(again.Completed);
         Assert.Equal(4, again.Summaries[0].Correct);
     }
@@ -41,7 +41,7 @@ public class EvalOutputLockTests
         // A regular file where the folder would be: refused for root too, unlike permission bits.
         var options = data.Options(Path.Combine("test.jsonl", "out"));
 
-        var e = Assert.Throws<SlotSharpException>(() => new Gsm8kEvalRunner(new FakeEvalEngine(data.GoldByRow), options).Run());
+        var e = Assert.Throws<SlotSharpException>(() => new Gsm8kEvalRunner(new FakeEvalModel(data.GoldByRow), options).Run());
 
         Assert.Contains(options.OutputDirectory, e.Message);
     }

@@ -34,7 +34,7 @@ public sealed class EvalRunnerTests : IDisposable
     [SkippableFact]
     public void OneRunnerTypeRunsGsm8kAndALightevalTask()
     {
-        var gsm8k = new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("gsm8k")).Run(new Gsm8kOutput("test"));
+        var gsm8k = new EvalRunner(new FakeEvalModel(_data.GoldByRow), Gsm8kRun("gsm8k")).Run(new Gsm8kOutput("test"));
         var summary = Assert.Single(gsm8k.Reports);
         Assert.Equal((5, 4, 3), (summary.Samples, summary.Correct, summary.FormatCorrect));
         Assert.EndsWith("Answer Accuracy: 0.8000\nFormat Accuracy: 0.6000\n",
@@ -42,7 +42,7 @@ public sealed class EvalRunnerTests : IDisposable
 
         var aime = new Aime24Task();
         var docs = aime.Load(Path.GetDirectoryName(SharedAssets.Require("datasets", "aime24", "test.jsonl"))!);
-        var lighteval = new EvalRunner(new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold)), new TaskRunOptions
+        var lighteval = new EvalRunner(new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold)), new TaskRunOptions
         {
             Task = aime, Documents = docs, ModelPath = "/models/fake-model", DataLabel = "aime24",
             Settings = [new SlotSetting("1", "0.1")], Generation = aime.DefaultGeneration, Limit = 10,
@@ -55,7 +55,7 @@ public sealed class EvalRunnerTests : IDisposable
     [SkippableFact]
     public void Gsm8kWithLightevalsFilesScoresTheSameSamples()
     {
-        var result = new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("mixed")).Run(new LightevalOutput());
+        var result = new EvalRunner(new FakeEvalModel(_data.GoldByRow), Gsm8kRun("mixed")).Run(new LightevalOutput());
         var r = Assert.Single(result.Reports);
         // Scores 1, 1, 1, 0, 1: mean 0.8; sqrt((4 * 0.2^2 + 0.8^2) / 4) / sqrt(5) = sqrt(0.2) / sqrt(5) = 0.2.
         Assert.Equal(0.8, r.Metrics.Value, 15);
@@ -70,7 +70,7 @@ public sealed class EvalRunnerTests : IDisposable
     [SkippableFact]
     public void Gsm8kJournalLinesKeepTheirExactBytes()
     {
-        new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("bytes"), new FrozenClock()).Run(new Gsm8kOutput("test"));
+        new EvalRunner(new FakeEvalModel(_data.GoldByRow), Gsm8kRun("bytes"), new FrozenClock()).Run(new Gsm8kOutput("test"));
         var lines = File.ReadAllLines(Path.Combine(_data.Dir, "bytes", "logs", "results_times_5_lr_0.1.jsonl"));
 
         // The data fingerprint as documented: SHA-256 over each row's question, NUL, answer, NUL, in file order.
@@ -88,7 +88,7 @@ public sealed class EvalRunnerTests : IDisposable
     [SkippableFact]
     public void Gsm8kHeaderOfAWholeSplitRunWritesEvalSamplesAsNull()
     {
-        new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("all") with { Limit = null }).Run(new Gsm8kOutput("test"));
+        new EvalRunner(new FakeEvalModel(_data.GoldByRow), Gsm8kRun("all") with { Limit = null }).Run(new Gsm8kOutput("test"));
         var header = File.ReadLines(Path.Combine(_data.Dir, "all", "logs", "results_times_5_lr_0.1.jsonl")).First();
         Assert.Contains("\"split\":\"test\",\"eval_samples\":null,\"seed\":42,", header);
         Assert.EndsWith("\"max_new_tokens\":512,\"sample_count\":8}", header);
@@ -100,7 +100,7 @@ public sealed class EvalRunnerTests : IDisposable
         var aime = new Aime24Task();
         var docs = aime.Load(Path.GetDirectoryName(SharedAssets.Require("datasets", "aime24", "test.jsonl"))!);
         var output = Path.Combine(_data.Dir, "aime-shard");
-        new EvalRunner(new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold)), new TaskRunOptions
+        new EvalRunner(new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold)), new TaskRunOptions
         {
             Task = aime, Documents = docs, ModelPath = "/models/fake-model", DataLabel = "aime24",
             Settings = [new SlotSetting("1", "0.1")], Generation = aime.DefaultGeneration with { MaxModelLength = null },
@@ -121,11 +121,11 @@ public sealed class EvalRunnerTests : IDisposable
     public void Gsm8kResumesThroughTheSharedRunnerToTheFilesOfAnUninterruptedRun()
     {
         var clock = new FrozenClock();
-        new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("whole"), clock).Run(new Gsm8kOutput("test"));
-        var crashing = new FakeEvalEngine(_data.GoldByRow, crashAfterPrompts: 3);
+        new EvalRunner(new FakeEvalModel(_data.GoldByRow), Gsm8kRun("whole"), clock).Run(new Gsm8kOutput("test"));
+        var crashing = new FakeEvalModel(_data.GoldByRow, crashAfterPrompts: 3);
         Assert.Throws<IOException>(() => new EvalRunner(crashing, Gsm8kRun("resumed") with { BatchSize = 2 }, clock).Run(new Gsm8kOutput("test")));
 
-        var engine = new FakeEvalEngine(_data.GoldByRow);
+        var engine = new FakeEvalModel(_data.GoldByRow);
         var result = new EvalRunner(engine, Gsm8kRun("resumed") with { BatchSize = 2 }, clock).Run(new Gsm8kOutput("test"));
         Assert.True(result.Completed);
         // Batches of 2: rows 1, 0 were journaled; the second batch (5, 2) died on its second prompt.
@@ -139,7 +139,7 @@ public sealed class EvalRunnerTests : IDisposable
     public void Gsm8kRefusesAShardInsteadOfWritingAPartialLog()
     {
         var e = Assert.Throws<SlotSharpException>(() =>
-            new EvalRunner(new FakeEvalEngine(_data.GoldByRow), Gsm8kRun("shard", new ShardSpec(1, 2))).Run(new Gsm8kOutput("test")));
+            new EvalRunner(new FakeEvalModel(_data.GoldByRow), Gsm8kRun("shard", new ShardSpec(1, 2))).Run(new Gsm8kOutput("test")));
         Assert.Contains("not sharded", e.Message);
     }
 

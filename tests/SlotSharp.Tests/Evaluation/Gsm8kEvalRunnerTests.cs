@@ -6,7 +6,7 @@ namespace SlotSharp.Tests.Evaluation;
 public class Gsm8kEvalRunnerTests
 {
     // random.seed(42); random.sample(range(8), 5) == [1, 0, 5, 2, 7] (CPython 3.11). With times 5 the fake engine
-    // answers rows 1, 0, 5, 2, 7 in modes 2, 1, 2, 3, 0 (see FakeEvalEngine.Completion): 4 correct, 3 well formatted.
+    // answers rows 1, 0, 5, 2, 7 in modes 2, 1, 2, 3, 0 (see FakeEvalModel.Completion): 4 correct, 3 well formatted.
     static readonly string[] ExpectedLog =
     [
         "Model Path: models/fake-qwen",
@@ -74,7 +74,7 @@ public class Gsm8kEvalRunnerTests
     {
         using var data = new EvalTestData();
         var options = data.Options("run");
-        var engine = new FakeEvalEngine(data.GoldByRow);
+        var engine = new FakeEvalModel(data.GoldByRow);
         var result = new Gsm8kEvalRunner(engine, options).Run();
 
         Assert.True(result.Completed);
@@ -114,7 +114,7 @@ public class Gsm8kEvalRunnerTests
     {
         using var data = new EvalTestData();
         var options = data.Options("crash");
-        var crashing = new FakeEvalEngine(data.GoldByRow, crashAfterPrompts: 2);
+        var crashing = new FakeEvalModel(data.GoldByRow, crashAfterPrompts: 2);
         Assert.Throws<IOException>(() => new Gsm8kEvalRunner(crashing, options).Run());
 
         var logs = Path.Combine(options.OutputDirectory, "logs");
@@ -126,7 +126,7 @@ public class Gsm8kEvalRunnerTests
         // A process killed mid-write leaves half a line behind.
         File.AppendAllText(journal, "{\"type\":\"sample\",\"sample\":3,\"dataset_ind");
 
-        var resumed = new FakeEvalEngine(data.GoldByRow);
+        var resumed = new FakeEvalModel(data.GoldByRow);
         var result = new Gsm8kEvalRunner(resumed, options).Run();
 
         Assert.True(result.Completed);
@@ -137,7 +137,7 @@ public class Gsm8kEvalRunnerTests
         Assert.Equal([1, 2, 3, 4, 5], lines.Skip(1).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sample").GetInt32()));
 
         // A further rerun has nothing left to do and rewrites the same log.
-        var idle = new FakeEvalEngine(data.GoldByRow);
+        var idle = new FakeEvalModel(data.GoldByRow);
         new Gsm8kEvalRunner(idle, options).Run();
         Assert.Empty(idle.Calls);
         AssertLogLines(Path.Combine(logs, "log_times_5_lr_0.1.txt"));
@@ -148,9 +148,9 @@ public class Gsm8kEvalRunnerTests
     {
         using var data = new EvalTestData();
         var options = data.Options("mismatch");
-        new Gsm8kEvalRunner(new FakeEvalEngine(data.GoldByRow, crashAfterPrompts: 10), options).Run();
+        new Gsm8kEvalRunner(new FakeEvalModel(data.GoldByRow, crashAfterPrompts: 10), options).Run();
         var e = Assert.Throws<SlotSharpException>(() =>
-            new Gsm8kEvalRunner(new FakeEvalEngine(data.GoldByRow), options with { Seed = 7 }).Run());
+            new Gsm8kEvalRunner(new FakeEvalModel(data.GoldByRow), options with { Seed = 7 }).Run());
         Assert.Contains("seed: file has '42', this run has '7'", e.Message);
         Assert.Contains("results_times_5_lr_0.1.jsonl", e.Message);
     }
@@ -160,8 +160,8 @@ public class Gsm8kEvalRunnerTests
     {
         using var data = new EvalTestData();
         SlotSetting[] settings = [new("0", "0.1"), new("1", "0.1")];
-        var single = new FakeEvalEngine(data.GoldByRow);
-        var batched = new FakeEvalEngine(data.GoldByRow);
+        var single = new FakeEvalModel(data.GoldByRow);
+        var batched = new FakeEvalModel(data.GoldByRow);
         var a = new Gsm8kEvalRunner(single, data.Options("b1", 1, settings)).Run();
         var b = new Gsm8kEvalRunner(batched, data.Options("b3", 3, settings)).Run();
 
@@ -185,7 +185,7 @@ public class Gsm8kEvalRunnerTests
     {
         using var data = new EvalTestData();
         SlotSetting[] settings = [new("0", "0.1"), new("1", "0.1"), new("2", "0.1"), new("0", "1e-2"), new("1", "1e-2"), new("2", "1e-2")];
-        var engine = new FakeEvalEngine(data.GoldByRow);
+        var engine = new FakeEvalModel(data.GoldByRow);
         var result = new Gsm8kEvalRunner(engine, data.Options("sweep", 2, settings)).Run();
 
         var logs = Path.Combine(data.Dir, "sweep", "logs");

@@ -18,14 +18,14 @@ public class Gsm8kSweepTimingTests
     /// Each call takes 10 s of wall time per prompt; per prompt the engine measures 2 s for times 0 (1 s prefill
     /// share, 1 s decode) and 6 s for times 1 (1 s prefill share, 2 s SLOT, 3 s decode), generating 10 and 30 tokens.
     /// </summary>
-    sealed class TimedEngine(FakeClock clock, IReadOnlyDictionary<int, string> goldByRow) : IEvalModel
+    sealed class TimedModel(FakeClock clock, IReadOnlyDictionary<int, string> goldByRow) : IEvalModel
     {
         public IReadOnlyList<IReadOnlyList<EvalCompletion>> Complete(IReadOnlyList<EvalPrompt> batch,
             IReadOnlyList<SlotSetting> settings, EvalGeneration generation)
         {
             clock.Advance(10 * batch.Count);
             return [.. batch.Select(p => (IReadOnlyList<EvalCompletion>)[.. settings.Select(s => new EvalCompletion(
-                FakeEvalEngine.Completion(p.Key, s.Times, goldByRow[p.Key]), s.Times == 0 ? 10 : 30, 100, [],
+                FakeEvalModel.Completion(p.Key, s.Times, goldByRow[p.Key]), s.Times == 0 ? 10 : 30, 100, [],
                 s.Times == 0 ? new EvalTimings(1, 0, 1) : new EvalTimings(1, 2, 3)))])];
         }
 
@@ -40,7 +40,7 @@ public class Gsm8kSweepTimingTests
         using var data = new EvalTestData();
         var clock = new FakeClock();
         var options = data.Options("timing", batchSize, new SlotSetting("0", "0.1"), new SlotSetting("1", "0.1"));
-        var result = new Gsm8kEvalRunner(new TimedEngine(clock, data.GoldByRow), options, clock).Run();
+        var result = new Gsm8kEvalRunner(new TimedModel(clock, data.GoldByRow), options, clock).Run();
 
         // 5 prompts x 10 s = 50 s of wall time, shared 2:6 between the settings: 12.5 s and 37.5 s.
         var (plain, slot) = (result.Summaries[0], result.Summaries[1]);

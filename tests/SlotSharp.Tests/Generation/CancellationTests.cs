@@ -43,7 +43,7 @@ public class CancellationTests
     public void SlotLoopStopsAfterTheStepDuringWhichItWasCancelled()
     {
         using var cancel = new CancellationTokenSource();
-        var engine = new CountingEngine(onStep: cancel.Cancel);
+        var engine = new CountingGradient(onStep: cancel.Cancel);
         Assert.Throws<OperationCanceledException>(() => SlotLoop.Run(engine, times: 1000, hiddenSize: 4, cancel.Token));
         Assert.Equal(1, engine.Steps);
     }
@@ -68,7 +68,7 @@ public class CancellationTests
         Assert.Throws<OperationCanceledException>(() => pipeline.RunSlot(prefill, new SlotOptions { Times = 5 }, new CancellationToken(true)));
     }
 
-    sealed class CountingEngine(Action onStep) : ISlotEngine
+    sealed class CountingGradient(Action onStep) : ISlotGradient
     {
         public int Steps { get; private set; }
         public double Evaluate(bool withGradient, double[] gradient) => 1.0;

@@ -14,10 +14,10 @@ public sealed class TaskRunnerTests : IDisposable
     static IReadOnlyList<TaskDocument> Docs() =>
         new Aime24Task().Load(Path.GetDirectoryName(SharedAssets.Require("datasets", "aime24", "test.jsonl"))!);
 
-    TaskRunResult Run(string output, ShardSpec shard, int batchSize, TaskFakeEngine? engine = null, double topP = 0.95)
+    TaskRunResult Run(string output, ShardSpec shard, int batchSize, TaskFakeModel? engine = null, double topP = 0.95)
     {
         var docs = Docs();
-        engine ??= new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
+        engine ??= new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold));
         return new TaskEvalRunner(engine, new TaskRunOptions
         {
             Task = new Aime24Task(), Documents = docs, ModelPath = "/models/fake-model", DataLabel = "aime24",
@@ -60,7 +60,7 @@ public sealed class TaskRunnerTests : IDisposable
             Assert.Equal(doc.Id, (string)details[i]["id"]!);
             Assert.Equal(doc.Index, (int)details[i]["index"]!);
             Assert.Equal($"<|user|>{doc.Instruction}<|assistant|>", (string)details[i]["full_prompt"]!);
-            Assert.Equal(TaskFakeEngine.Completion(doc.Index, doc.Gold), (string)details[i]["prediction"]!);
+            Assert.Equal(TaskFakeModel.Completion(doc.Index, doc.Gold), (string)details[i]["prediction"]!);
             Assert.Equal(doc.Gold, (string)details[i]["gold"]!);
             Assert.Equal(doc.Index % 3 == 0 ? 1.0 : 0.0, (double)details[i]["extractive_match"]!);
             Assert.NotEmpty(details[i]["extracted_gold"]!.AsArray());
@@ -108,7 +108,7 @@ public sealed class TaskRunnerTests : IDisposable
     {
         Run("single", ShardSpec.Whole, 4);
         var docs = Docs();
-        var engine = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
+        var engine = new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold));
         var again = Run("single", ShardSpec.Whole, 4, engine);
         Assert.Empty(engine.Calls);
         Assert.Equal(0.3, Assert.Single(again.Results).Metrics.Value, 15);
@@ -119,13 +119,13 @@ public sealed class TaskRunnerTests : IDisposable
     {
         var single = Assert.Single(Run("single", ShardSpec.Whole, 3).Results);
         var docs = Docs();
-        var crashing = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold), crashAfterPrompts: 7);
+        var crashing = new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold), crashAfterPrompts: 7);
         Assert.Throws<IOException>(() => Run("crashed", ShardSpec.Whole, 3, crashing));
         // Batches of 3: the first two (6 prompts) were journaled, the third died on its second prompt.
         Assert.Equal(7, File.ReadAllLines(Path.Combine(_dir, "crashed", "journal_aime24_times_1_lr_0.1.jsonl")).Length);
         Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "crashed"), "*.log"));
 
-        var engine = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
+        var engine = new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold));
         var resumed = Assert.Single(Run("crashed", ShardSpec.Whole, 3, engine).Results);
         Assert.Equal([[5, 12, 11], [15]], engine.Calls); // samples 7-9 and 10, as dataset rows
         Assert.Equal(File.ReadAllText(single.DetailsFile), File.ReadAllText(resumed.DetailsFile));
@@ -136,7 +136,7 @@ public sealed class TaskRunnerTests : IDisposable
     public void ASweepRunsEverySettingInOneEngineCallPerBatchAndPlotsThem()
     {
         var docs = Docs();
-        var engine = new TaskFakeEngine(docs.ToDictionary(d => d.Index, d => d.Gold));
+        var engine = new TaskFakeModel(docs.ToDictionary(d => d.Index, d => d.Gold));
         var result = new TaskEvalRunner(engine, new TaskRunOptions
         {
             Task = new Aime24Task(), Documents = docs, ModelPath = "fake-model", DataLabel = "aime24",

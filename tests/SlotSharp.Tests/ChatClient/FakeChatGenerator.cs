@@ -7,7 +7,7 @@ namespace SlotSharp.Tests.ChatClients;
 /// An engine that "generates" fixed ids with a real tokenizer (Qwen2.5's), so the client's detokenizing, stop
 /// sequences and finish reasons can be checked against hand-written text without a model.
 /// </summary>
-internal sealed class FakeChatEngine(ITokenizer tokenizer, int[] script, bool endsAtStopId = false) : IChatGenerationEngine
+internal sealed class FakeChatGenerator(ITokenizer tokenizer, int[] script, bool endsAtStopId = false) : IChatGenerator
 {
     public string ModelId => "fake-model";
     public ITokenizer Tokenizer => tokenizer;

@@ -6,7 +6,7 @@ namespace SlotSharp.Slot;
 /// One prompt's SLOT state: evaluates loss (and gradient) at the current delta and applies optimizer steps.
 /// <see cref="SlotLoop"/> drives it, so the fast and reference paths share the step/stop bookkeeping.
 /// </summary>
-internal interface ISlotEngine : IDisposable
+internal interface ISlotGradient : IDisposable
 {
     /// <summary>Loss at the current delta; when <paramref name="withGradient"/>, also fills <paramref name="gradient"/> (d).</summary>
     double Evaluate(bool withGradient, double[] gradient);

@@ -8,7 +8,7 @@ namespace SlotSharp.Extensions.AI;
 /// "slot_optimizer", "slot_impl", which win over it. Any other key starting with "slot" is refused: a typo would
 /// otherwise silently run with the default settings.
 /// </summary>
-internal static class SlotSettings
+internal static class SlotChatProperties
 {
     public const string ObjectKey = "slot";
     const string FlatPrefix = "slot_";

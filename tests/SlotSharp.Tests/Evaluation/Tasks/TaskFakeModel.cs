@@ -7,7 +7,7 @@ namespace SlotSharp.Tests.Evaluation.Tasks;
 /// r % 3 == 0, a wrong boxed number when r % 3 == 1, and nothing usable otherwise; so 4 of rows 0..9 are correct.
 /// It reports a synthetic prompt text (the rendered chat) like the real engine does, and can "crash" after a number of prompts.
 /// </summary>
-sealed class TaskFakeEngine(IReadOnlyDictionary<int, string> goldByRow, int crashAfterPrompts = int.MaxValue) : IEvalModel
+sealed class TaskFakeModel(IReadOnlyDictionary<int, string> goldByRow, int crashAfterPrompts = int.MaxValue) : IEvalModel
 {
     public List<int[]> Calls { get; } = [];
     int _promptsDone;

@@ -6,7 +6,7 @@ namespace SlotSharp.Tests.Evaluation;
 /// Deterministic stand-in for the model: the completion depends only on (dataset row, times), chosen so that the
 /// scores are easy to work out by hand. It records its calls and can "crash" after a number of prompts.
 /// </summary>
-sealed class FakeEvalEngine(IReadOnlyDictionary<int, string> goldByRow, int crashAfterPrompts = int.MaxValue) : IEvalModel
+sealed class FakeEvalModel(IReadOnlyDictionary<int, string> goldByRow, int crashAfterPrompts = int.MaxValue) : IEvalModel
 {
     public List<(int[] Rows, string[] Settings)> Calls { get; } = [];
     int _promptsDone;

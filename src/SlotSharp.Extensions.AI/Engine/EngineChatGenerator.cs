@@ -8,7 +8,7 @@ namespace SlotSharp.Extensions.AI.Engine;
 /// together in its batch, each with its own SLOT delta. Requests are built by the one <see cref="RequestBuilder"/>:
 /// the model's eos ids and the request's stop strings end decoding inside the engine.
 /// </summary>
-internal sealed class SlotEngineChatEngine(SlotEngine engine) : IChatGenerationEngine
+internal sealed class EngineChatGenerator(SlotEngine engine) : IChatGenerator
 {
     readonly RequestBuilder _requests = new(engine.Model);
 

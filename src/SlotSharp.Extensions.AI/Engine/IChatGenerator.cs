@@ -15,11 +15,11 @@ internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Mess
 internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId);
 
 /// <summary>
-/// The seam between <see cref="SlotChatClient"/> and whatever runs the model: <see cref="SlotEngineChatEngine"/>
+/// The seam between <see cref="SlotChatClient"/> and whatever runs the model: <see cref="EngineChatGenerator"/>
 /// submits to the model's batching engine; tests put scripted or recording engines here. The client itself only
 /// maps options, detokenizes and cuts stop sequences.
 /// </summary>
-internal interface IChatGenerationEngine
+internal interface IChatGenerator
 {
     /// <summary>The model id the client reports and checks ChatOptions.ModelId against.</summary>
     string ModelId { get; }

@@ -7,7 +7,7 @@ namespace SlotSharp.Tests.ChatClients;
 /// Wraps a real engine: records the prompt ids it rendered and counts the tokens it generated, and can cancel a
 /// token source once a given number of tokens came out (a deterministic "user pressed stop" mid-decode).
 /// </summary>
-internal sealed class RecordingEngine(IChatGenerationEngine inner) : IChatGenerationEngine
+internal sealed class RecordingGenerator(IChatGenerator inner) : IChatGenerator
 {
     int _tokens;
 

@@ -13,7 +13,7 @@ namespace SlotSharp.Slot;
 /// (The original also lets autograd form the LM head weight's gradient because model weights require grad; W here does
 /// not, so this baseline is, if anything, faster than the original.)
 /// </summary>
-internal sealed class ReferenceSlotEngine : ISlotEngine
+internal sealed class ReferenceSlotGradient : ISlotGradient
 {
     readonly Parameter _delta;
     readonly Tensor _hidden3; // 1 x T x d, H's dtype
@@ -24,7 +24,7 @@ internal sealed class ReferenceSlotEngine : ISlotEngine
     readonly optim.Optimizer? _adamW;
     readonly DeltaUpdater? _updater;
 
-    public ReferenceSlotEngine(Tensor w, Tensor hidden, IReadOnlyList<long> ids, SlotHyperParameters hp)
+    public ReferenceSlotGradient(Tensor w, Tensor hidden, IReadOnlyList<long> ids, SlotHyperParameters hp)
     {
         _hp = hp;
         _d = (int)hidden.shape[1];

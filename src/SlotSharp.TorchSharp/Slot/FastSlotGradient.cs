@@ -14,7 +14,7 @@ namespace SlotSharp.Slot;
 /// When n·V floats exceed the memory budget, or u spans so wide a range that (3) would lose the terms clamped in E0,
 /// the step streams over chunks of positions instead, recomputing the chunk's logits with a GEMM.
 /// </summary>
-internal sealed class FastSlotEngine : ISlotEngine
+internal sealed class FastSlotGradient : ISlotGradient
 {
     /// <summary>E0 entries below exp(-80) are clamped (keeps denormals out of the GEMVs).</summary>
     const float E0LogFloor = -80f;
@@ -50,7 +50,7 @@ internal sealed class FastSlotEngine : ISlotEngine
 
     /// <param name="promptLogits">[T, V] (or [T-1, V]): the prompt's logits as the model computed them, used for L0 in
     /// cached mode instead of the prompt GEMM (the streaming fallback still recomputes its chunks from H).</param>
-    public FastSlotEngine(Tensor w32, Tensor hidden, IReadOnlyList<long> ids, SlotHyperParameters hp, long memoryBudgetBytes,
+    public FastSlotGradient(Tensor w32, Tensor hidden, IReadOnlyList<long> ids, SlotHyperParameters hp, long memoryBudgetBytes,
         Tensor? promptLogits = null)
     {
         _w = w32;

@@ -8,15 +8,15 @@ namespace SlotSharp.Tests.ChatClients;
 /// The client's text path on scripted ids (Qwen2.5's tokenizer, no model): stop sequences, finish reasons, usage and
 /// streaming, against hand-written text.
 /// </summary>
-public class SlotChatClientFakeEngineTests
+public class SlotChatClientFakeGeneratorTests
 {
     const string Script = "Hello, wörld! 你好 STOP after";
     static readonly ChatMessage[] Hello = [new(ChatRole.User, "hi")];
 
-    static (SlotChatClient Client, FakeChatEngine Engine) Client(bool endsAtStopId = false, string script = Script)
+    static (SlotChatClient Client, FakeChatGenerator Engine) Client(bool endsAtStopId = false, string script = Script)
     {
         var tokenizer = TokenizerLoader.LoadFolder(SharedAssets.Require("tokenizers", "qwen2.5"));
-        var engine = new FakeChatEngine(tokenizer, tokenizer.Encode(script, addSpecialTokens: false), endsAtStopId);
+        var engine = new FakeChatGenerator(tokenizer, tokenizer.Encode(script, addSpecialTokens: false), endsAtStopId);
         return (new SlotChatClient(engine), engine);
     }
 

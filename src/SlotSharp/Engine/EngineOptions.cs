@@ -6,7 +6,10 @@ public sealed record EngineOptions
     /// <summary>Requests decoding together at most (llama.cpp also caps this at its MaxSequences).</summary>
     public int MaxRunning { get; init; } = 16;
 
-    /// <summary>Requests waiting for admission at most; Submit throws <see cref="EngineOverloadedException"/> beyond it.</summary>
+    /// <summary>
+    /// Requests waiting for a place at most, beyond those the free places take; Submit throws
+    /// <see cref="EngineOverloadedException"/> beyond it (0: requests run while places are free, none waits).
+    /// </summary>
     public int MaxQueued { get; init; } = 1024;
 
     /// <summary>

@@ -22,6 +22,7 @@ public sealed partial class SlotEngine : IDisposable
     readonly EngineOptions _options;
     readonly KvBudget _budget;
     readonly Scheduler _scheduler;                       // engine thread only
+    readonly int _places;                                // requests that may be admitted at once
     readonly Dictionary<long, EngineWork> _works = new(); // engine thread only: every request the scheduler holds
     readonly ConcurrentQueue<EngineWork> _incoming = new();
     readonly AutoResetEvent _wake = new(false);
@@ -43,7 +44,8 @@ public sealed partial class SlotEngine : IDisposable
         _options.Validate();
         _model = model;
         _budget = KvBudget.For(model.Backend, _options);
-        _scheduler = new Scheduler(Math.Min(_options.MaxRunning, model.Backend.MaxSequences), _budget, _options.PrefillChunkTokens);
+        _places = Math.Min(_options.MaxRunning, model.Backend.MaxSequences);
+        _scheduler = new Scheduler(_places, _budget, _options.PrefillChunkTokens);
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
         model.TakeBackend(this); // before the thread starts: a refused engine leaves nothing running
         _thread.Start();
@@ -106,7 +108,8 @@ public sealed partial class SlotEngine : IDisposable
         long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens);
         if (cost > _budget.Capacity)
             throw new SlotSharpException($"the request needs {cost} KV {_budget.Unit} (prompt {request.PromptIds.Count} + max_new_tokens {generation.MaxNewTokens}) but the engine's whole budget is {_budget.Capacity}");
-        if (Interlocked.Increment(ref _queued) > _options.MaxQueued)
+        // MaxQueued counts requests waiting beyond the places free now, so MaxQueued 0 still serves one at a time.
+        if (Interlocked.Increment(ref _queued) > _options.MaxQueued + Math.Max(0, _places - Volatile.Read(ref _runningCount)))
         {
             Interlocked.Decrement(ref _queued);
             throw new EngineOverloadedException($"the engine queue is full ({_options.MaxQueued} requests waiting)");

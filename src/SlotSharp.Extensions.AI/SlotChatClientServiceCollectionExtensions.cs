@@ -19,11 +19,7 @@ public static class SlotChatClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(model);
         services.AddSingleton(_ => SlotModel.Load(model, load ?? new ModelLoadOptions()));
-        services.AddSingleton(sp =>
-        {
-            var loaded = sp.GetRequiredService<SlotModel>();
-            return new SlotEngine(loaded, engine ?? SlotEngine.DefaultOptions(loaded));
-        });
+        services.AddSingleton(sp => new SlotEngine(sp.GetRequiredService<SlotModel>(), engine));
         services.AddSingleton<IChatClient>(sp => new SlotChatClient(sp.GetRequiredService<SlotEngine>(), defaults));
         return services;
     }

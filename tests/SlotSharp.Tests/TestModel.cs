@@ -38,8 +38,8 @@ internal sealed class TestModel : IDisposable
     public string ModelId => Model.ModelId;
     public Action<string> Warn { get => Model.Warn; set => Model.Warn = value; }
     public ChatTemplate Chat => Model.Chat;
-    public int[] EncodeText(string text) => Model.EncodeText(text);
-    public int[] EncodeChat(IReadOnlyList<ChatMessage> messages) => Model.EncodeChat(messages);
+    public int[] EncodeText(string text) => new RequestBuilder(Model).Encode(PromptInput.FromText(text));
+    public int[] EncodeChat(IReadOnlyList<ChatMessage> messages) => new RequestBuilder(Model).Encode(PromptInput.FromMessages(messages));
 
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, GenerationOptions generation, bool keepHidden = true, CancellationToken cancel = default) =>
         Model.Prefill(promptIds, generation, keepHidden, cancel);

@@ -95,11 +95,7 @@ internal static class EvalCommand
     public static IEvalModel LoadModel(EvalModelRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var load = request.Load ?? new SlotSharp.ModelLoadOptions();
-        if (!Directory.Exists(request.Model) && !File.Exists(request.Model))
-            return HubProgressBars.Run(p => EngineEvalModel.Load(request with { Load = load with { Progress = p } }));
-        CliErrors.NamingFlag("--model", () => ModelLocator.Locate(request.Model, load.Backend, load.GgufFile));
-        return EngineEvalModel.Load(request);
+        return ModelOptions.Load(request.Model, request.Load ?? new SlotSharp.ModelLoadOptions(), load => EngineEvalModel.Load(request with { Load = load }));
     }
 
     /// <summary>

@@ -63,10 +63,18 @@ internal sealed class ModelOptions
     public SlotModel LoadModel(ParseResult parse, int maxSequences = 1)
     {
         string model = parse.GetValue(Model)!;
-        var options = LoadOptions(parse, maxSequences);
+        return Load(model, LoadOptions(parse, maxSequences), options => SlotModel.Load(model, options));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="load"/> for --model <paramref name="model"/>: a local path is located first, so its error
+    /// names the flag; a Hub repo id downloads with progress bars on stderr.
+    /// </summary>
+    public static T Load<T>(string model, ModelLoadOptions options, Func<ModelLoadOptions, T> load)
+    {
         if (!Directory.Exists(model) && !File.Exists(model))
-            return HubProgressBars.Run(p => SlotModel.Load(model, options with { Progress = p }));
-        CliErrors.NamingFlag("--model", () => ModelLocator.Locate(model, options.Backend, options.GgufFile)); // names the flag
-        return SlotModel.Load(model, options);
+            return HubProgressBars.Run(p => load(options with { Progress = p }));
+        CliErrors.NamingFlag("--model", () => ModelLocator.Locate(model, options.Backend, options.GgufFile));
+        return load(options);
     }
 }

@@ -48,7 +48,7 @@ internal static class ServeCommand
             };
             settings.Validate(FlagOf);
             using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);
-            using var engine = new SlotEngine(loaded, SlotServer.EngineOptionsFor(loaded, settings));
+            using var engine = new SlotEngine(loaded, SlotServer.EngineOptionsFor(settings));
             using var app = new SlotServer(engine, settings).Build(addresses);
             SlotServer.Start(app, addresses);
             // Only now, when the sockets are bound: the addresses actually listened on.

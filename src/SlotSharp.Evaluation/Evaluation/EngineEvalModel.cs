@@ -35,7 +35,7 @@ public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate,
         var model = SlotModel.Load(request.Model, load);
         try
         {
-            var engine = new SlotEngine(model, SlotEngine.DefaultOptions(model));
+            var engine = new SlotEngine(model);
             return new EngineEvalModel(engine, request.Slot ?? new SlotOptions(), request.AllowLongContext) { _ownedModel = model };
         }
         catch { model.Dispose(); throw; }
@@ -66,7 +66,8 @@ public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate,
     {
         var messages = prompt.Messages.Select(m => new ChatMessage(m.Role, m.Content)).ToList();
         string text = _requests.RenderChat(messages);
-        int[] ids = _requests.Encode(PromptInput.FromMessages(messages) with { AddSpecialTokens = prompt.AddSpecialTokens });
+        // The rendered text is reported too, so it is encoded as rendered (the template runs once).
+        int[] ids = _requests.Encode(PromptInput.FromText(text) with { AddSpecialTokens = prompt.AddSpecialTokens });
         var options = _requests.DefaultGeneration with
         {
             MaxNewTokens = MaxNewTokens(generation, ids.Length),

@@ -32,7 +32,7 @@ public sealed class SlotServer
     public SlotServer(SlotEngine engine, ServeSettings settings) : this(engine, settings, ownsEngine: false) { }
 
     /// <summary>Starts an engine on <paramref name="model"/> with the settings' batch, queue and KV budget; it stops with the app.</summary>
-    public SlotServer(SlotModel model, ServeSettings settings) : this(new SlotEngine(model, EngineOptionsFor(model, settings)), settings, ownsEngine: true) { }
+    public SlotServer(SlotModel model, ServeSettings settings) : this(new SlotEngine(model, EngineOptionsFor(settings)), settings, ownsEngine: true) { }
 
     /// <param name="allowLongContext">The default of /v1/generate's allow_long_context.</param>
     public SlotServer(SlotModel model, SlotOptions slotDefaults, bool allowLongContext = false)
@@ -50,15 +50,11 @@ public sealed class SlotServer
     }
 
     /// <summary>The engine limits that serve <paramref name="settings"/>: its batch, its queue, its KV budget.</summary>
-    public static EngineOptions EngineOptionsFor(SlotModel model, ServeSettings settings)
+    public static EngineOptions EngineOptionsFor(ServeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var defaults = SlotEngine.DefaultOptions(model);
-        return defaults with
-        {
-            MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue,
-            KvBudgetBytes = settings.KvBudgetMb > 0 ? (long)settings.KvBudgetMb << 20 : new EngineOptions().KvBudgetBytes,
-        };
+        var options = new EngineOptions { MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue };
+        return settings.KvBudgetMb > 0 ? options with { KvBudgetBytes = (long)settings.KvBudgetMb << 20 } : options;
     }
 
     /// <summary>The app for <paramref name="urls"/> (see <see cref="ListenAddress"/>); it listens once started.</summary>

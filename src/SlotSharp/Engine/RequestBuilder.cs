@@ -38,6 +38,10 @@ public sealed class RequestBuilder(SlotModel model)
     /// <summary>The rendered chat text (the exact text the tokenizer sees), for front doors that report it.</summary>
     public string RenderChat(IReadOnlyList<ChatMessage> messages) => Model.Chat.Render(messages, addGenerationPrompt: true);
 
+    /// <summary>
+    /// The prompt's ids. A chat is encoded as the original SLOT code builds prompts: apply_chat_template(messages,
+    /// add_generation_prompt=True), then encode with add_special_tokens=False (the template already holds any BOS).
+    /// </summary>
     public int[] Encode(PromptInput prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);

@@ -53,8 +53,6 @@ internal sealed class Scheduler(int maxRunning, KvBudget budget, int prefillChun
 
     public int Queued => _queue.Count;
 
-    public bool IsEmpty => _entries.Count == 0;
-
     public SchedulerPhase PhaseOf(long id) => _entries[id].Phase;
 
     public void Enqueue(long id, long kvCost, int promptLength)

@@ -77,16 +77,6 @@ public sealed class SlotModel : IDisposable
     /// <summary>The model's chat template (or the ChatML fallback, with a warning), read on first use.</summary>
     public ChatTemplate Chat => _chat.Value;
 
-    /// <summary>Plain text with the tokenizer's default special tokens (e.g. Llama's BOS).</summary>
-    public int[] EncodeText(string text) => Tokenizer.Encode(text, addSpecialTokens: true);
-
-    /// <summary>
-    /// As the original SLOT code builds prompts: apply_chat_template(messages, add_generation_prompt=True) then
-    /// encode with add_special_tokens=False (the template already holds any BOS).
-    /// </summary>
-    public int[] EncodeChat(IReadOnlyList<ChatMessage> messages) =>
-        Tokenizer.Encode(Chat.Render(messages, addGenerationPrompt: true), addSpecialTokens: false);
-
     /// <summary>Marks the backend as driven by <paramref name="engine"/>; a second live engine on the same model is refused.</summary>
     internal void TakeBackend(Engine.SlotEngine engine)
     {

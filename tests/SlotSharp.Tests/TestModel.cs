@@ -44,14 +44,9 @@ internal sealed class TestModel : IDisposable
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, GenerationOptions generation, bool keepHidden = true, CancellationToken cancel = default) =>
         Model.Prefill(promptIds, generation, keepHidden, cancel);
 
-    /// <summary>The whole SLOT prompt stage on a prefill's H, on TorchSharp tensors (the caller disposes the result).</summary>
-    public SlotResult RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default)
-    {
-        var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states");
-        var runner = new SlotRunner(Backend.LmHeadWeight, options, Warn);
-        var stage = runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true, promptLogits: prefill.PromptLogits);
-        return SlotStage.RunToEnd(stage, cancel);
-    }
+    /// <summary>The whole SLOT prompt stage on a prefill, through the backend's own SLOT math as the engine runs it.</summary>
+    public SlotOutcome RunSlot(BackendSequence prefill, SlotOptions options, CancellationToken cancel = default) =>
+        SlotRuns.RunToEnd(Backend.SlotMath, prefill, options, Warn, cancel);
 
     /// <summary>
     /// One request through <see cref="Engine"/>, ending at <paramref name="generation"/>'s stop ids only; errors and a

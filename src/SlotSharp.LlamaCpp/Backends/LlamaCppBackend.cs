@@ -1,20 +1,22 @@
-using System.Runtime.InteropServices;
 using SlotSharp.Gguf;
 using SlotSharp.LlamaCpp;
 using SlotSharp.Slot;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Backends;
 
 /// <summary>
 /// GGUF models on llama.cpp. H comes from llama.cpp's per-position embeddings (pooling off: the final normed hidden
-/// states), W is read from the GGUF file and dequantized once, and every live sequence decodes in one llama.cpp batch.
+/// states) and every prompt position's logits with them; SLOT's math is the core's <see cref="HostSlotMath"/> over W
+/// read in place from the memory-mapped file in its stored format, opened on the first SLOT request (a request
+/// without SLOT never touches W). Every live sequence decodes in one llama.cpp batch. No TorchSharp: a GGUF user pays
+/// for llama.cpp only.
 /// </summary>
-public sealed class LlamaCppBackend : IModelBackend, ITensorBackend
+public sealed class LlamaCppBackend : IModelBackend
 {
     readonly LlamaCppModel _model;
-    readonly Tensor _lmHead;
-    TensorSlotMath? _slot;
+    readonly int _threads;
+    OutputWeight? _weight;
+    HostSlotMath? _slot;
     readonly Stack<int> _freeSequenceIds;
 
     public string Name => "llamacpp";
@@ -22,8 +24,7 @@ public sealed class LlamaCppBackend : IModelBackend, ITensorBackend
     public int VocabSize => _model.VocabSize;
     public int HiddenSize => _model.HiddenSize;
     public int MaxPositions => _model.TrainedContext;
-    public Tensor LmHeadWeight => _lmHead;
-    public ISlotMath SlotMath => _slot ??= new TensorSlotMath(_lmHead);
+    public ISlotMath SlotMath => _slot ??= new HostSlotMath(_weight = GgufLmHead.Open(Path), _threads);
     /// <summary>KV cells shared by all sequences.</summary>
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>
@@ -35,32 +36,25 @@ public sealed class LlamaCppBackend : IModelBackend, ITensorBackend
 
     readonly long _promptLogitsMaxBytes;
 
-    LlamaCppBackend(string path, LlamaCppModel model, Tensor lmHead, int maxSequences, long promptLogitsMaxBytes)
+    LlamaCppBackend(string path, LlamaCppModel model, int maxSequences, long promptLogitsMaxBytes, int threads)
     {
-        Path = path; _model = model; _lmHead = lmHead; MaxSequences = maxSequences; _promptLogitsMaxBytes = promptLogitsMaxBytes;
+        Path = path; _model = model; MaxSequences = maxSequences; _promptLogitsMaxBytes = promptLogitsMaxBytes; _threads = threads;
         _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
     }
 
     public static LlamaCppBackend Load(string ggufPath, LlamaCppOptions? options = null)
     {
         options ??= new LlamaCppOptions();
-        Tensor lmHead;
-        using (var file = GgufFile.Open(ggufPath))
+        int vocab, hidden;
+        using (var file = GgufFile.Open(ggufPath)) (vocab, hidden) = GgufLmHead.Shape(file); // W itself is read on first use
+        var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);
+        if (model.VocabSize != vocab || model.HiddenSize != hidden)
         {
-            var (w, vocab, hidden) = GgufLmHead.Read(file);
-            lmHead = tensor(w, [vocab, hidden]);
+            model.Dispose();
+            throw new SlotSharpException($"{ggufPath}: the output weight is [{vocab}, {hidden}] but llama.cpp reports vocabulary {model.VocabSize} and width {model.HiddenSize}");
         }
-        try
-        {
-            var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);
-            if (model.VocabSize != lmHead.shape[0] || model.HiddenSize != lmHead.shape[1])
-            {
-                model.Dispose();
-                throw new SlotSharpException($"{ggufPath}: the output weight is [{lmHead.shape[0]}, {lmHead.shape[1]}] but llama.cpp reports vocabulary {model.VocabSize} and width {model.HiddenSize}");
-            }
-            return new LlamaCppBackend(ggufPath, model, lmHead, options.MaxSequences, options.PromptLogitsMaxBytes);
-        }
-        catch { lmHead.Dispose(); throw; }
+        return new LlamaCppBackend(ggufPath, model, options.MaxSequences, options.PromptLogitsMaxBytes,
+            options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
     }
 
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
@@ -106,54 +100,51 @@ public sealed class LlamaCppBackend : IModelBackend, ITensorBackend
 
     public void Dispose()
     {
-        _slot?.Dispose();
+        _weight?.Dispose();
         _model.Dispose();
-        _lmHead.Dispose();
     }
 
-    sealed class Sequence(LlamaCppBackend owner, int id, int[] promptIds, Tensor? hidden, Tensor? promptLogits, float[] logits, double ms)
-        : TensorSequence(promptIds, hidden, logits, ms, promptLogits)
+    sealed class Sequence(LlamaCppBackend owner, int id, int[] promptIds, float[] logits, double ms, HostMatrix? hidden, HostMatrix? promptLogits)
+        : BackendSequence(promptIds, logits, ms, hidden, promptLogits)
     {
         public LlamaCppBackend Owner { get; } = owner;
         public int Id { get; } = id;
-        protected override void ReleaseCache() => Owner.Release(Id);
+        protected override void ReleaseEngineState() => Owner.Release(Id);
     }
 
     /// <summary>
-    /// The sequence id is taken for the whole run; H (and, within the budget, every position's logits) is gathered
-    /// into one [T, d] ([T, V]) buffer chunk by chunk.
+    /// The sequence id is taken for the whole run; H (and, within the budget, every position's logits) is written
+    /// chunk by chunk straight into native [T, d] ([T, V]) matrices, which the sequence then owns.
     /// </summary>
     sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden) : PrefillRun(promptIds, keepHidden)
     {
-        readonly float[]? _hidden = keepHidden ? new float[(long)promptIds.Length * owner.HiddenSize] : null;
-        // Written chunk by chunk straight into the tensor's memory: a managed [T, V] copy first would double the peak
-        // (up to PromptLogitsMaxBytes) and churn the large-object heap with every SLOT request. Owned by the run until
-        // the sequence takes it.
-        readonly Tensor? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
-            ? empty([promptIds.Length, owner.VocabSize], ScalarType.Float32).DetachFromDisposeScope() : null;
+        HostMatrix? _hidden = keepHidden ? new HostMatrix(promptIds.Length, owner.HiddenSize) : null;
+        HostMatrix? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
+            ? new HostMatrix(promptIds.Length, owner.VocabSize) : null;
         readonly float[] _logits = new float[owner.VocabSize];
 
         public override int MaxChunk => owner._model.PrefillBatchSize;
 
         protected override void RunChunk(int start, int count)
         {
-            int d = owner.HiddenSize;
-            int v = owner.VocabSize;
-            var hidden = _hidden == null ? Span<float>.Empty : _hidden.AsSpan(start * d, count * d);
-            var allLogits = _allLogits is null ? Span<float>.Empty : MemoryMarshal.Cast<byte, float>(_allLogits.bytes).Slice(start * v, count * v);
+            var hidden = _hidden is null ? Span<float>.Empty : _hidden.RowSpan(start, count);
+            var allLogits = _allLogits is null ? Span<float>.Empty : _allLogits.RowSpan(start, count);
             owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null, allLogits);
         }
 
         protected override BackendSequence BuildSequence(double prefillMilliseconds)
         {
-            var h = _hidden == null ? null : tensor(_hidden, [PromptIds.Length, owner.HiddenSize]);
-            return new Sequence(owner, id, PromptIds, h, _allLogits, _logits, prefillMilliseconds);
+            var sequence = new Sequence(owner, id, PromptIds, _logits, prefillMilliseconds, _hidden, _allLogits);
+            _hidden = null; // the sequence owns them now
+            _allLogits = null;
+            return sequence;
         }
 
-        /// <summary>A handed-over sequence frees its id and the prompt logits itself when disposed.</summary>
+        /// <summary>A handed-over sequence frees its id and matrices itself when disposed.</summary>
         protected override void Release(bool handedOver)
         {
             if (handedOver) return;
+            _hidden?.Dispose();
             _allLogits?.Dispose();
             owner.Release(id);
         }

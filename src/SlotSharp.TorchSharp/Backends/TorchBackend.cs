@@ -22,6 +22,12 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
     /// </summary>
     public int PrefillChunk { get; init; } = 512;
 
+    /// <summary>
+    /// Largest [T, V] float32 block of prompt logits a SLOT prefill keeps for the prompt stage; a longer prompt's
+    /// stage recomputes its logits from H each step instead (correct, much slower).
+    /// </summary>
+    public long PromptLogitsMaxBytes { get; init; } = 512L << 20;
+
     /// <summary>Positions a new cache reserves beyond the prompt before it first has to grow (then it doubles).</summary>
     internal const int CacheGrowthChunk = 256;
 
@@ -83,17 +89,23 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
         Model.Dispose();
     }
 
-    sealed class Sequence(KvCache cache, int[] promptIds, Tensor? hidden, float[] logits, double ms)
-        : TensorSequence(promptIds, hidden, logits, ms)
+    sealed class Sequence(KvCache cache, int[] promptIds, float[] logits, double ms, HostMatrix? hidden, HostMatrix? promptLogits)
+        : BackendSequence(promptIds, logits, ms, hidden, promptLogits)
     {
         public KvCache Cache { get; } = cache;
-        protected override void ReleaseCache() => Cache.Dispose();
+        protected override void ReleaseEngineState() => Cache.Dispose();
     }
 
-    /// <summary>The chunks run through the sequence's own KV cache; H's rows are gathered per chunk (only the last one without keepHidden).</summary>
+    /// <summary>
+    /// The chunks run through the sequence's own KV cache. With keepHidden, each chunk's H rows and (within
+    /// <see cref="PromptLogitsMaxBytes"/>) its logits rows go to host matrices for SLOT; otherwise only the last row's
+    /// logits are computed.
+    /// </summary>
     sealed class Prefilling(TorchBackend owner, int[] promptIds, bool keepHidden, KvCache cache) : PrefillRun(promptIds, keepHidden)
     {
-        readonly List<Tensor> _parts = new();
+        HostMatrix? _hidden = keepHidden ? new HostMatrix(promptIds.Length, owner.HiddenSize) : null;
+        HostMatrix? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner.PromptLogitsMaxBytes
+            ? new HostMatrix(promptIds.Length, owner.VocabSize) : null;
         float[]? _logits;
 
         public override int MaxChunk => owner.PrefillChunk;
@@ -102,13 +114,18 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
         {
             var chunkIds = new long[count];
             for (int i = 0; i < count; i++) chunkIds[i] = PromptIds[start + i];
+            using var scope = NewDisposeScope();
             using var ids = tensor(chunkIds, [1L, count]);
             using var output = owner.Model.Forward(ids, cache, LogitsMode.None);
-            // Kept across calls, so out of any scope the caller has open between chunks.
-            var h = output.Hidden[0].DetachFromDisposeScope();
-            if (!KeepHidden) DisposeParts(); // only the last row is needed
-            _parts.Add(h);
-            if (start + count == PromptIds.Length) _logits = LastLogits(h);
+            var h = output.Hidden[0]; // [count, d]
+            if (_hidden is not null) TensorHost.CopyTo(h, _hidden.RowSpan(start, count));
+            if (_allLogits is not null)
+            {
+                var logits = owner.Model.Logits(h.unsqueeze(0)); // [1, count, V]: the model's own lm_head, as HF's SLOT computes them
+                TensorHost.CopyTo(logits, _allLogits.RowSpan(start, count));
+                if (start + count == PromptIds.Length) _logits = _allLogits.Row(PromptIds.Length - 1).ToArray();
+            }
+            else if (start + count == PromptIds.Length) _logits = LastLogits(h);
             owner.AfterPrefillChunk?.Invoke(start + count);
         }
 
@@ -122,21 +139,17 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
 
         protected override BackendSequence BuildSequence(double prefillMilliseconds)
         {
-            Tensor? hidden = KeepHidden ? (_parts.Count == 1 ? _parts[0].alias() : cat(_parts, 0)) : null;
-            DisposeParts();
-            return new Sequence(cache, PromptIds, hidden, _logits!, prefillMilliseconds);
+            var sequence = new Sequence(cache, PromptIds, _logits!, prefillMilliseconds, _hidden, _allLogits);
+            _hidden = null; // the sequence owns them now
+            _allLogits = null;
+            return sequence;
         }
 
         protected override void Release(bool handedOver)
         {
-            DisposeParts();
+            _hidden?.Dispose();
+            _allLogits?.Dispose();
             if (!handedOver) cache.Dispose();
-        }
-
-        void DisposeParts()
-        {
-            foreach (var p in _parts) p.Dispose();
-            _parts.Clear();
         }
     }
 }

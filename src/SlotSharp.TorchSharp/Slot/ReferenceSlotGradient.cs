@@ -88,7 +88,7 @@ internal sealed class ReferenceSlotGradient : ISlotGradient
         _delta.copy_(values);
     }
 
-    public Tensor? TakeLogitBias() => null;
+    public float[]? TakeLogitBias() => null;
 
     static double[] ToDoubles(Tensor t) => SlotSharp.Runtime.TensorHost.Doubles(t);
 

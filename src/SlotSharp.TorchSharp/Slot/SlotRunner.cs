@@ -1,3 +1,4 @@
+using SlotSharp.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,43 +14,36 @@ internal sealed record SlotPrompt(Tensor Hidden, IReadOnlyList<long> Ids);
 /// </summary>
 internal sealed class SlotRunner : IDisposable
 {
-    readonly Tensor _lmHead;
-    readonly Tensor _weightSource; // the borrowed tensor _w32 comes from: runners with the same one share W
-    readonly Tensor _w32;         // this runner's own handle (an alias of a float32 W, or a float32 copy): disposed here
+    readonly Tensor _lmHead;       // borrowed: runners over the same one share their products with W
+    readonly TensorOutputWeight _w; // this runner's own reading of it
     readonly SlotOptions _options;
     readonly SlotHyperParameters _hp;
     readonly Action<string>? _warn;
     readonly HashSet<string> _warned = [];
 
-    /// <param name="lmHead">W (V x d); borrowed, not disposed. A float32 copy is made once when it has another dtype.</param>
+    /// <param name="lmHead">W (V x d); borrowed, not disposed. float32 rows are read in place, bf16/fp16 rows widened one at a time.</param>
     /// <param name="warn">Receives each distinct warning once (short prompts, non-finite values).</param>
-    /// <param name="lmHeadFloat32">Optional float32 copy of W that the caller keeps (borrowed): lets many runners
-    /// over one bf16/fp16 model share one conversion instead of copying W per prompt.</param>
-    public SlotRunner(Tensor lmHead, SlotOptions options, Action<string>? warn = null, Tensor? lmHeadFloat32 = null)
+    public SlotRunner(Tensor lmHead, SlotOptions options, Action<string>? warn = null)
     {
         if (lmHead.dim() != 2) throw new SlotSharpException($"SLOT: the LM head weight must be V x d (got shape [{string.Join(", ", lmHead.shape)}])");
-        if (lmHeadFloat32 is not null && (lmHeadFloat32.dtype != float32 || !lmHeadFloat32.shape.SequenceEqual(lmHead.shape)))
-            throw new SlotSharpException("SLOT: the float32 LM head copy must be float32 with the LM head's shape");
         _hp = options.Resolve();
         _options = options;
         _lmHead = lmHead;
-        _weightSource = lmHeadFloat32 ?? lmHead;
         _warn = warn;
-        // detach() makes a new handle even when it shares the data, so the runner always owns (and disposes) _w32;
-        // the borrowed tensors themselves are never disposed here (docs/ownership.md).
-        using var scope = NewDisposeScope();
-        var source = (lmHeadFloat32 ?? lmHead).detach();
-        _w32 = (source.dtype == float32 ? source.alias() : source.to(float32)).DetachFromDisposeScope();
+        _w = new TensorOutputWeight(lmHead);
     }
+
+    /// <summary>Workers for the host products: libtorch's own intra-op thread count.</summary>
+    static int Threads => Math.Max(1, TorchSharp.torch.get_num_threads());
 
     public SlotHyperParameters HyperParameters => _hp;
 
     /// <summary>Whether <paramref name="other"/> runs over the same W (the same borrowed tensor), so their products can be shared.</summary>
-    internal bool SharesWeightWith(SlotRunner other) => ReferenceEquals(_weightSource, other._weightSource);
+    internal bool SharesWeightWith(SlotRunner other) => ReferenceEquals(_lmHead, other._lmHead);
 
-    public int HiddenSize => (int)_w32.shape[1];
+    public int HiddenSize => _w.Columns;
 
-    public int VocabSize => (int)_w32.shape[0];
+    public int VocabSize => _w.Rows;
 
     /// <summary>
     /// Optimizes delta for one prompt. <paramref name="hidden"/> is T x d (or 1 x T x d). <paramref name="cancel"/>
@@ -79,7 +73,7 @@ internal sealed class SlotRunner : IDisposable
             }
             ISlotGradient engine = _options.Impl == SlotImplKind.Reference
                 ? new ReferenceSlotGradient(_lmHead, h, ids, _hp)
-                : new FastSlotGradient(_w32, h, ids, _hp, _options.MemoryBudgetBytes, promptLogits);
+                : HostGradient(h, ids, promptLogits);
             return new SlotStage(this, engine, _hp.Times, ownRunner ? this : null);
         }
         finally
@@ -87,6 +81,32 @@ internal sealed class SlotRunner : IDisposable
             if (!ReferenceEquals(h, hidden)) h.Dispose(); // a squeezed view; the engines keep their own copies
         }
     }
+
+    /// <summary>The fast path: <see cref="HostSlotGradient"/> on host copies of H (and of the prompt's logits, when given).</summary>
+    HostSlotGradient HostGradient(Tensor hidden, IReadOnlyList<long> ids, Tensor? promptLogits)
+    {
+        using var h = TensorHost.Matrix(hidden);
+        int n = ids.Count - 1;
+        using var l0 = promptLogits is { } given && given.shape[0] >= n && given.shape[1] == VocabSize
+            && (long)n * VocabSize * sizeof(float) <= _options.MemoryBudgetBytes
+            ? TensorHost.Matrix(given.narrow(0, 0, n)) : null;
+        return new HostSlotGradient(_w, h, ids.Select(i => (int)i).ToArray(), _hp, _options.MemoryBudgetBytes, l0 ?? PromptLogits(h, n), Threads);
+    }
+
+    /// <summary>
+    /// L0 = H[0..n) Wᵀ in float32 with libtorch's product when it fits the memory budget (else null: the stage streams).
+    /// (This tensor-level runner is for tests and benchmarks; the torch backend's stage starts from the model's own logits.)
+    /// </summary>
+    HostMatrix? PromptLogits(HostMatrix hidden, int n)
+    {
+        if ((long)n * VocabSize * sizeof(float) > _options.MemoryBudgetBytes) return null;
+        using var scope = NewDisposeScope();
+        var h = TensorHost.Tensor(hidden).narrow(0, 0, n);
+        return TensorHost.Matrix(h.mm(_w.Storage.to(float32).t()));
+    }
+
+    /// <summary>The weight the fast path reads, for sharing products among runners over one W.</summary>
+    internal OutputWeight Weight => _w;
 
     /// <summary>
     /// Prompts of different lengths, no padding: one independent delta per prompt (its own mean loss and Adam state),
@@ -111,18 +131,17 @@ internal sealed class SlotRunner : IDisposable
     public Tensor LogitBias(ReadOnlySpan<float> delta)
     {
         if (delta.Length != HiddenSize) throw new SlotSharpException($"SLOT: delta has {delta.Length} values but the LM head's hidden size is {HiddenSize}");
-        using var d = torch.tensor(delta.ToArray(), dtype: float32, device: _w32.device);
-        return SlotSharp.Runtime.MatVec.Mv(_w32, d);
+        return torch.tensor(WeightProducts.Products(_w, [delta.ToArray()], Threads)[0], dtype: float32, device: _lmHead.device);
     }
 
-    /// <summary>The result of a stage's loop (null: skipped, delta 0); <paramref name="bias"/> is b = W delta when the engine has it.</summary>
-    internal SlotResult Finish(SlotLoop.Outcome? outcome, Tensor? bias)
+    /// <summary>The result of a stage's loop (null: skipped, delta 0); <paramref name="hostBias"/> is b = W delta when the engine has it.</summary>
+    internal SlotResult Finish(SlotLoop.Outcome? outcome, float[]? hostBias)
     {
         if (outcome?.StopReason is { } reason) WarnOnce($"SLOT stopped early: {reason}");
         var delta = outcome?.Delta ?? new double[HiddenSize];
         var f = new float[delta.Length];
         for (int i = 0; i < f.Length; i++) f[i] = (float)delta[i];
-        bias = (bias ?? LogitBias(f)).DetachFromDisposeScope(); // owned by the result
+        var bias = (hostBias is null ? LogitBias(f) : torch.tensor(hostBias, dtype: float32, device: _lmHead.device)).DetachFromDisposeScope(); // owned by the result
         return new SlotResult(f, outcome?.Losses ?? [], outcome?.DeltaNorms ?? [], bias, skipped: outcome == null, outcome?.StopReason);
     }
 
@@ -133,7 +152,7 @@ internal sealed class SlotRunner : IDisposable
         if (!h.is_floating_point()) throw new SlotSharpException($"SLOT: hidden states must be floating point (got {h.dtype})");
         if (h.shape[1] != HiddenSize) throw new SlotSharpException($"SLOT: hidden states have width {h.shape[1]} but the LM head's hidden size is {HiddenSize}");
         if (h.shape[0] != ids.Count) throw new SlotSharpException($"SLOT: hidden states have {h.shape[0]} rows but the prompt has {ids.Count} ids");
-        if (h.device_type != _w32.device_type || h.device_index != _w32.device_index) throw new SlotSharpException($"SLOT: hidden states are on {h.device} but the LM head is on {_w32.device}");
+        if (h.device_type != _lmHead.device_type || h.device_index != _lmHead.device_index) throw new SlotSharpException($"SLOT: hidden states are on {h.device} but the LM head is on {_lmHead.device}");
         for (int i = 0; i < ids.Count; i++)
             if (ids[i] < 0 || ids[i] >= VocabSize) throw new SlotSharpException($"SLOT: prompt id {ids[i]} at position {i} is outside the vocabulary [0, {VocabSize})");
         return h;
@@ -144,8 +163,5 @@ internal sealed class SlotRunner : IDisposable
         if (_warned.Add(message)) _warn?.Invoke(message);
     }
 
-    public void Dispose()
-    {
-        _w32.Dispose();
-    }
+    public void Dispose() => _w.Dispose();
 }

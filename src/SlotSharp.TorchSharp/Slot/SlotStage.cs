@@ -56,15 +56,15 @@ internal sealed class SlotStage : IDisposable
         var groups = new List<List<SlotStage>>();
         foreach (var stage in stages)
         {
-            if (stage._engine is not FastSlotGradient) { groups.Add([stage]); continue; }
-            var group = groups.FirstOrDefault(g => g[0]._engine is FastSlotGradient && g[0]._runner.SharesWeightWith(stage._runner));
+            if (stage._engine is not HostSlotGradient) { groups.Add([stage]); continue; }
+            var group = groups.FirstOrDefault(g => g[0]._engine is HostSlotGradient && g[0]._runner.SharesWeightWith(stage._runner));
             if (group != null) group.Add(stage);
             else groups.Add([stage]);
         }
         foreach (var group in groups)
         {
             if (group.Count == 1) group[0].Advance();
-            else SharedSlotStep.Advance(group.Select(s => (s._loop!, (FastSlotGradient)s._engine!)).ToList());
+            else SharedSlotStep.Advance(group.Select(s => (s._loop!, (HostSlotGradient)s._engine!)).ToList());
         }
     }
 

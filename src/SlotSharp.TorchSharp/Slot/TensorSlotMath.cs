@@ -1,61 +1,64 @@
 using SlotSharp.Backends;
 using SlotSharp.Runtime;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Slot;
 
 /// <summary>
-/// <see cref="ISlotMath"/> on TorchSharp tensors over a backend's W: the fast closed-form path or the autograd
-/// reference (<see cref="SlotRunner"/>), steps of several prompts shared through <see cref="SlotStage.AdvanceTogether"/>.
-/// W in float32 is made once and kept (an alias for fp32 weights): a bf16 7B head would otherwise be copied (2.2 GB)
-/// for every prompt and every setting of a sweep. Owned by its backend, which disposes it.
+/// The torch backend's <see cref="ISlotMath"/>: the fast path is the core's <see cref="HostSlotMath"/> over W read in
+/// place (<see cref="TensorOutputWeight"/>), the same code the llama.cpp backend runs; the autograd reference
+/// (<see cref="SlotImplKind.Reference"/>), which only a tensor library can run, goes through <see cref="SlotRunner"/>.
+/// Owned by its backend, which disposes it.
 /// </summary>
-internal sealed class TensorSlotMath(Tensor lmHead) : ISlotMath, IDisposable
+internal sealed class TensorSlotMath(TorchSharp.torch.Tensor lmHead) : ISlotMath, IDisposable
 {
-    Tensor? _w32;
+    TensorOutputWeight? _weight;
+    HostSlotMath? _host;
 
-    Tensor W32 => _w32 ??= (lmHead.dtype == ScalarType.Float32 ? lmHead.alias() : lmHead.to(ScalarType.Float32)).DetachFromDisposeScope();
-
-    SlotRunner Runner(SlotOptions options, Action<string>? warn) => new(lmHead, options, warn, W32);
+    HostSlotMath Host => _host ??= new HostSlotMath(_weight = new TensorOutputWeight(lmHead), Math.Max(1, TorchSharp.torch.get_num_threads()));
 
     public ISlotStage Start(BackendSequence prefill, SlotOptions options, Action<string> warn)
     {
         ArgumentNullException.ThrowIfNull(prefill);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Impl != SlotImplKind.Reference) return Host.Start(prefill, options, warn);
         var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states (prefill with keepHidden)");
-        var runner = Runner(options, warn);
-        try { return new TensorSlotStage(runner.Start(hidden, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true, promptLogits: prefill.PromptLogits)); }
+        var runner = new SlotRunner(lmHead, options, warn);
+        try
+        {
+            using var h = TensorHost.Tensor(hidden);
+            using var typed = h.to(lmHead.dtype);
+            return new ReferenceStage(runner.Start(typed, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true));
+        }
         catch { runner.Dispose(); throw; }
     }
 
     public void AdvanceTogether(IReadOnlyList<ISlotStage> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
-        SlotStage.AdvanceTogether(stages.Select(s => (s as TensorSlotStage ?? throw new ArgumentException("a SLOT stage of another backend")).Stage).ToList());
+        // Reference stages advance alone (autograd shares nothing); the fast ones share their passes over W.
+        var host = stages.Where(s => s is not ReferenceStage).ToList();
+        foreach (var s in stages.OfType<ReferenceStage>()) s.Stage.Advance();
+        if (host.Count > 0) Host.AdvanceTogether(host);
     }
 
-    public float[] LogitBias(float[] delta)
+    public float[] LogitBias(float[] delta) => Host.LogitBias(delta);
+
+    public void Dispose() => _weight?.Dispose();
+
+    /// <summary>An autograd <see cref="SlotStage"/> seen through the core's <see cref="ISlotStage"/>.</summary>
+    sealed class ReferenceStage(SlotStage stage) : ISlotStage
     {
-        using var runner = Runner(new SlotOptions { Times = 0 }, null);
-        using var bias = runner.LogitBias(delta);
-        return TensorHost.Floats(bias);
+        public SlotStage Stage { get; } = stage;
+
+        public bool Finished => Stage.Finished;
+
+        public SlotOutcome Complete()
+        {
+            using var result = Stage.Complete();
+            return new SlotOutcome(result.Delta, result.Skipped ? null : TensorHost.Floats(result.LogitBias), result.Losses, result.DeltaNorms,
+                result.Skipped, result.StopReason);
+        }
+
+        public void Dispose() => Stage.Dispose();
     }
-
-    public void Dispose() => _w32?.Dispose();
-}
-
-/// <summary>A <see cref="SlotStage"/> seen through the core's <see cref="ISlotStage"/>: its result comes back as host floats.</summary>
-internal sealed class TensorSlotStage(SlotStage stage) : ISlotStage
-{
-    public SlotStage Stage { get; } = stage;
-
-    public bool Finished => Stage.Finished;
-
-    public SlotOutcome Complete()
-    {
-        using var result = Stage.Complete();
-        return new SlotOutcome(result.Delta, result.Skipped ? null : TensorHost.Floats(result.LogitBias), result.Losses, result.DeltaNorms,
-            result.Skipped, result.StopReason);
-    }
-
-    public void Dispose() => Stage.Dispose();
 }

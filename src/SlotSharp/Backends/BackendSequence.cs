@@ -1,11 +1,14 @@
+using SlotSharp.Slot;
+
 namespace SlotSharp.Backends;
 
 /// <summary>
 /// One live sequence of a backend: how many positions its cache holds and the logits of the last one. The sequence
-/// owns its engine state (a KV cache, a llama.cpp sequence id, the prompt's hidden states H when kept for SLOT,
-/// which only its backend's <see cref="IModelBackend.SlotMath"/> reads); dispose it to free them.
+/// owns its engine state (a KV cache, a llama.cpp sequence id) and, when its prefill kept them for SLOT, the prompt's
+/// hidden states H and logits (<see cref="HostSlotMath"/> copies what it needs from them); dispose it to free them.
 /// </summary>
-public abstract class BackendSequence(int[] promptIds, float[] logits, double prefillMilliseconds) : IDisposable
+public abstract class BackendSequence(int[] promptIds, float[] logits, double prefillMilliseconds,
+    HostMatrix? promptHidden = null, HostMatrix? promptLogits = null) : IDisposable
 {
     public int[] PromptIds { get; } = promptIds;
 
@@ -17,8 +20,19 @@ public abstract class BackendSequence(int[] promptIds, float[] logits, double pr
 
     public double PrefillMilliseconds { get; } = prefillMilliseconds;
 
+    /// <summary>Final hidden states of the prompt, [T, d], after the last norm; null unless the prefill kept them.</summary>
+    public HostMatrix? PromptHidden { get; } = promptHidden;
+
+    /// <summary>
+    /// Every prompt position's logits, [T, V], when the prefill kept H and the logits fit the backend's budget; null
+    /// otherwise (SLOT then recomputes them from H, slower). SLOT's prompt stage starts from them.
+    /// </summary>
+    public HostMatrix? PromptLogits { get; } = promptLogits;
+
     public void Dispose()
     {
+        PromptHidden?.Dispose();
+        PromptLogits?.Dispose();
         ReleaseEngineState();
         GC.SuppressFinalize(this);
     }

@@ -75,7 +75,7 @@ public class CancellationTests
         public void Step(int k, double[] gradient) { Steps++; onStep(); }
         public double[] GetDelta() => new double[4];
         public void SetDelta(double[] delta) { }
-        public Tensor? TakeLogitBias() => null;
+        public float[]? TakeLogitBias() => null;
         public void Dispose() { }
     }
 }

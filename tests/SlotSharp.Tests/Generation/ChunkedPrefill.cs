@@ -29,7 +29,7 @@ static class ChunkedPrefill
     public sealed record Output(int[] PromptIds, float[] Logits, float[]? Hidden)
     {
         public static Output Of(BackendSequence s) =>
-            new(s.PromptIds, s.Logits.ToArray(), s.PromptHidden is { } h ? TensorHost.Floats(h) : null);
+            new(s.PromptIds, s.Logits.ToArray(), s.PromptHidden is { } h ? h.Floats() : null);
     }
 
     public static void AssertBitIdentical(Output expected, BackendSequence actual)
@@ -39,14 +39,14 @@ static class ChunkedPrefill
         Assert.True(expected.Logits.AsSpan().SequenceEqual(actual.Logits), "last logits differ");
         Assert.Equal(expected.Hidden is null, actual.PromptHidden is null);
         if (expected.Hidden is { } h)
-            Assert.True(h.AsSpan().SequenceEqual(TensorHost.Floats(actual.PromptHidden!)), "hidden states differ");
+            Assert.True(h.AsSpan().SequenceEqual(actual.PromptHidden!.Floats()), "hidden states differ");
     }
 
     /// <summary>The golden's last logits and last hidden state, within its recommended 1e-4.</summary>
     public static void AssertMatchesGolden(JsonObject prompt, BackendSequence sequence)
     {
         Golden.AssertClose(Golden.Doubles(prompt["logits_last"]!["values"]), sequence.Logits, 1e-4, "logits_last");
-        using var last = sequence.PromptHidden![sequence.PromptIds.Length - 1];
-        Golden.AssertClose(Golden.Doubles(prompt["last_hidden"]), TensorHost.Floats(last), 1e-4, "last_hidden");
+        var last = sequence.PromptHidden!.Row(sequence.PromptIds.Length - 1).ToArray();
+        Golden.AssertClose(Golden.Doubles(prompt["last_hidden"]), last, 1e-4, "last_hidden");
     }
 }

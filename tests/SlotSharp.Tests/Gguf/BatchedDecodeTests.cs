@@ -23,9 +23,7 @@ public class BatchedDecodeTests : IClassFixture<ConvertedModels>
         var prompts = golden.Prompts.Where(p => Golden.Ints(p["input_ids"]).Length >= 2).Take(4).ToArray();
         Skip.If(prompts.Length < 2, "needs prompts of two or more tokens");
         using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions { ContextSize = 2048, MaxSequences = 8, Threads = 2 });
-        using var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1 });
         var sequences = new List<BackendSequence>();
-        var slots = new List<SlotResult>();
         try
         {
             var requests = new List<DecodeRequest>();
@@ -40,9 +38,7 @@ public class BatchedDecodeTests : IClassFixture<ConvertedModels>
                 float[]? bias = null;
                 if (withSlot)
                 {
-                    var slot = runner.Run(seq.PromptHidden!, ids.Select(x => (long)x).ToArray());
-                    slots.Add(slot);
-                    bias = SlotSharp.Runtime.TensorHost.Floats(slot.LogitBias);
+                    bias = SlotRuns.RunToEnd(backend.SlotMath, seq, new SlotOptions { Times = 5, Lr = 0.1 }).LogitBias;
                 }
                 requests.Add(new DecodeRequest(seq, new GenerationOptions { MaxNewTokens = (int)gen["max_new_tokens"]!, StopIds = Golden.Ints(gen["stop_ids"]) }, bias));
                 expected.Add(Golden.Ints(gen[withSlot ? "greedy_seed_times5_lr0.1" : "greedy_times0"]));
@@ -53,7 +49,6 @@ public class BatchedDecodeTests : IClassFixture<ConvertedModels>
         }
         finally
         {
-            foreach (var s in slots) s.Dispose();
             foreach (var s in sequences) s.Dispose();
         }
     }

@@ -6,8 +6,8 @@ using SlotSharp.Tests.Oracles;
 namespace SlotSharp.Tests.Gguf;
 
 /// <summary>
-/// SLOT on llama.cpp: hidden states from llama.cpp, W read from the GGUF file, Slot/ unchanged, b = W delta added to
-/// llama.cpp's logits. The losses and the greedy ids must equal the float32 reference's goldens for both optimizers.
+/// SLOT on llama.cpp: hidden states and prompt logits from llama.cpp, W read in place from the GGUF file by the core's
+/// host math (the backend's own SlotMath, as the engine runs it), b = W delta added to llama.cpp's logits. The losses and the greedy ids must equal the float32 reference's goldens for both optimizers.
 /// </summary>
 public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
 {
@@ -24,7 +24,8 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
     [MemberData(nameof(Cases))]
     public void VllmTimes5(string model, string prompt) => Check(model, prompt, SlotOptimizerKind.Vllm, "slot_vllm", "greedy_vllm_times5_lr0.1");
 
-    // The path the engine takes: the fast path starts from llama.cpp's own prompt logits instead of recomputing H Wᵀ.
+    // The default path: the stage starts from llama.cpp's own prompt logits. The cases above keep none (a budget of 0),
+    // so the stage recomputes them from H each step (the long-prompt path).
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void AdamWTimes5FromLlamaCppsPromptLogits(string model, string prompt) =>
@@ -41,17 +42,20 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
         var p = golden.Prompt(prompt);
         int[] ids = Golden.Ints(p["input_ids"]);
         Skip.If(ids.Length < 2, "SLOT needs two tokens; plain generation is covered by GgufGoldenTests");
-        using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 });
-        using var runner = new SlotRunner(backend.LmHeadWeight, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
+        using var backend = LlamaCppBackend.Load(_models.F32(model), new LlamaCppOptions
+        {
+            ContextSize = 1024, MaxSequences = 1, Threads = 2, PromptLogitsMaxBytes = fromModelLogits ? 512L << 20 : 0,
+        });
         using var sequence = backend.Prefill(ids, keepHidden: true, expectedLength: ids.Length + 24);
-        var promptLogits = fromModelLogits ? sequence.PromptLogits : null;
+        var promptLogits = sequence.PromptLogits;
         if (fromModelLogits)
         {
             Assert.NotNull(promptLogits);
-            Assert.Equal([ids.Length, backend.VocabSize], promptLogits!.shape);
-            Assert.Equal(sequence.Logits, promptLogits[ids.Length - 1].data<float>().ToArray()); // the last row is the last logits
+            Assert.Equal((ids.Length, backend.VocabSize), (promptLogits!.Rows, promptLogits.Columns));
+            Assert.Equal(sequence.Logits, promptLogits.Row(ids.Length - 1).ToArray()); // the last row is the last logits
         }
-        using var slot = SlotStage.RunToEnd(runner.Start(sequence.PromptHidden!, ids.Select(i => (long)i).ToArray(), promptLogits: promptLogits));
+        else Assert.Null(promptLogits);
+        var slot = SlotRuns.RunToEnd(backend.SlotMath, sequence, new SlotOptions { Times = 5, Lr = 0.1, Optimizer = optimizer });
 
         var trajectory = ((System.Text.Json.Nodes.JsonArray)p[trajectoryField]!).Cast<System.Text.Json.Nodes.JsonObject>()
             .First(r => (int)r["times"]! == 5 && (double)r["lr"]! == 0.1);
@@ -66,7 +70,7 @@ public class GgufSlotGoldenTests : IClassFixture<ConvertedModels>
         {
             MaxNewTokens = (int)gen["max_new_tokens"]!,
             StopIds = Golden.Ints(gen["stop_ids"]),
-        }, SlotSharp.Runtime.TensorHost.Floats(slot.LogitBias));
+        }, slot.LogitBias);
         Assert.Equal(Golden.Ints(gen[idsField]), result.GeneratedIds);
     }
 }

@@ -73,7 +73,7 @@ public class QuantizedBiasMeasurements(ITestOutputHelper output)
                 using var pipeline = TestModel.Load(path, new ModelLoadOptions { LlamaCpp = new LlamaCppOptions { ContextSize = 1024, MaxSequences = 1, Threads = 2 } });
                 var ids = pipeline.EncodeChat([new ChatMessage("user", Gsm8kQuestion)]);
                 using var seq = pipeline.Prefill(ids, new GenerationOptions { MaxNewTokens = 1 });
-                using var slot = pipeline.RunSlot(seq, new SlotOptions { Times = 5, Lr = 0.1 });
+                var slot = pipeline.RunSlot(seq, new SlotOptions { Times = 5, Lr = 0.1 });
                 output.WriteLine($"{type.Name} (W {wType}, {ids.Length} prompt tokens, SLOT losses {string.Join(" ", slot.Losses.Select(l => l.ToString("F3")))}): " +
                                  Compare(seq, w, v, d, slot.Delta));
             }
@@ -92,8 +92,7 @@ public class QuantizedBiasMeasurements(ITestOutputHelper output)
     /// </summary>
     static string Compare(BackendSequence seq, float[] w, int v, int d, float[] delta)
     {
-        using var last = seq.PromptHidden![seq.PromptIds.Length - 1];
-        var h = SlotSharp.Runtime.TensorHost.Floats(last);
+        var h = seq.PromptHidden!.Row(seq.PromptIds.Length - 1).ToArray();
         var basePart = MatVec(w, v, d, Q8RoundTrip(h));
         double emulation = MaxDiff(basePart, seq.Logits);
         var forward = MatVec(w, v, d, Q8RoundTrip(h.Zip(delta, (a, b) => a + b).ToArray()));

@@ -76,7 +76,7 @@ public class LiveTensorCountTests
         AssertNoTensorLeftAlive(() =>
         {
             using var prefill = runs.Pipeline.Prefill(runs.PromptIds, new GenerationOptions { MaxNewTokens = 0 });
-            using var result = runs.Pipeline.RunSlot(prefill, TinyQwenRuns.Slot with { Impl = SlotImplKind.Reference });
+            var result = runs.Pipeline.RunSlot(prefill, TinyQwenRuns.Slot with { Impl = SlotImplKind.Reference });
             Assert.Equal(6, result.Losses.Count);
         });
     }

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace SlotSharp.Slot;
 
 /// <summary>
@@ -21,7 +19,7 @@ internal interface ISlotGradient : IDisposable
 
     /// <summary>
     /// b = W float32(delta) for the current delta when the engine already computed it in its last evaluation (the fast
-    /// path's u), else null; ownership passes to the caller. Saves one pass over W.
+    /// path's u), else null; the caller takes the array. Saves one pass over W.
     /// </summary>
-    Tensor? TakeLogitBias();
+    float[]? TakeLogitBias();
 }

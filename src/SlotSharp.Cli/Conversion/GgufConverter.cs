@@ -11,7 +11,7 @@ namespace SlotSharp.Gguf;
 /// interleaved pairs llama.cpp rotates, norms and biases in F32, llama3 rope scaling as a rope_freqs tensor, and
 /// the tokenizer metadata. Quantized types are made by llama.cpp's own quantizer from a lossless intermediate.
 /// </summary>
-public static class GgufConverter
+internal static class GgufConverter
 {
     public static void Convert(string modelFolder, string outputPath, GgufFileType type, int threads = 0, Action<string>? log = null)
     {

@@ -3,7 +3,7 @@ namespace SlotSharp.Slot;
 /// <summary>
 /// The optimization loop shared by all engines: record losses and norms, stop on non-finite values. It advances one
 /// optimizer step at a time (<see cref="Advance"/>; the final loss is evaluated with the last step), so a caller can
-/// interleave other work between steps (<see cref="SlotStage"/>); <see cref="Run"/> runs it to the end, checking the
+/// interleave other work between steps (<see cref="HostSlotStage"/>); <see cref="Run"/> runs it to the end, checking the
 /// token before every step, so a cancelled request stops within one step.
 /// </summary>
 internal sealed class SlotLoop(ISlotGradient engine, int times, int hiddenSize)
@@ -41,7 +41,7 @@ internal sealed class SlotLoop(ISlotGradient engine, int times, int hiddenSize)
 
     /// <summary>
     /// Whether the evaluation due next is a step's (loss and gradient into <see cref="Gradient"/>) rather than the
-    /// final loss alone. A caller that computes the evaluation itself (<see cref="SlotStage.AdvanceTogether"/>) hands
+    /// final loss alone. A caller that computes the evaluation itself (<see cref="SharedSlotStep"/>) hands
     /// the loss to <see cref="Accept"/>.
     /// </summary>
     public bool NextNeedsGradient

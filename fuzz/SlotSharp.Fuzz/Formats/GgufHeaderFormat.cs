@@ -7,7 +7,8 @@ namespace SlotSharp.Fuzz.Formats;
 
 /// <summary>
 /// A .gguf file: GgufHeader.Read on a MemoryStream, then the file path the llama.cpp backend takes (GgufFile.Open,
-/// which memory-maps it, and GgufLmHead.Read, which dequantizes the output weight). Seeds are tiny files from
+/// which memory-maps it, and GgufLmHead.Read, which dequantizes the output weight), and GgufOutputWeight, which
+/// reads that weight in place a row at a time (its first and last rows are decoded). Seeds are tiny files from
 /// GgufWriter; all edits are byte-level, which for this binary format includes the integer overwrites of counts,
 /// lengths, dimensions, types and offsets (2^31, 2^32, 2^63, ...) that a header parser must bound.
 /// </summary>
@@ -24,7 +25,13 @@ public sealed class GgufHeaderFormat : FuzzFormat
     public override void Run(byte[] input, string scratch)
     {
         using (var stream = new MemoryStream(input, writable: false)) GgufHeader.Read(stream, "model.gguf");
-        using var file = GgufFile.Open(WriteInput(input, scratch, "model.gguf"));
-        if (file.Find("token_embd.weight") != null || file.Find("output.weight") != null) GgufLmHead.Read(file);
+        var path = WriteInput(input, scratch, "model.gguf");
+        using var file = GgufFile.Open(path);
+        if (file.Find("token_embd.weight") == null && file.Find("output.weight") == null) return;
+        GgufLmHead.Read(file);
+        using var head = GgufOutputWeight.Open(path);
+        var row = new float[head.Columns];
+        head.Row(0, row);
+        head.Row(head.Rows - 1, row);
     }
 }

@@ -5,13 +5,14 @@ namespace SlotSharp.Fuzz.Seeds;
 /// <summary>
 /// Tiny valid GGUF files written by the project's own <see cref="GgufWriter"/>: metadata of every value type the
 /// writer has (string, uint32, int32, float32, bool, and string / int32 / float32 arrays) and two small F32 tensors,
-/// the tied output weight token_embd.weight (V = 3, d = 4) and output_norm.weight.
+/// the tied output weight token_embd.weight (V = 3, d = 4) and output_norm.weight; a third seed adds an untied
+/// output.weight stored as Q6_K (V = 2, d = 256), whose bytes the row decoders read.
 /// </summary>
 public static class GgufSeeds
 {
-    public static IReadOnlyList<byte[]> Default() => [Build(withArrays: true), Build(withArrays: false)];
+    public static IReadOnlyList<byte[]> Default() => [Build(withArrays: true), Build(withArrays: false), Build(withArrays: false, quantizedHead: true)];
 
-    static byte[] Build(bool withArrays)
+    static byte[] Build(bool withArrays, bool quantizedHead = false)
     {
         var w = new GgufWriter();
         w.AddString("general.architecture", "qwen2");
@@ -28,6 +29,13 @@ public static class GgufSeeds
         }
         AddF32(w, "token_embd.weight", [4, 3]);
         AddF32(w, "output_norm.weight", [4]);
+        if (quantizedHead)
+        {
+            // Two Q6_K blocks of a byte pattern; its fp16 scale d (the last two bytes of each block) is 1.0.
+            var bytes = Enumerable.Range(0, 2 * 210).Select(i => (byte)(i * 37)).ToArray();
+            for (int b = 0; b < 2; b++) { bytes[b * 210 + 208] = 0x00; bytes[b * 210 + 209] = 0x3C; }
+            w.AddTensor("output.weight", [256, 2], GgmlType.Q6_K, bytes.Length, s => s.Write(bytes));
+        }
         var path = Path.Combine(Path.GetTempPath(), $"slotsharp-fuzz-seed-{Guid.NewGuid():N}.gguf");
         try
         {

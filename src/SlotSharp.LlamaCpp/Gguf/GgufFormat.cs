@@ -11,7 +11,7 @@ public enum GgufValueType : uint
 public enum GgmlType : uint
 {
     F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q8_1 = 9,
-    Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15, BF16 = 30,
+    Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15, IQ4_NL = 20, IQ4_XS = 23, BF16 = 30,
 }
 
 internal static class GgufFormat
@@ -39,6 +39,8 @@ internal static class GgufFormat
         GgmlType.Q5_K => (256, 176),
         GgmlType.Q6_K => (256, 210),
         GgmlType.Q8_K => (256, 292),
+        GgmlType.IQ4_NL => (32, 18),
+        GgmlType.IQ4_XS => (256, 136),
         _ => throw new SlotSharpException($"ggml tensor type {(uint)type} is not supported"),
     };
 

@@ -21,7 +21,7 @@ public static class SafetensorsSeeds
         long offset = 0;
         foreach (var (name, dtype, shape) in tensors)
         {
-            long bytes = shape.Aggregate(1L, (a, b) => a * b) * SafetensorsFile.DTypes[dtype].Size;
+            long bytes = shape.Aggregate(1L, (a, b) => a * b) * SafetensorsFile.DTypeSizes[dtype];
             header[name] = new JsonObject
             {
                 ["dtype"] = dtype,

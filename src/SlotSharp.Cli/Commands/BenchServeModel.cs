@@ -33,13 +33,12 @@ internal sealed class BenchServeModel
         BackendKind? backend = parse.GetValue(_backend) is { } b ? CliErrors.NamingFlag("--backend", () => ModelLocator.ParseBackend(b)) : null;
         var type = CliErrors.NamingFlag("--type", () => GgufFileType.Parse(parse.GetValue(_type)!, "type"));
         int threads = parse.GetValue(_threads);
-        if (threads < 0 || threads > ComputeOptions.MaxThreads) throw new UserInputException($"--threads must lie in [0, {ComputeOptions.MaxThreads}], got {threads}");
+        if (threads < 0 || threads > ModelLoadOptions.MaxThreads) throw new UserInputException($"--threads must lie in [0, {ModelLoadOptions.MaxThreads}], got {threads}");
         var model = parse.GetValue(_model);
         if (model != null && !Directory.Exists(model) && !File.Exists(model)) throw new UserInputException($"--model: '{model}' is neither a folder nor a file");
         var tokenizer = parse.GetValue(_tokenizer) ?? Path.Combine("..", "shared", "tokenizers", "qwen2.5");
         if (model == null && !File.Exists(Path.Combine(tokenizer, "tokenizer.json")))
             throw new UserInputException($"--tokenizer: '{tokenizer}' has no tokenizer.json");
-        TorchRuntime.SetThreads(threads); // also the SLOT prompt stage's threads on llama.cpp
 
         var keep = parse.GetValue(_work);
         string? temporary = model == null && keep == null ? Directory.CreateTempSubdirectory("slot-bench-serve-").FullName : null;

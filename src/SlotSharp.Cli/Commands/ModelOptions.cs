@@ -17,7 +17,7 @@ internal sealed class ModelOptions
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
     public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-    public Option<int> Threads { get; } = new("--threads") { Description = $"libtorch intra-op threads (0 = libtorch's default; at most {ComputeOptions.MaxThreads}: 4 per logical processor, and 1024)" };
+    public Option<int> Threads { get; } = new("--threads") { Description = $"Threads: libtorch's intra-op threads, llama.cpp's threads and SLOT's host math (0 = the backend's default; at most {ModelLoadOptions.MaxThreads}: 4 per logical processor, and 1024)" };
 
     public void AddTo(Command cmd)
     {
@@ -28,11 +28,19 @@ internal sealed class ModelOptions
     /// <summary>Checks --dtype, --device and --threads before anything slow (model download or load) happens.</summary>
     public void Validate(ParseResult parse)
     {
-        ComputeOptions.Parse(parse.GetValue(Device), parse.GetValue(DType)); // names a bad --device or --dtype
+        // Names a bad --device or --dtype. Only when one is given: parsing them loads libtorch, which a GGUF run never needs.
+        if (parse.GetValue(Device) is not "cpu" || parse.GetValue(DType) is not null) CheckTorchOptions(parse.GetValue(Device), parse.GetValue(DType));
         CheckThreads(parse);
         RequestedBackend(parse);
         if (parse.GetValue(Context) < 16) throw new UserInputException($"--context must be >= 16, got {parse.GetValue(Context)}");
     }
+
+    /// <summary>
+    /// Its own method, never inlined: the JIT loads SlotSharp.TorchSharp (whose module initializer loads libtorch) for
+    /// any method that names one of its types, whether or not that line runs.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static void CheckTorchOptions(string? device, string? dtype) => ComputeOptions.Parse(device, dtype);
 
     BackendKind? RequestedBackend(ParseResult parse) =>
         parse.GetValue(Backend) is { } b ? CliErrors.NamingFlag("--backend", () => ModelLocator.ParseBackend(b)) : null;
@@ -40,8 +48,8 @@ internal sealed class ModelOptions
     int CheckThreads(ParseResult parse)
     {
         int threads = parse.GetValue(Threads);
-        return threads >= 0 && threads <= ComputeOptions.MaxThreads ? threads
-            : throw new UserInputException($"--threads must lie in [0, {ComputeOptions.MaxThreads}] (4 per logical processor, and 1024), got {threads}");
+        return threads >= 0 && threads <= ModelLoadOptions.MaxThreads ? threads
+            : throw new UserInputException($"--threads must lie in [0, {ModelLoadOptions.MaxThreads}] (4 per logical processor, and 1024), got {threads}");
     }
 
     /// <summary>

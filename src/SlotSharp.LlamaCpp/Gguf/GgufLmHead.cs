@@ -28,12 +28,6 @@ internal static class GgufLmHead
         return (file.ReadFloat32(info.Name), (int)info.Dims[1], (int)info.Dims[0]);
     }
 
-    /// <summary>W of the file at <paramref name="path"/> for SLOT's products.</summary>
-    public static OutputWeight Open(string path)
-    {
-        // Until the in-place reader lands, a float32 copy (made on the first SLOT request only).
-        using var file = GgufFile.Open(path);
-        var (w, vocab, hidden) = Read(file);
-        return new Float32OutputWeight(w, vocab, hidden);
-    }
+    /// <summary>W of the file at <paramref name="path"/> for SLOT's products, read in place in its stored format.</summary>
+    public static OutputWeight Open(string path) => GgufOutputWeight.Open(path);
 }

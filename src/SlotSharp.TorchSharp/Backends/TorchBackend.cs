@@ -123,9 +123,10 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
             {
                 var logits = owner.Model.Logits(h.unsqueeze(0)); // [1, count, V]: the model's own lm_head, as HF's SLOT computes them
                 TensorHost.CopyTo(logits, _allLogits.RowSpan(start, count));
-                if (start + count == PromptIds.Length) _logits = _allLogits.Row(PromptIds.Length - 1).ToArray();
             }
-            else if (start + count == PromptIds.Length) _logits = LastLogits(h);
+            // The last row on its own, as a plain prefill computes it, so the first token does not depend on whether the
+            // request uses SLOT (a matrix product's rows differ from one-row products in the last bits).
+            if (start + count == PromptIds.Length) _logits = LastLogits(h);
             owner.AfterPrefillChunk?.Invoke(start + count);
         }
 

@@ -7,11 +7,8 @@ internal sealed record ComputeOptions(Device Device, ScalarType DType)
 {
     public static readonly string[] DTypeNames = ["fp32", "bf16", "fp16"];
 
-    /// <summary>
-    /// Most libtorch intra-op threads accepted: 4 per logical processor, and never more than 1024. More only
-    /// oversubscribes the cores (100000 once started 8,970 OS threads and never finished). See README.
-    /// </summary>
-    public static int MaxThreads { get; } = Math.Min(1024, 4 * Environment.ProcessorCount);
+    /// <summary>Most libtorch intra-op threads accepted (<see cref="SlotSharp.ModelLoadOptions.MaxThreads"/>).</summary>
+    public static int MaxThreads => SlotSharp.ModelLoadOptions.MaxThreads;
 
     /// <summary>Throws unless <paramref name="threads"/> is 0 (libtorch's default) to <see cref="MaxThreads"/>.</summary>
     public static int CheckThreads(int threads) => threads >= 0 && threads <= MaxThreads ? threads

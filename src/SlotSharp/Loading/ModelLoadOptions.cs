@@ -24,6 +24,12 @@ public sealed record ModelLoadOptions
     /// <summary>CPU threads for either backend; 0 keeps the backend's default.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Most threads accepted: 4 per logical processor, and never more than 1024. More only oversubscribes the cores
+    /// (100000 once started 8,970 OS threads and never finished). See README.
+    /// </summary>
+    public static int MaxThreads { get; } = Math.Min(1024, 4 * Environment.ProcessorCount);
+
     /// <summary>llama.cpp context and batch settings (its Threads is replaced by <see cref="Threads"/> when that is set).</summary>
     public LlamaCppOptions LlamaCpp { get; init; } = new();
 

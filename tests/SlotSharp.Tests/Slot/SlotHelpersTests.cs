@@ -96,7 +96,7 @@ public sealed class SlotHelpersTests : IDisposable
     [SkippableFact]
     public void ExplainListsTopRaisedAndLowered()
     {
-        using var b = torch.tensor(new float[] { 0.5f, -2f, 3f, 0f, -1f, 1f });
+        var b = new float[] { 0.5f, -2f, 3f, 0f, -1f, 1f };
         var x = SlotBiasExplanation.Explain(b, 2);
         Assert.Equal([new TokenBias(2, 3f), new TokenBias(5, 1f)], x.Raised);
         Assert.Equal([new TokenBias(1, -2f), new TokenBias(4, -1f)], x.Lowered);

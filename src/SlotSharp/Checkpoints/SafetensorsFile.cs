@@ -2,8 +2,6 @@ using System.IO.MemoryMappedFiles;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.IO;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SlotSharp.Checkpoints;
 
@@ -22,18 +20,10 @@ internal sealed record TensorInfo(string Name, string DType, long[] Shape, long 
 /// </summary>
 internal sealed class SafetensorsFile : IDisposable
 {
-    public static readonly IReadOnlyDictionary<string, (int Size, ScalarType Type)> DTypes = new Dictionary<string, (int, ScalarType)>
+    /// <summary>Bytes per element of each dtype the format defines that SlotSharp reads.</summary>
+    public static readonly IReadOnlyDictionary<string, int> DTypeSizes = new Dictionary<string, int>
     {
-        ["F32"] = (4, ScalarType.Float32),
-        ["F16"] = (2, ScalarType.Float16),
-        ["BF16"] = (2, ScalarType.BFloat16),
-        ["F64"] = (8, ScalarType.Float64),
-        ["I64"] = (8, ScalarType.Int64),
-        ["I32"] = (4, ScalarType.Int32),
-        ["I16"] = (2, ScalarType.Int16),
-        ["I8"] = (1, ScalarType.Int8),
-        ["U8"] = (1, ScalarType.Byte),
-        ["BOOL"] = (1, ScalarType.Bool),
+        ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["F64"] = 8, ["I64"] = 8, ["I32"] = 4, ["I16"] = 2, ["I8"] = 1, ["U8"] = 1, ["BOOL"] = 1,
     };
 
     /// <summary>A header larger than this is refused (the reference implementation uses 100 MB).</summary>
@@ -128,8 +118,8 @@ internal sealed class SafetensorsFile : IDisposable
         try
         {
             string dtype = e.GetProperty("dtype").GetString() ?? "";
-            if (!DTypes.TryGetValue(dtype, out var dt))
-                throw Bad(path, $"tensor '{name}' has unknown dtype '{dtype}' (known: {string.Join(", ", DTypes.Keys)})");
+            if (!DTypeSizes.TryGetValue(dtype, out var size))
+                throw Bad(path, $"tensor '{name}' has unknown dtype '{dtype}' (known: {string.Join(", ", DTypeSizes.Keys)})");
             var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
             if (shape.Any(s => s < 0)) throw Bad(path, $"tensor '{name}' has a negative dimension in shape [{string.Join(",", shape)}]");
             var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
@@ -137,7 +127,7 @@ internal sealed class SafetensorsFile : IDisposable
             var info = new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
             if (info.Begin < 0 || info.End < info.Begin || info.End > dataLength)
                 throw Bad(path, $"tensor '{name}' data_offsets [{info.Begin}, {info.End}) lie outside the data section ({dataLength} bytes)");
-            long expected = checked(info.ElementCount * dt.Size);
+            long expected = checked(info.ElementCount * size);
             if (info.End - info.Begin != expected)
                 throw Bad(path, $"tensor '{name}' has {info.End - info.Begin} bytes but dtype {dtype} x shape [{string.Join(",", shape)}] needs {expected}");
             return info;
@@ -186,30 +176,27 @@ internal sealed class SafetensorsFile : IDisposable
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>Copies one tensor out of the mapped file into a new CPU tensor of its stored dtype.</summary>
-    public unsafe Tensor Read(string name)
+    /// <summary>
+    /// Copies the stored bytes of tensor <paramref name="info"/> from <paramref name="offset"/> into
+    /// <paramref name="destination"/> (the TorchSharp backend reads its weights through this, chunk by chunk).
+    /// </summary>
+    internal unsafe void CopyBytes(TensorInfo info, long offset, Span<byte> destination)
     {
-        if (!Tensors.TryGetValue(name, out var info)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
-        var (_, type) = DTypes[info.DType];
-        var tensor = torch.empty(info.Shape, type);
+        if (offset < 0 || offset + destination.Length > info.End - info.Begin) throw new ArgumentOutOfRangeException(nameof(offset));
         byte* basePtr = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
-        try
-        {
-            byte* src = basePtr + _view.PointerOffset + _dataStart + info.Begin;
-            // Tensor.bytes is a Span (int-sized): copy through flat chunks for tensors over 2 GB.
-            using var flat = tensor.view(-1);
-            long elementSize = DTypes[info.DType].Size;
-            long chunkElements = Math.Max(1, (1L << 30) / elementSize);
-            for (long start = 0; start < info.ElementCount; start += chunkElements)
-            {
-                long n = Math.Min(chunkElements, info.ElementCount - start);
-                using var part = flat.narrow(0, start, n);
-                new ReadOnlySpan<byte>(src + start * elementSize, (int)(n * elementSize)).CopyTo(part.bytes);
-            }
-        }
+        try { new ReadOnlySpan<byte>(basePtr + _view.PointerOffset + _dataStart + info.Begin + offset, destination.Length).CopyTo(destination); }
         finally { _view.SafeMemoryMappedViewHandle.ReleasePointer(); }
-        return tensor;
+    }
+
+    /// <summary>An F32 tensor's values (at most int.MaxValue of them) as a new array.</summary>
+    public float[] ReadFloat32(string name)
+    {
+        if (!Tensors.TryGetValue(name, out var info)) throw new KeyNotFoundException($"{Path}: no tensor '{name}'");
+        if (info.DType != "F32") throw Bad(Path, $"tensor '{name}' is {info.DType}, not F32");
+        var values = new float[checked((int)info.ElementCount)];
+        CopyBytes(info, 0, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
     }
 
     public void Dispose()

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace SlotSharp.Slot;
 
 /// <summary>One vocabulary entry's logit bias b_v = (W delta)_v.</summary>
@@ -9,18 +6,7 @@ internal readonly record struct TokenBias(long Id, float Bias);
 /// <summary>The tokens SLOT pushes up and down the most (for `slot ... --explain`).</summary>
 internal sealed record SlotBiasExplanation(IReadOnlyList<TokenBias> Raised, IReadOnlyList<TokenBias> Lowered)
 {
-    /// <summary>Top-<paramref name="k"/> largest biases (descending) and top-<paramref name="k"/> smallest (ascending).</summary>
-    public static SlotBiasExplanation Explain(Tensor bias, int k)
-    {
-        if (bias.dim() != 1) throw new SlotSharpException($"SLOT explain: the logit bias must be a V-vector (got shape [{string.Join(", ", bias.shape)}])");
-        if (k < 0) throw new SlotSharpException($"SLOT explain: k must be >= 0 (got {k})");
-        using var scope = NewDisposeScope();
-        int kk = (int)Math.Min(k, bias.shape[0]);
-        var b = bias.to(float32, CPU);
-        return new SlotBiasExplanation(Top(b, kk, largest: true), Top(b, kk, largest: false));
-    }
-
-    /// <summary>The same over b as host floats: ties go to the lower id.</summary>
+    /// <summary>Top-<paramref name="k"/> largest biases (descending) and top-<paramref name="k"/> smallest (ascending); ties go to the lower id.</summary>
     public static SlotBiasExplanation Explain(float[] bias, int k)
     {
         ArgumentNullException.ThrowIfNull(bias);
@@ -32,13 +18,5 @@ internal sealed record SlotBiasExplanation(IReadOnlyList<TokenBias> Raised, IRea
         Array.Sort(order, (a, c) => bias[a].CompareTo(bias[c]) is var d and not 0 ? d : a.CompareTo(c)); // ascending
         var lowered = order.Take(kk).Select(i => new TokenBias(i, bias[i])).ToList();
         return new SlotBiasExplanation(raised, lowered);
-    }
-
-    static List<TokenBias> Top(Tensor b, int k, bool largest)
-    {
-        var (values, indices) = b.topk(k, largest: largest, sorted: true);
-        var v = values.data<float>().ToArray();
-        var i = indices.data<long>().ToArray();
-        return [.. v.Select((value, j) => new TokenBias(i[j], value))];
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Checkpoints;
-using SlotSharp.Runtime;
 
 namespace SlotSharp.Slot;
 
@@ -54,8 +53,7 @@ internal static class SlotDeltaFile
                 throw Bad(path, "__metadata__.hidden_size", $"is {metadata.HiddenSize} but the model's hidden size is {expectedHiddenSize}");
             if (expectedModel is not null && metadata.Model != expectedModel)
                 throw Bad(path, "__metadata__.model", $"is '{metadata.Model}' but the loaded model is '{expectedModel}'");
-            using var tensor = file.Read(TensorName);
-            var delta = TensorHost.Floats(tensor);
+            var delta = file.ReadFloat32(TensorName);
             // A NaN or infinite delta makes every biased logit NaN: decoding would emit garbage ids without an error.
             if (Array.FindIndex(delta, v => !float.IsFinite(v)) is var bad and >= 0)
                 throw Bad(path, TensorName, $"holds a non-finite value ({delta[bad]} at index {bad})");

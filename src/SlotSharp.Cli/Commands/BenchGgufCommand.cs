@@ -23,57 +23,93 @@ internal static class BenchGgufCommand
 {
     public static Command Create()
     {
-        var tokenizer = new Option<string>("--tokenizer") { Description = "Folder with Qwen2.5's tokenizer.json (e.g. ../shared/tokenizers/qwen2.5)", Required = true };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Folder with Qwen2.5's tokenizer.json (e.g. ../shared/tokenizers/qwen2.5), for the random model" };
+        var models = new Option<string?>("--model") { Description = "Comma-separated GGUF files to measure instead of the random model (this process then never loads libtorch)" };
         var types = new Option<string>("--types") { Description = "GGUF types to measure", DefaultValueFactory = _ => "f32,bf16,q8_0,q4_k_m" };
         var work = new Option<string?>("--work") { Description = "Folder for the random checkpoint and its GGUF files (kept; reused when present). Default: a temp folder, deleted" };
         var prompt = new Option<int>("--prompt-tokens") { Description = "Prefill length", DefaultValueFactory = _ => 128 };
         var decode = new Option<int>("--decode-tokens") { Description = "Decode steps to time per stream", DefaultValueFactory = _ => 32 };
-        var slotPrompt = new Option<int>("--slot-prompt-tokens") { Description = "Prompt length of the SLOT prompt-stage timing", DefaultValueFactory = _ => 300 };
+        var slotPrompt = new Option<string>("--slot-prompt-tokens") { Description = "Prompt lengths of the SLOT prompt-stage timing", DefaultValueFactory = _ => "64,300" };
+        var slotStaged = new Option<string>("--slot-staged") { Description = "SLOT requests staged together (their steps share the passes over W)", DefaultValueFactory = _ => "1,4" };
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
         var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
-        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, parts }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { tokenizer, models, types, work, prompt, decode, slotPrompt, slotStaged, batches, threads, parts }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            var tok = r.GetValue(tokenizer)!;
+            var sizes = Counts(r.GetValue(batches)!, "--batch", 64);
+            var slotLengths = Counts(r.GetValue(slotPrompt)!, "--slot-prompt-tokens", 32768);
+            var staged = Counts(r.GetValue(slotStaged)!, "--slot-staged", 64);
+            var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
+            var settings = new Settings(0, r.GetValue(prompt), r.GetValue(decode), slotLengths, staged, sizes,
+                r.GetValue(threads), what.Contains("single"), what.Contains("batch"));
+            if (r.GetValue(models) is { } files)
+            {
+                var paths = files.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (paths.FirstOrDefault(f => !File.Exists(f)) is { } missing) throw new UserInputException($"--model: '{missing}' does not exist");
+                MeasureFiles(paths.Select(f => (f, Path.GetFileNameWithoutExtension(f))).ToList(), settings);
+                return 0;
+            }
+            var tok = r.GetValue(tokenizer) ?? throw new UserInputException("--tokenizer is required for the random model (or give --model)");
             if (!File.Exists(Path.Combine(tok, "tokenizer.json"))) throw new UserInputException($"--tokenizer: '{tok}' has no tokenizer.json");
             var fileTypes = r.GetValue(types)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(t => GgufFileType.Parse(t, "--types")).ToList();
-            var sizes = r.GetValue(batches)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s, out var v) && v > 0 && v <= 64
-                ? v : throw new UserInputException($"--batch: '{s}' is not a sequence count in 1..64")).ToList();
-            var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-            if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
             string? keep = r.GetValue(work);
             string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
-            try
-            {
-                var folder = WriteRandomCheckpoint(dir, tok);
-                double bandwidth = ReadBandwidth();
-                Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(r.GetValue(threads) == 0 ? Environment.ProcessorCount : r.GetValue(threads))}; large-read bandwidth {bandwidth / 1e9:F2} GB/s");
-                foreach (var type in fileTypes)
-                {
-                    var path = RandomGguf(folder, type, r.GetValue(threads));
-                    Measure(path, type, new Settings(bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes,
-                        r.GetValue(threads), what.Contains("single"), what.Contains("batch")));
-                }
-            }
+            try { MeasureFiles(RandomFiles(dir, tok, fileTypes, r.GetValue(threads)), settings); }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
             return 0;
         });
         return cmd;
     }
 
-    sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, int SlotTokens, List<int> BatchSizes, int Threads,
-        bool Single, bool Batch);
+    static List<int> Counts(string list, string flag, int max) =>
+        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.TryParse(s, out var v) && v > 0 && v <= max
+            ? v : throw new UserInputException($"{flag}: '{s}' is not a count in 1..{max}"))];
 
-    static void Measure(string path, GgufFileType type, Settings settings)
+    /// <summary>
+    /// The random model's GGUF files, made on first use. Its own method, never inlined: writing the random checkpoint
+    /// takes libtorch, which a run on given files must not load (its OpenMP would then be llama.cpp's too).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    static List<(string Path, string Name)> RandomFiles(string dir, string tokenizer, List<GgufFileType> types, int threads)
     {
-        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch) = settings;
-        int maxSeq = batchSizes.Max();
+        var folder = WriteRandomCheckpoint(dir, tokenizer);
+        return [.. types.Select(t => (RandomGguf(folder, t, threads), t.Name))];
+    }
+
+    static void MeasureFiles(List<(string Path, string Name)> files, Settings settings)
+    {
+        double bandwidth = ReadBandwidth();
+        Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(settings.Threads == 0 ? Environment.ProcessorCount : settings.Threads)}; " +
+            $"large-read bandwidth {bandwidth / 1e9:F2} GB/s; load average {LoadAverage()}");
+        foreach (var (path, name) in files) Measure(path, name, settings with { Bandwidth = bandwidth });
+        Console.WriteLine($"peak RSS {PeakRssMb():F0} MB; load average {LoadAverage()}");
+    }
+
+    static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>This process's peak resident set (VmHWM), MB; NaN where /proc is absent.</summary>
+    static double PeakRssMb()
+    {
+        if (!File.Exists("/proc/self/status")) return double.NaN;
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, List<int> SlotTokens, List<int> SlotStaged, List<int> BatchSizes,
+        int Threads, bool Single, bool Batch);
+
+    static void Measure(string path, string type, Settings settings)
+    {
+        var (bandwidth, promptTokens, decodeTokens, slotLengths, slotStaged, batchSizes, threads, single, batch) = settings;
+        int slotTokens = slotLengths.Max();
+        int maxSeq = Math.Max(batchSizes.Max(), slotStaged.Max());
         // The engine reserves prompt + max_new_tokens cells per running request; the batched requests decode
         // decode-tokens + k tokens each (see MeasureBatches), the single-stream ones one at a time.
-        int longest = Math.Max(promptTokens + decodeTokens + 1, slotTokens + 1);
+        int longest = Math.Max(promptTokens + decodeTokens + 1, slotStaged.Max() * (slotTokens + 1));
         using var model = SlotModel.Load(path, new ModelLoadOptions
         {
             Backend = BackendKind.LlamaCpp, Threads = threads,
@@ -90,11 +126,12 @@ internal static class BenchGgufCommand
         EngineRequest Request(int[] ids, int newTokens) => new(ids) { Generation = new GenerationOptions { MaxNewTokens = newTokens }, IgnoreEos = true };
 
         engine.Generate(Request(Ids(8), 4)).ThrowIfFailed();
-        if (single) MeasureSingle(engine, path, type, bandwidth, promptTokens, decodeTokens, slotTokens, Ids, Request, rng);
+        if (single) MeasureSingle(engine, path, type, bandwidth, promptTokens, decodeTokens, Ids, Request, rng);
+        if (single) MeasureSlotStages(engine, type, slotLengths, slotStaged, Ids, Request);
         if (batch) MeasureBatches(engine, type, decodeTokens, batchSizes, Ids, Request);
     }
 
-    static void MeasureSingle(SlotEngine engine, string path, GgufFileType type, double bandwidth, int promptTokens, int decodeTokens, int slotTokens,
+    static void MeasureSingle(SlotEngine engine, string path, string type, double bandwidth, int promptTokens, int decodeTokens,
         Func<int, int[]> Ids, Func<int[], int, EngineRequest> Request, Random rng)
     {
         var prompt = Ids(promptTokens);
@@ -112,19 +149,38 @@ internal static class BenchGgufCommand
             onTps = Math.Max(onTps, engine.Generate(Request(prompt, decodeTokens + 1) with { LoadedDelta = delta }).ThrowIfFailed().DecodeTokensPerSecond);
         }
 
-        // The SLOT prompt stage as the engine runs it: its start and five optimizer steps, one per engine step.
-        var staged = engine.Generate(Request(Ids(slotTokens), 1) with { Slot = new SlotOptions { Times = 5, Lr = 0.1 } }).ThrowIfFailed();
-        double slotMs = staged.Timings.SlotStageMs;
-
         long weightBytes;
         using (var file = GgufFile.Open(path))
             weightBytes = file.Header.Tensors.Where(t => t.Name != "token_embd.weight" || file.Find("output.weight") == null).Sum(t => t.ByteLength);
         // Decode reads every weight once per token: tokens/s x weight bytes is the read bandwidth it achieves.
         double floorTps = bandwidth / weightBytes;
-        Console.WriteLine($"[{type.Name}] {new FileInfo(path).Length / 1e6:F0} MB; prefill {promptTokens}: {promptTokens / (prefillMs / 1000):F1} tokens/s; " +
+        Console.WriteLine($"[{type}] {new FileInfo(path).Length / 1e6:F0} MB; prefill {promptTokens}: {promptTokens / (prefillMs / 1000):F1} tokens/s; " +
             $"decode {offTps:F2} tokens/s = {offTps * weightBytes / 1e9:F1} GB/s of weights (read-bandwidth floor {floorTps:F2} tokens/s, {floorTps / offTps:F2}x); " +
-            $"SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3}); " +
-            $"SLOT prompt stage T={slotTokens}, times 5: {slotMs:F0} ms");
+            $"SLOT on {onTps:F2} tokens/s (on/off {onTps / offTps:F3})");
+    }
+
+    /// <summary>
+    /// The SLOT prompt stage as the engine runs it (its start and five optimizer steps, one per engine step), for k
+    /// requests submitted together, whose steps share their passes over W: the mean of their stage times and the
+    /// wall time until the last one's first token. Best of two rounds.
+    /// </summary>
+    static void MeasureSlotStages(SlotEngine engine, string type, List<int> lengths, List<int> staged, Func<int, int[]> Ids,
+        Func<int[], int, EngineRequest> Request)
+    {
+        foreach (int t in lengths)
+            foreach (int k in staged)
+            {
+                double bestMean = double.MaxValue, bestWall = double.MaxValue;
+                for (int round = 0; round < 2; round++)
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var handles = Enumerable.Range(0, k).Select(_ => engine.Submit(Request(Ids(t), 1) with { Slot = new SlotOptions { Times = 5, Lr = 0.1 } })).ToList();
+                    var results = handles.Select(h => h.Completion.GetAwaiter().GetResult().ThrowIfFailed()).ToList();
+                    bestWall = Math.Min(bestWall, clock.Elapsed.TotalMilliseconds);
+                    bestMean = Math.Min(bestMean, results.Average(x => x.Timings.SlotStageMs));
+                }
+                Console.WriteLine($"[{type}] SLOT prompt stage T={t}, times 5, k={k} together: {bestMean:F0} ms per request (stage time), {bestWall:F0} ms wall for all k (prefills included)");
+            }
     }
 
     /// <summary>
@@ -133,7 +189,7 @@ internal static class BenchGgufCommand
     /// last request joins to the step the first one finishes (decode-tokens steps of k tokens), timed by the first
     /// request's token stream. Host: the share of that window spent outside llama_decode.
     /// </summary>
-    static void MeasureBatches(SlotEngine engine, GgufFileType type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids,
+    static void MeasureBatches(SlotEngine engine, string type, int decodeTokens, List<int> batchSizes, Func<int, int[]> Ids,
         Func<int[], int, EngineRequest> Request)
     {
         var backend = (LlamaCppBackend)engine.Model.Backend;
@@ -157,7 +213,7 @@ internal static class BenchGgufCommand
             double s = to.Seconds - from.Seconds, host = s - (to.Decode - from.Decode).TotalSeconds;
             line.Add($"{k}: {(double)k * (newTokens - k) / s:F1} (host {100 * host / s:F1}%)");
         }
-        Console.WriteLine($"[{type.Name}] aggregate decode tokens/s by sequences in one batch: {string.Join(", ", line)}");
+        Console.WriteLine($"[{type}] aggregate decode tokens/s by sequences in one batch: {string.Join(", ", line)}");
     }
 
     /// <summary>Best of 5 sums over a 1 GB buffer (libtorch, all threads): bytes read per second, what decode needs.</summary>

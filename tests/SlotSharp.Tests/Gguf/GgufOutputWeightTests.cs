@@ -120,7 +120,7 @@ public sealed class GgufOutputWeightTests : IDisposable
     /// A GGUF file holding the head (<paramref name="stored"/>, V x d in <paramref name="type"/>) as token_embd.weight
     /// when tied, else as output.weight after a BF16 token_embd.weight; a norm weight before either shifts its offset.
     /// </summary>
-    string WriteModel(GgmlType type, int hidden, int vocab, byte[] stored, bool tied)
+    internal string WriteModel(GgmlType type, int hidden, int vocab, byte[] stored, bool tied)
     {
         var path = Path.Combine(_dir, $"{type}-{(tied ? "tied" : "untied")}.gguf");
         var w = new GgufWriter();

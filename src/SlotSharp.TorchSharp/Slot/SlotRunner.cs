@@ -87,10 +87,11 @@ internal sealed class SlotRunner : IDisposable
     {
         using var h = TensorHost.Matrix(hidden);
         int n = ids.Count - 1;
-        using var l0 = promptLogits is { } given && given.shape[0] >= n && given.shape[1] == VocabSize
+        var l0 = promptLogits is { } given && given.shape[0] >= n && given.shape[1] == VocabSize
             && (long)n * VocabSize * sizeof(float) <= _options.MemoryBudgetBytes
-            ? TensorHost.Matrix(given.narrow(0, 0, n)) : null;
-        return new HostSlotGradient(_w, h, ids.Select(i => (int)i).ToArray(), _hp, _options.MemoryBudgetBytes, l0 ?? PromptLogits(h, n), Threads);
+            ? TensorHost.Matrix(given.narrow(0, 0, n)) : PromptLogits(h, n);
+        try { return new HostSlotGradient(_w, h, ids.Select(i => (int)i).ToArray(), _hp, _options.MemoryBudgetBytes, l0, Threads, takeLogits: l0 is not null); }
+        catch { l0?.Dispose(); throw; }
     }
 
     /// <summary>

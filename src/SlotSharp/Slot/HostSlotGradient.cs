@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace SlotSharp.Slot;
@@ -49,8 +50,10 @@ internal sealed class HostSlotGradient : ISlotGradient
     /// <param name="hidden">[T, d] (or more rows): the prompt's final hidden states; the first T-1 rows are copied.</param>
     /// <param name="promptLogits">[T, V] (or [T-1, V]): the prompt's logits as the model computed them; null to
     /// stream (the logits are then recomputed from H each step, much slower).</param>
+    /// <param name="takeLogits">The stage takes <paramref name="promptLogits"/> and turns it into E0 in place (saves a
+    /// [T, V] copy; the caller must not use or dispose it afterwards). Otherwise it copies what it needs.</param>
     public HostSlotGradient(OutputWeight w, HostMatrix hidden, IReadOnlyList<int> ids, SlotHyperParameters hp, long memoryBudgetBytes,
-        HostMatrix? promptLogits, int threads)
+        HostMatrix? promptLogits, int threads, bool takeLogits = false)
     {
         _w = w;
         _hp = hp;
@@ -68,11 +71,11 @@ internal sealed class HostSlotGradient : ISlotGradient
         if (promptLogits is not null && promptLogits.Rows >= _n && promptLogits.Columns == _vocab
             && (long)_n * _vocab * sizeof(float) <= memoryBudgetBytes)
         {
-            _e0 = promptLogits.CopyRows(_n);
+            _e0 = takeLogits ? promptLogits : promptLogits.CopyRows(_n);
             _rowMax = new double[_n];
             _targetLogit0 = new double[_n];
             var e0 = _e0;
-            Parallel.For(0, _n, new ParallelOptions { MaxDegreeOfParallelism = _threads }, t =>
+            Parallel.For(0, _n, new ParallelOptions { MaxDegreeOfParallelism = _threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int t) =>
             {
                 var row = e0.Row(t);
                 float max = TensorPrimitives.Max(row);
@@ -83,6 +86,7 @@ internal sealed class HostSlotGradient : ISlotGradient
                 TensorPrimitives.Exp(row, row);
             });
         }
+        if (takeLogits && !ReferenceEquals(_e0, promptLogits)) promptLogits?.Dispose(); // given, but not usable here
     }
 
     public int HiddenSize => _d;
@@ -148,7 +152,7 @@ internal sealed class HostSlotGradient : ISlotGradient
         TensorPrimitives.Subtract(u, uMax, eu);
         TensorPrimitives.Exp(eu, eu);
         var s = new float[_n];
-        Parallel.For(0, _n, new ParallelOptions { MaxDegreeOfParallelism = _threads }, t => s[t] = HostKernels.Dot(e0.Row(t), eu));
+        Parallel.For(0, _n, new ParallelOptions { MaxDegreeOfParallelism = _threads }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int t) => s[t] = HostKernels.Dot(e0.Row(t), eu));
         for (int t = 0; t < _n; t++)
             logProb[t] = _targetLogit0[t] + u[_targets[t]] - (_rowMax[t] + uMax + Math.Log(s[t]));
         if (!withGradient) return null;
@@ -156,10 +160,10 @@ internal sealed class HostSlotGradient : ISlotGradient
         var colSum = new float[_vocab];
         var inverse = new float[_n];
         for (int t = 0; t < _n; t++) inverse[t] = 1f / s[t];
-        WeightProducts.ForBlocks(_vocab, _threads, (start, end) =>
+        WeightProducts.ForBlocks(_vocab, _threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             var acc = colSum.AsSpan(start, end - start);
-            for (int t = 0; t < _n; t++) TensorPrimitives.MultiplyAdd(e0.Row(t)[start..end], inverse[t], acc, acc);
+            for (int t = 0; t < _n; t++) HostKernels.Axpy(inverse[t], e0.Row(t)[start..end], acc);
             TensorPrimitives.Multiply(acc, eu.AsSpan(start, end - start), acc);
         });
         return colSum;
@@ -187,10 +191,10 @@ internal sealed class HostSlotGradient : ISlotGradient
                 inverse[t] = (float)(1 / sum);
             }
             if (colSum is null) continue;
-            WeightProducts.ForBlocks(_vocab, _threads, (a, b) =>
+            WeightProducts.ForBlocks(_vocab, _threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (a, b) =>
             {
                 var acc = colSum.AsSpan(a, b - a);
-                for (int t = 0; t < rows; t++) TensorPrimitives.MultiplyAdd(chunk.Row(t)[a..b], inverse[t], acc, acc);
+                for (int t = 0; t < rows; t++) HostKernels.Axpy(inverse[t], chunk.Row(t)[a..b], acc);
             });
         }
         return colSum;

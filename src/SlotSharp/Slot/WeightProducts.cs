@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics.Tensors;
 
@@ -24,7 +25,7 @@ internal static class WeightProducts
             outputs[j] = new float[w.Rows];
         }
         if (k == 0) return outputs;
-        ForBlocks(w.Rows, threads, (start, end) =>
+        ForBlocks(w.Rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             var scratch = ArrayPool<float>.Shared.Rent(w.Columns);
             try
@@ -53,7 +54,7 @@ internal static class WeightProducts
         for (int j = 0; j < k; j++) totals[j] = new double[d];
         if (k == 0) return totals;
         var partials = new float[(w.Rows + BlockRows - 1) / BlockRows][];
-        ForBlocks(w.Rows, threads, (start, end) =>
+        ForBlocks(w.Rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (start, end) =>
         {
             var scratch = ArrayPool<float>.Shared.Rent(d);
             var partial = partials[start / BlockRows] = new float[k * d];
@@ -68,7 +69,7 @@ internal static class WeightProducts
                         if (rv == 0) continue;
                         if (row.IsEmpty) row = w.Row(v, scratch);
                         var acc = partial.AsSpan(j * d, d);
-                        TensorPrimitives.MultiplyAdd(row, rv, acc, acc);
+                        HostKernels.Axpy(rv, row, acc);
                     }
                 }
             }
@@ -90,7 +91,7 @@ internal static class WeightProducts
     public static void Logits(OutputWeight w, HostMatrix hidden, int start, int count, ReadOnlySpan<float> u, HostMatrix output, int threads)
     {
         var bias = u.ToArray();
-        ForBlocks(w.Rows, threads, (from, to) =>
+        ForBlocks(w.Rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (from, to) =>
         {
             var scratch = ArrayPool<float>.Shared.Rent(w.Columns);
             try

@@ -31,9 +31,10 @@ internal static class BenchGgufCommand
         var slotPrompt = new Option<int>("--slot-prompt-tokens") { Description = "Prompt length of the SLOT prompt-stage timing", DefaultValueFactory = _ => 300 };
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
+        var ompWait = new Option<string?>("--omp-wait") { Description = "llama.cpp's OpenMP wait, passive or active (default: OMP_WAIT_POLICY/GOMP_SPINCOUNT when set, else passive)" };
         var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
-        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, parts }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { tokenizer, types, work, prompt, decode, slotPrompt, batches, threads, ompWait, parts }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var tok = r.GetValue(tokenizer)!;
@@ -44,18 +45,22 @@ internal static class BenchGgufCommand
                 ? v : throw new UserInputException($"--batch: '{s}' is not a sequence count in 1..64")).ToList();
             var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
             if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
+            var wait = ModelOptions.ParseOmpWait(r.GetValue(ompWait));
             string? keep = r.GetValue(work);
             string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
             try
             {
+                // First: the converter's quantizer loads llama.cpp too, and with it its OpenMP wait.
+                SlotSharp.LlamaCpp.LlamaCppRuntime.EnsureLoaded(wait);
                 var folder = WriteRandomCheckpoint(dir, tok);
                 double bandwidth = ReadBandwidth();
                 Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(r.GetValue(threads) == 0 ? Environment.ProcessorCount : r.GetValue(threads))}; large-read bandwidth {bandwidth / 1e9:F2} GB/s");
+                Console.WriteLine($"llama.cpp OpenMP wait: {SlotSharp.LlamaCpp.LlamaCppRuntime.Wait?.ToString() ?? "not applicable on this OS"}");
                 foreach (var type in fileTypes)
                 {
                     var path = RandomGguf(folder, type, r.GetValue(threads));
                     Measure(path, type, new Settings(bandwidth, r.GetValue(prompt), r.GetValue(decode), r.GetValue(slotPrompt), sizes,
-                        r.GetValue(threads), what.Contains("single"), what.Contains("batch")));
+                        r.GetValue(threads), what.Contains("single"), what.Contains("batch"), wait));
                 }
             }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
@@ -65,11 +70,11 @@ internal static class BenchGgufCommand
     }
 
     sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, int SlotTokens, List<int> BatchSizes, int Threads,
-        bool Single, bool Batch);
+        bool Single, bool Batch, OpenMpWait? Wait);
 
     static void Measure(string path, GgufFileType type, Settings settings)
     {
-        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch) = settings;
+        var (bandwidth, promptTokens, decodeTokens, slotTokens, batchSizes, threads, single, batch, wait) = settings;
         int maxSeq = batchSizes.Max();
         // The engine reserves prompt + max_new_tokens cells per running request; the batched requests decode
         // decode-tokens + k tokens each (see MeasureBatches), the single-stream ones one at a time.
@@ -77,7 +82,7 @@ internal static class BenchGgufCommand
         using var model = SlotModel.Load(path, new ModelLoadOptions
         {
             Backend = BackendKind.LlamaCpp, Threads = threads,
-            LlamaCpp = new LlamaCppOptions { ContextSize = longest + maxSeq * (16 + decodeTokens + maxSeq) + 64, MaxSequences = maxSeq },
+            LlamaCpp = new LlamaCppOptions { ContextSize = longest + maxSeq * (16 + decodeTokens + maxSeq) + 64, MaxSequences = maxSeq, OpenMpWait = wait },
         });
         // One prefill chunk per prompt (the llama.cpp batch size still caps it), as a whole-prompt prefill.
         using var engine = new SlotEngine(model, new EngineOptions

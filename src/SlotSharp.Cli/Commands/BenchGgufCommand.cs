@@ -33,9 +33,10 @@ internal static class BenchGgufCommand
         var slotStaged = new Option<string>("--slot-staged") { Description = "SLOT requests staged together (their steps share the passes over W)", DefaultValueFactory = _ => "1,4" };
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
+        var ompWait = new Option<string?>("--omp-wait") { Description = "llama.cpp's OpenMP wait, passive or active (default: OMP_WAIT_POLICY/GOMP_SPINCOUNT when set, else passive)" };
         var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
-        foreach (var o in new Option[] { tokenizer, models, types, work, prompt, decode, slotPrompt, slotStaged, batches, threads, parts }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { tokenizer, models, types, work, prompt, decode, slotPrompt, slotStaged, batches, threads, ompWait, parts }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var sizes = Counts(r.GetValue(batches)!, "--batch", 64);
@@ -43,8 +44,9 @@ internal static class BenchGgufCommand
             var staged = Counts(r.GetValue(slotStaged)!, "--slot-staged", 64);
             var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
             if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
+            var wait = ModelOptions.ParseOmpWait(r.GetValue(ompWait));
             var settings = new Settings(0, r.GetValue(prompt), r.GetValue(decode), slotLengths, staged, sizes,
-                r.GetValue(threads), what.Contains("single"), what.Contains("batch"));
+                r.GetValue(threads), what.Contains("single"), what.Contains("batch"), wait);
             if (r.GetValue(models) is { } files)
             {
                 var paths = files.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -58,7 +60,12 @@ internal static class BenchGgufCommand
                 .Select(t => GgufFileType.Parse(t, "--types")).ToList();
             string? keep = r.GetValue(work);
             string dir = keep ?? Directory.CreateTempSubdirectory("slot-bench-gguf-").FullName;
-            try { MeasureFiles(RandomFiles(dir, tok, fileTypes, r.GetValue(threads)), settings); }
+            try
+            {
+                // First: the converter's quantizer loads llama.cpp too, and with it its OpenMP wait.
+                SlotSharp.LlamaCpp.LlamaCppRuntime.EnsureLoaded(wait);
+                MeasureFiles(RandomFiles(dir, tok, fileTypes, r.GetValue(threads)), settings);
+            }
             finally { if (keep == null) Directory.Delete(dir, recursive: true); }
             return 0;
         });
@@ -85,6 +92,8 @@ internal static class BenchGgufCommand
         double bandwidth = ReadBandwidth();
         Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(settings.Threads == 0 ? Environment.ProcessorCount : settings.Threads)}; " +
             $"large-read bandwidth {bandwidth / 1e9:F2} GB/s; load average {LoadAverage()}");
+        SlotSharp.LlamaCpp.LlamaCppRuntime.EnsureLoaded(settings.Wait);
+        Console.WriteLine($"llama.cpp OpenMP wait: {SlotSharp.LlamaCpp.LlamaCppRuntime.Wait?.ToString() ?? "not applicable on this OS"}");
         foreach (var (path, name) in files) Measure(path, name, settings with { Bandwidth = bandwidth });
         Console.WriteLine($"peak RSS {PeakRssMb():F0} MB; load average {LoadAverage()}");
     }
@@ -100,11 +109,11 @@ internal static class BenchGgufCommand
     }
 
     sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, List<int> SlotTokens, List<int> SlotStaged, List<int> BatchSizes,
-        int Threads, bool Single, bool Batch);
+        int Threads, bool Single, bool Batch, OpenMpWait? Wait);
 
     static void Measure(string path, string type, Settings settings)
     {
-        var (bandwidth, promptTokens, decodeTokens, slotLengths, slotStaged, batchSizes, threads, single, batch) = settings;
+        var (bandwidth, promptTokens, decodeTokens, slotLengths, slotStaged, batchSizes, threads, single, batch, wait) = settings;
         int slotTokens = slotLengths.Max();
         int maxSeq = Math.Max(batchSizes.Max(), slotStaged.Max());
         // The engine reserves prompt + max_new_tokens cells per running request; the batched requests decode
@@ -113,7 +122,7 @@ internal static class BenchGgufCommand
         using var model = SlotModel.Load(path, new ModelLoadOptions
         {
             Backend = BackendKind.LlamaCpp, Threads = threads,
-            LlamaCpp = new LlamaCppOptions { ContextSize = longest + maxSeq * (16 + decodeTokens + maxSeq) + 64, MaxSequences = maxSeq },
+            LlamaCpp = new LlamaCppOptions { ContextSize = longest + maxSeq * (16 + decodeTokens + maxSeq) + 64, MaxSequences = maxSeq, OpenMpWait = wait },
         });
         // One prefill chunk per prompt (the llama.cpp batch size still caps it), as a whole-prompt prefill.
         using var engine = new SlotEngine(model, new EngineOptions

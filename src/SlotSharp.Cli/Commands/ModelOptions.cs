@@ -6,7 +6,7 @@ namespace SlotSharp.Cli.Commands;
 
 /// <summary>
 /// The options every model-running command shares: --model, --revision, --dtype, --device, --threads, and the
-/// backend choice (--backend, --gguf-file, --context).
+/// backend choice (--backend, --gguf-file, --context, --omp-wait).
 /// </summary>
 internal sealed class ModelOptions
 {
@@ -17,12 +17,13 @@ internal sealed class ModelOptions
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
     public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+    public Option<string?> OmpWait { get; } = new("--omp-wait") { Description = "llama.cpp: how its OpenMP threads wait between ops, passive (sleep) or active (spin); wins over OMP_WAIT_POLICY/GOMP_SPINCOUNT (default: those when set, else passive). Fixed per process once libgomp has loaded" };
     public Option<int> Threads { get; } = new("--threads") { Description = $"Threads: libtorch's intra-op threads, llama.cpp's threads and SLOT's host math (0 = the backend's default; at most {ModelLoadOptions.MaxThreads}: 4 per logical processor, and 1024)" };
 
     public void AddTo(Command cmd)
     {
         cmd.Options.Add(Model); cmd.Options.Add(Revision); cmd.Options.Add(DType); cmd.Options.Add(Device); cmd.Options.Add(Threads);
-        cmd.Options.Add(Backend); cmd.Options.Add(GgufFile); cmd.Options.Add(Context);
+        cmd.Options.Add(Backend); cmd.Options.Add(GgufFile); cmd.Options.Add(Context); cmd.Options.Add(OmpWait);
     }
 
     /// <summary>Checks --dtype, --device and --threads before anything slow (model download or load) happens.</summary>
@@ -33,7 +34,12 @@ internal sealed class ModelOptions
         CheckThreads(parse);
         RequestedBackend(parse);
         if (parse.GetValue(Context) < 16) throw new UserInputException($"--context must be >= 16, got {parse.GetValue(Context)}");
+        RequestedOmpWait(parse);
     }
+
+    OpenMpWait? RequestedOmpWait(ParseResult parse) => ParseOmpWait(parse.GetValue(OmpWait));
+    public static OpenMpWait? ParseOmpWait(string? value) =>
+        value is { } v ? CliErrors.NamingFlag("--omp-wait", () => OpenMpWaits.Parse(v)) : null;
 
     /// <summary>
     /// Its own method, never inlined: the JIT loads SlotSharp.TorchSharp (whose module initializer loads libtorch) for
@@ -64,7 +70,7 @@ internal sealed class ModelOptions
         Device = parse.GetValue(Device) ?? "cpu",
         DType = parse.GetValue(DType),
         Threads = CheckThreads(parse),
-        LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), MaxSequences = maxSequences },
+        LlamaCpp = new LlamaCppOptions { ContextSize = parse.GetValue(Context), MaxSequences = maxSequences, OpenMpWait = RequestedOmpWait(parse) },
     };
 
     /// <summary>Loads --model through the one loader; a Hub repo id downloads with progress bars on stderr.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SlotSharp.Backends;
 using SlotSharp.Engine;
 using Microsoft.Extensions.Hosting;
 using SlotSharp.Server;
@@ -49,6 +50,8 @@ internal static class ServeCommand
             settings.Validate(FlagOf);
             using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);
             using var engine = new SlotEngine(loaded, SlotServer.EngineOptionsFor(settings));
+            if (loaded.Backend is LlamaCppBackend && SlotSharp.LlamaCpp.LlamaCppRuntime.Wait is { } wait)
+                Console.Error.WriteLine($"llama.cpp OpenMP wait: {wait}");
             using var app = new SlotServer(engine, settings).Build(addresses);
             SlotServer.Start(app, addresses);
             // Only now, when the sockets are bound: the addresses actually listened on.

@@ -42,9 +42,14 @@ public sealed class LlamaCppBackend : IModelBackend
         _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
     }
 
-    public static LlamaCppBackend Load(string ggufPath, LlamaCppOptions? options = null)
+    public static LlamaCppBackend Load(string ggufPath, LlamaCppOptions? options = null) => Load(ggufPath, options, null);
+
+    /// <param name="warn">Where a warning goes (an OpenMP wait that cannot take effect); null writes it to stderr.</param>
+    internal static LlamaCppBackend Load(string ggufPath, LlamaCppOptions? options, Action<string>? warn)
     {
         options ??= new LlamaCppOptions();
+        // Before the first tensor: libtorch's libgomp, once loaded, would be the one llama.cpp's threads share.
+        LlamaCppRuntime.EnsureLoaded(options.OpenMpWait, warn);
         int vocab, hidden;
         using (var file = GgufFile.Open(ggufPath)) (vocab, hidden) = GgufLmHead.Shape(file); // W itself is read on first use
         var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);

@@ -20,7 +20,7 @@ public sealed class LlamaCppBackendProvider : IBackendProvider
         var gguf = location.GgufFile ?? throw new SlotSharpException($"'{location.Folder}' names no GGUF file for the llama.cpp backend");
         var generationConfig = GenerationConfig.LoadOrNull(Path.Combine(location.Folder, "generation_config.json"));
         var llama = options.Threads > 0 ? options.LlamaCpp with { Threads = options.Threads } : options.LlamaCpp;
-        var backend = LlamaCppBackend.Load(gguf, llama);
+        var backend = LlamaCppBackend.Load(gguf, llama, options.Warn);
         try
         {
             IReadOnlyList<int> eos;

@@ -10,6 +10,13 @@ public sealed record LlamaCppOptions
     /// <summary>llama.cpp threads (0 = all cores).</summary>
     public int Threads { get; init; }
     /// <summary>
+    /// How llama.cpp's threads wait at the OpenMP barrier after each op (libgomp's OMP_WAIT_POLICY, read once per
+    /// process when libgomp loads). Null: the user's OMP_WAIT_POLICY or GOMP_SPINCOUNT when set, else passive (measured:
+    /// docs/backends.md). A value here wins over the environment. It cannot change a libgomp already loaded in the
+    /// process (libtorch's, or llama.cpp's from an earlier load): the load then warns once and names the wait in force.
+    /// </summary>
+    public OpenMpWait? OpenMpWait { get; init; }
+    /// <summary>
     /// A SLOT prefill keeps the prompt's per-position logits, which llama.cpp computes anyway when it returns H, up to
     /// this many bytes (T x V floats): the SLOT fast path then starts from them instead of recomputing H Wᵀ, its most
     /// expensive product (docs/backends.md). Longer prompts leave it to the fast path (its own memory budget). 0 = never.

@@ -33,7 +33,7 @@ internal static class BenchGgufCommand
         var slotStaged = new Option<string>("--slot-staged") { Description = "SLOT requests staged together (their steps share the passes over W)", DefaultValueFactory = _ => "1,4" };
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
-        var ompWait = new Option<string?>("--omp-wait") { Description = "llama.cpp's OpenMP wait, passive or active (default: OMP_WAIT_POLICY/GOMP_SPINCOUNT when set, else passive)" };
+        var ompWait = new Option<string?>("--omp-wait") { Description = "llama.cpp's OpenMP wait: passive, active or spin-then-sleep (default: OMP_WAIT_POLICY/GOMP_SPINCOUNT when set, else passive)" };
         var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
         foreach (var o in new Option[] { tokenizer, models, types, work, prompt, decode, slotPrompt, slotStaged, batches, threads, ompWait, parts }) cmd.Options.Add(o);

@@ -17,7 +17,7 @@ internal sealed class ModelOptions
     public Option<string?> Revision { get; } = new("--revision") { Description = "Hub revision (branch, tag or commit) when --model is a repo id" };
     public Option<string?> DType { get; } = new("--dtype") { Description = "Compute dtype: fp32, bf16, fp16 (default: fp32 on CPU, bf16 when fp32 weights would not fit in memory; bf16 on CUDA)" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-    public Option<string?> OmpWait { get; } = new("--omp-wait") { Description = "llama.cpp: how its OpenMP threads wait between ops, passive (sleep) or active (spin); wins over OMP_WAIT_POLICY/GOMP_SPINCOUNT (default: those when set, else passive). Fixed per process once libgomp has loaded" };
+    public Option<string?> OmpWait { get; } = new("--omp-wait") { Description = "llama.cpp: how its OpenMP threads wait between ops: passive (sleep), active (spin) or spin-then-sleep (libgomp's default, fastest on idle cores); wins over OMP_WAIT_POLICY/GOMP_SPINCOUNT (default: those when set, else passive). Fixed per process once libgomp has loaded" };
     public Option<int> Threads { get; } = new("--threads") { Description = $"Threads: libtorch's intra-op threads, llama.cpp's threads and SLOT's host math (0 = the backend's default; at most {ModelLoadOptions.MaxThreads}: 4 per logical processor, and 1024)" };
 
     public void AddTo(Command cmd)

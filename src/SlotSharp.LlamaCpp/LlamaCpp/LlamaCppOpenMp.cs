@@ -4,22 +4,23 @@ using SlotSharp.Backends;
 namespace SlotSharp.LlamaCpp;
 
 /// <summary>What to set in the environment while llama.cpp loads, and the wait its threads will then use.</summary>
-/// <param name="SetPolicy">OMP_WAIT_POLICY while llama.cpp (and with it libgomp) loads; null leaves the environment alone.</param>
-/// <param name="HideSpinCount">Unset the user's GOMP_SPINCOUNT during the load, since it would override <paramref name="SetPolicy"/>.</param>
-internal sealed record OpenMpLoadPlan(string? SetPolicy, bool HideSpinCount, OpenMpWaitInForce InForce);
+/// <param name="Environment">Variables to set (a value) or unset (null) while llama.cpp, and with it libgomp, loads;
+/// empty leaves the environment alone.</param>
+internal sealed record OpenMpLoadPlan(IReadOnlyDictionary<string, string?> Environment, OpenMpWaitInForce InForce);
 
 /// <summary>
 /// llama.cpp's OpenMP wait (<see cref="OpenMpWait"/>). LLamaSharp's Linux natives link the system's libgomp.so.1, which
-/// reads OMP_WAIT_POLICY once, in its constructor, so the only way to choose is libc's setenv before llama.cpp loads
-/// (.NET's Environment.SetEnvironmentVariable never reaches the native environment on Unix), undone after. A libgomp
-/// already in the process decides instead: the dynamic linker hands llama.cpp that copy for its "libgomp.so.1" (libtorch's
-/// bundled libgomp-HASH.so.1 has that SONAME), so its wait is whatever that copy started with.
+/// reads OMP_WAIT_POLICY and GOMP_SPINCOUNT once, in its constructor, so the only way to choose is libc's setenv
+/// before llama.cpp loads (.NET's Environment.SetEnvironmentVariable never reaches the native environment on Unix),
+/// undone after. A libgomp already in the process decides instead: the dynamic linker hands llama.cpp that copy for its
+/// "libgomp.so.1" (libtorch's bundled libgomp-HASH.so.1 has that SONAME), so its wait is whatever that copy started with.
 /// </summary>
 internal static partial class LlamaCppOpenMp
 {
     /// <summary>
-    /// The wait when neither the option nor the environment chooses. Measured with llama-bench built with LLamaSharp's
-    /// flags (docs/backends.md): on 2 cores, passive lost little on a quiet machine and held up best beside a busy process.
+    /// The wait when neither the option nor the environment chooses. Measured (docs/backends.md, "Threads and OpenMP"):
+    /// on 2 cores passive decoded at 17 to 35 tokens/s in every condition tried, while the spinning waits ranged from
+    /// 0.8 tokens/s beside busy processes to 53 on a quiet machine; the bounded one is the default.
     /// </summary>
     public const OpenMpWait Default = OpenMpWait.Passive;
 
@@ -32,17 +33,17 @@ internal static partial class LlamaCppOpenMp
         string? loadedLibgomp = null, OpenMpWaitInForce? loadedStartedWith = null)
     {
         var user = OpenMpWaits.FromEnvironment(userPolicy, userSpinCount);
+        var none = new Dictionary<string, string?>();
         if (loadedLibgomp != null)
         {
-            var started = loadedStartedWith ?? user ?? new OpenMpWaitInForce(OpenMpWaits.LibgompDefault, "no OpenMP variable in the environment");
-            return new(null, false, new(started.Wait,
+            var started = loadedStartedWith ?? user ?? new OpenMpWaitInForce(OpenMpWaits.Name(OpenMpWait.SpinThenSleep),
+                $"{OpenMpWaits.LibgompDefault}; no OpenMP variable in the environment");
+            return new(none, new(started.Wait,
                 $"{loadedLibgomp} was already loaded in this process and llama.cpp's threads share it; it started with {started.Why}"));
         }
-        if (requested is { } r)
-            return new(OpenMpWaits.Variable(r), !string.IsNullOrWhiteSpace(userSpinCount),
-                new(OpenMpWaits.Name(r), "the llama.cpp OpenMP wait option"));
-        if (user != null) return new(null, false, user);
-        return new(OpenMpWaits.Variable(Default), false, new(OpenMpWaits.Name(Default), "SlotSharp's default for llama.cpp"));
+        if (requested is { } r) return new(OpenMpWaits.Variables(r), new(OpenMpWaits.Name(r), "the llama.cpp OpenMP wait option"));
+        if (user != null) return new(none, user);
+        return new(OpenMpWaits.Variables(Default), new(OpenMpWaits.Name(Default), "SlotSharp's default for llama.cpp"));
     }
 
     /// <summary>One line for a requested wait that cannot take effect, or null when it is the one in force.</summary>
@@ -55,13 +56,7 @@ internal static partial class LlamaCppOpenMp
     /// Loads llama.cpp through <paramref name="load"/> under <paramref name="plan"/> (Linux; elsewhere it just loads),
     /// with the environment put back as it was afterwards.
     /// </summary>
-    public static void LoadUnder(OpenMpLoadPlan plan, Action load)
-    {
-        var values = new Dictionary<string, string?>();
-        if (plan.SetPolicy != null) values[OpenMpWaits.PolicyVariable] = plan.SetPolicy;
-        if (plan.HideSpinCount) values[OpenMpWaits.SpinCountVariable] = null;
-        WithNativeEnvironment(values, load);
-    }
+    public static void LoadUnder(OpenMpLoadPlan plan, Action load) => WithNativeEnvironment(plan.Environment, load);
 
     /// <summary>Runs <paramref name="body"/> with the native environment changed (null = unset), then restores each variable.</summary>
     internal static void WithNativeEnvironment(IReadOnlyDictionary<string, string?> values, Action body)

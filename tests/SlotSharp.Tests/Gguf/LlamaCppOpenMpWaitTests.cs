@@ -29,6 +29,7 @@ public class LlamaCppOpenMpWaitTests(ConvertedModels models) : IClassFixture<Con
     {
         Assert.Equal(OpenMpWait.Active, Parsed("--omp-wait", "active").LlamaCpp.OpenMpWait);
         Assert.Equal(OpenMpWait.Passive, Parsed("--omp-wait", "PASSIVE").LlamaCpp.OpenMpWait);
+        Assert.Equal(OpenMpWait.SpinThenSleep, Parsed("--omp-wait", "spin-then-sleep").LlamaCpp.OpenMpWait);
         Assert.Null(Parsed().LlamaCpp.OpenMpWait);
     }
 
@@ -42,30 +43,34 @@ public class LlamaCppOpenMpWaitTests(ConvertedModels models) : IClassFixture<Con
         var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: --omp-wait", line);
         Assert.Contains("'sometimes'", line);
-        Assert.Contains("passive or active", line);
+        Assert.Contains("passive, active or spin-then-sleep", line);
     }
 
-    public static TheoryData<OpenMpWait?, string?, string?, string?, bool, string> Plans => new()
+    /// <summary>The plan's environment as "NAME=VALUE" to set and "-NAME" to unset, sorted.</summary>
+    static string Environment(OpenMpLoadPlan plan) => string.Join(" ", plan.Environment.OrderBy(v => v.Key, StringComparer.Ordinal)
+        .Select(v => v.Value == null ? $"-{v.Key}" : $"{v.Key}={v.Value}"));
+
+    public static TheoryData<OpenMpWait?, string?, string?, string, string> Plans => new()
     {
-        // requested, OMP_WAIT_POLICY, GOMP_SPINCOUNT -> set during the load, hide the spin count, wait in force
-        { null, null, null, "PASSIVE", false, "passive" },                      // nothing chosen: the default
-        { OpenMpWait.Active, null, null, "ACTIVE", false, "active" },           // the option
-        { null, "active", null, null, false, "active" },                        // the user's environment, left alone
-        { null, " Passive ", null, null, false, "passive" },                    // libgomp ignores case and spaces
-        { OpenMpWait.Passive, "ACTIVE", null, "PASSIVE", false, "passive" },    // the option wins over the environment
-        { OpenMpWait.Active, null, "1000", "ACTIVE", true, "active" },          // ... also over a spin count, hidden during the load
-        { null, "passive", "1000", null, false, "GOMP_SPINCOUNT=1000" },        // libgomp lets the spin count win over the policy
-        { null, "sometimes", null, null, false, $"{OpenMpWaits.LibgompDefault}: libgomp ignores OMP_WAIT_POLICY='sometimes'" },
+        // requested, OMP_WAIT_POLICY, GOMP_SPINCOUNT -> the environment while llama.cpp loads, the wait in force
+        { null, null, null, "-GOMP_SPINCOUNT OMP_WAIT_POLICY=PASSIVE", "passive" },                   // nothing chosen: the default
+        { OpenMpWait.Active, null, null, "-GOMP_SPINCOUNT OMP_WAIT_POLICY=ACTIVE", "active" },        // the option
+        { null, "active", null, "", "active" },                                                       // the user's environment, left alone
+        { null, " Passive ", null, "", "passive" },                                                   // libgomp ignores case and spaces
+        { OpenMpWait.Passive, "ACTIVE", null, "-GOMP_SPINCOUNT OMP_WAIT_POLICY=PASSIVE", "passive" }, // the option wins over the environment
+        { OpenMpWait.Active, null, "1000", "-GOMP_SPINCOUNT OMP_WAIT_POLICY=ACTIVE", "active" },      // ... and over a spin count, which would win over the policy
+        { OpenMpWait.SpinThenSleep, "passive", "1000", "-GOMP_SPINCOUNT -OMP_WAIT_POLICY", "spin-then-sleep" }, // libgomp's default: neither variable
+        { null, "passive", "1000", "", "GOMP_SPINCOUNT=1000" },                                       // libgomp lets the spin count win over the policy
+        { null, "sometimes", null, "", "spin-then-sleep" },                                           // libgomp ignores a policy it does not know
     };
 
     [SkippableTheory]
     [MemberData(nameof(Plans))]
     public void TheOptionWinsOverTheEnvironmentWhichWinsOverTheDefault(OpenMpWait? requested, string? policy, string? spinCount,
-        string? set, bool hideSpinCount, string wait)
+        string environment, string wait)
     {
         var plan = LlamaCppOpenMp.Plan(requested, policy, spinCount);
-        Assert.Equal(set, plan.SetPolicy);
-        Assert.Equal(hideSpinCount, plan.HideSpinCount);
+        Assert.Equal(environment, Environment(plan));
         Assert.Equal(wait, plan.InForce.Wait);
         Assert.Null(LlamaCppOpenMp.Conflict(requested, plan.InForce));
     }
@@ -75,8 +80,7 @@ public class LlamaCppOpenMpWaitTests(ConvertedModels models) : IClassFixture<Con
     {
         var torch = new OpenMpWaitInForce("passive", "SlotSharp's setting for libtorch's OpenMP");
         var plan = LlamaCppOpenMp.Plan(OpenMpWait.Active, null, null, "libgomp-98b21ff3.so.1", torch);
-        Assert.Null(plan.SetPolicy);
-        Assert.False(plan.HideSpinCount);
+        Assert.Empty(plan.Environment);
         Assert.Equal("passive", plan.InForce.Wait);
         Assert.Contains("libgomp-98b21ff3.so.1 was already loaded", plan.InForce.Why);
         var line = LlamaCppOpenMp.Conflict(OpenMpWait.Active, plan.InForce);
@@ -89,7 +93,7 @@ public class LlamaCppOpenMpWaitTests(ConvertedModels models) : IClassFixture<Con
         Assert.Null(LlamaCppOpenMp.Conflict(null, plan.InForce));
 
         // Loaded by something SlotSharp did not record: what the environment says libgomp read.
-        Assert.Equal(OpenMpWaits.LibgompDefault, LlamaCppOpenMp.Plan(null, null, null, "libgomp.so.1").InForce.Wait);
+        Assert.Equal("spin-then-sleep", LlamaCppOpenMp.Plan(null, null, null, "libgomp.so.1").InForce.Wait);
         Assert.Equal("active", LlamaCppOpenMp.Plan(OpenMpWait.Passive, "active", null, "libgomp.so.1").InForce.Wait);
     }
 

@@ -20,8 +20,9 @@ public sealed record LlamaCppOptions
     public OpenMpWait? OpenMpWait { get; init; }
     /// <summary>
     /// A SLOT prefill keeps the prompt's per-position logits, which llama.cpp computes anyway when it returns H, up to
-    /// this many bytes (T x V floats): the SLOT fast path then starts from them instead of recomputing H Wᵀ, its most
-    /// expensive product (docs/backends.md). Longer prompts leave it to the fast path (its own memory budget). 0 = never.
+    /// this many bytes (T x V floats): the SLOT prompt stage starts from them (docs/backends.md). A longer prompt keeps
+    /// none, and its stage recomputes them from H and W every step, in plain .NET: correct, and seconds per step for
+    /// thousands of tokens. 0 = never keep them.
     /// </summary>
     public long PromptLogitsMaxBytes { get; init; } = 512L << 20;
 }

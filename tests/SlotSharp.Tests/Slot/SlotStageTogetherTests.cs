@@ -49,6 +49,26 @@ public class SlotStageTogetherTests
         foreach (var r in alone.Concat(together)) r.Dispose();
     }
 
+    /// <summary>
+    /// The shared products take each row's product with every input in turn and sum the blocks of Wᵀ r in block order,
+    /// as a single product does (docs/engine.md), so sharing a step changes no bit of any stage's result.
+    /// </summary>
+    [SkippableFact]
+    public void StagesAdvancedTogether_AreBitIdenticalToEachAlone()
+    {
+        using var scope = NewDisposeScope();
+        var w = SlotProblem.Random(seed: 99, T: 1, d: D, V: V).WTensor(ScalarType.Float32);
+        var alone = Mixed.Select(spec => Alone(w, spec)).ToArray();
+        var together = Together(w, Mixed);
+        for (int i = 0; i < Mixed.Length; i++)
+        {
+            Assert.Equal(alone[i].Losses, together[i].Losses);
+            Assert.Equal(alone[i].Delta, together[i].Delta);
+            Assert.Equal(alone[i].LogitBias.data<float>().ToArray(), together[i].LogitBias.data<float>().ToArray());
+        }
+        foreach (var r in alone.Concat(together)) r.Dispose();
+    }
+
     [SkippableTheory]
     [InlineData(SlotOptimizerKind.AdamW)]
     [InlineData(SlotOptimizerKind.Vllm)]

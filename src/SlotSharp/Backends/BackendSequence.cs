@@ -27,7 +27,21 @@ public abstract class BackendSequence(int[] promptIds, float[] logits, double pr
     /// Every prompt position's logits, [T, V], when the prefill kept H and the logits fit the backend's budget; null
     /// otherwise (SLOT then recomputes them from H, slower). SLOT's prompt stage starts from them.
     /// </summary>
-    public HostMatrix? PromptLogits { get; } = promptLogits;
+    public HostMatrix? PromptLogits { get; private set; } = promptLogits;
+
+    /// <summary>
+    /// Set by the engine when no later SLOT stage will start from this prefill (its last branch): the stage may then
+    /// take <see cref="PromptLogits"/> and turn them into its E0 in place instead of copying [T, V] floats.
+    /// </summary>
+    internal bool LastSlotUse { get; set; }
+
+    /// <summary>Hands the prompt's logits to the caller, who disposes them; the sequence no longer has them.</summary>
+    internal HostMatrix? TakePromptLogits()
+    {
+        var logits = PromptLogits;
+        PromptLogits = null;
+        return logits;
+    }
 
     public void Dispose()
     {

@@ -46,7 +46,8 @@ public sealed partial class SlotEngine
     void StartSlotStage(EngineWork work)
     {
         var clock = Stopwatch.StartNew();
-        work.EnterSlotStage(_model.StartSlot(work.Sequence!, work.BranchSlot!));
+        work.Sequence!.LastSlotUse = !work.HasNextBranch;
+        work.EnterSlotStage(_model.StartSlot(work.Sequence, work.BranchSlot!));
         _scheduler.OnStageStarted(work.Id);
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
         if (work.Slotting!.Finished) CompleteSlotStage(work); // skipped (a 1-token prompt): nothing to optimize

@@ -41,7 +41,16 @@ public sealed class HostSlotMath : ISlotMath
         var hidden = prefill.PromptHidden ?? throw new InvalidOperationException("the prefill kept no hidden states (prefill with keepHidden)");
         foreach (var (id, i) in ids.Select((id, i) => (id, i)))
             if ((uint)id >= (uint)Weight.Rows) throw new SlotSharpException($"SLOT: prompt id {id} at position {i} is outside the vocabulary [0, {Weight.Rows})");
-        var gradient = new HostSlotGradient(Weight, hidden, ids, hp, options.MemoryBudgetBytes, prefill.PromptLogits, Threads);
+        // The last stage on this prefill takes its logits as E0 (no [T, V] copy); earlier branches copy them.
+        bool take = prefill.LastSlotUse && prefill.PromptLogits is not null;
+        var logits = take ? prefill.TakePromptLogits() : prefill.PromptLogits;
+        HostSlotGradient gradient;
+        try { gradient = new HostSlotGradient(Weight, hidden, ids, hp, options.MemoryBudgetBytes, logits, Threads, takeLogits: take); }
+        catch
+        {
+            if (take) logits?.Dispose();
+            throw;
+        }
         return new HostSlotStage(this, gradient, hp.Times, warn);
     }
 

@@ -24,7 +24,7 @@ public sealed class LlamaCppBackend : IModelBackend
     public int VocabSize => _model.VocabSize;
     public int HiddenSize => _model.HiddenSize;
     public int MaxPositions => _model.TrainedContext;
-    public ISlotMath SlotMath => _slot ??= new HostSlotMath(_weight = GgufLmHead.Open(Path), _threads);
+    public ISlotMath SlotMath => _slot ??= new HostSlotMath(_weight = GgufOutputWeight.Open(Path), _threads);
     /// <summary>KV cells shared by all sequences.</summary>
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>

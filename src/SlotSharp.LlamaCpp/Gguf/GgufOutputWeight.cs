@@ -48,11 +48,8 @@ internal sealed unsafe class GgufOutputWeight : OutputWeight
         if (!File.Exists(ggufPath)) throw new SlotSharpException($"GGUF file not found: {ggufPath}");
         using var fs = new FileStream(ggufPath, FileMode.Open, FileAccess.Read, FileShare.Read);
         var header = GgufHeader.Read(fs, ggufPath);
-        var info = header.Tensors.FirstOrDefault(t => t.Name == "output.weight") ?? header.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight")
-            ?? throw new SlotSharpException($"{ggufPath}: has neither output.weight nor token_embd.weight");
+        var info = GgufLmHead.Find(header, ggufPath);
         var what = $"{ggufPath}: tensor '{info.Name}'";
-        if (info.Dims.Length != 2 || info.Dims[0] > int.MaxValue || info.Dims[1] > int.MaxValue)
-            throw new SlotSharpException($"{what} has shape [{string.Join(", ", info.Dims)}], not a V x d matrix ([d, V] in ggml order)");
         if (!GgmlDequantize.CanDecode(info.Type))
             throw new SlotSharpException($"{what} has type {info.Type}, which SlotSharp cannot read as an output weight ({GgmlDequantize.Decodable} can)");
         int columns = (int)info.Dims[0], rows = (int)info.Dims[1];

@@ -85,12 +85,11 @@ internal static class WeightProducts
     }
 
     /// <summary>
-    /// z_t = H_t Wᵀ + u for the rows t of <paramref name="hidden"/> in [start, start + count), into rows 0..count-1 of
+    /// z_t = H_t Wᵀ + <paramref name="bias"/> (u) for the rows t of <paramref name="hidden"/> in [start, start + count), into rows 0..count-1 of
     /// <paramref name="output"/>: the prompt's logits recomputed where they were not kept (long prompts).
     /// </summary>
-    public static void Logits(OutputWeight w, HostMatrix hidden, int start, int count, ReadOnlySpan<float> u, HostMatrix output, int threads)
+    public static void Logits(OutputWeight w, HostMatrix hidden, int start, int count, float[] bias, HostMatrix output, int threads)
     {
-        var bias = u.ToArray();
         ForBlocks(w.Rows, threads, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (from, to) =>
         {
             var scratch = ArrayPool<float>.Shared.Rent(w.Columns);

@@ -90,6 +90,7 @@ internal static class BenchGgufCommand
     static void MeasureFiles(List<(string Path, string Name)> files, Settings settings)
     {
         double bandwidth = ReadBandwidth();
+        ResetPeakRss(); // the probe's 1 GB buffer is not the model's
         Console.WriteLine($"CPU: {SlotSharp.Runtime.CpuFeatures.ModelName}; llama.cpp threads {(settings.Threads == 0 ? Environment.ProcessorCount : settings.Threads)}; " +
             $"large-read bandwidth {bandwidth / 1e9:F2} GB/s; load average {LoadAverage()}");
         SlotSharp.LlamaCpp.LlamaCppRuntime.EnsureLoaded(settings.Wait);
@@ -100,7 +101,14 @@ internal static class BenchGgufCommand
 
     static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    /// <summary>This process's peak resident set (VmHWM), MB; NaN where /proc is absent.</summary>
+    /// <summary>Starts VmHWM over from the current resident set (Linux: "5" to /proc/self/clear_refs); a no-op elsewhere.</summary>
+    static void ResetPeakRss()
+    {
+        try { if (File.Exists("/proc/self/clear_refs")) File.WriteAllText("/proc/self/clear_refs", "5"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>This process's peak resident set (VmHWM) since the bandwidth probe, MB; NaN where /proc is absent.</summary>
     static double PeakRssMb()
     {
         if (!File.Exists("/proc/self/status")) return double.NaN;

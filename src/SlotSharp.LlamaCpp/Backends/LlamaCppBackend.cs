@@ -65,13 +65,23 @@ public sealed class LlamaCppBackend : IModelBackend
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
         PrefillRun.RunToEnd(StartPrefill(promptIds, keepHidden, expectedLength), cancel);
 
-    public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength)
+    public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false)
     {
         if (expectedLength > ContextSize)
             throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but the llama.cpp context holds {ContextSize}");
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
-        return new Prefilling(this, _freeSequenceIds.Pop(), promptIds.ToArray(), keepHidden);
+        return new Prefilling(this, _freeSequenceIds.Pop(), promptIds.ToArray(), keepHidden, keepLogits);
+    }
+
+    /// <summary>A new sequence id whose cells are the source's (llama.cpp's sequence copy: shared cells, no new ones).</summary>
+    public BackendSequence Fork(BackendSequence source)
+    {
+        var s = Own(source);
+        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
+        int id = _freeSequenceIds.Pop();
+        _model.CopySequence(s.Id, id);
+        return new Sequence(this, id, s.PromptIds, (float[])s.Logits.Clone(), 0, null, null) { Length = s.Length };
     }
 
     public void Rewind(BackendSequence sequence, int length)
@@ -118,13 +128,13 @@ public sealed class LlamaCppBackend : IModelBackend
     }
 
     /// <summary>
-    /// The sequence id is taken for the whole run; H (and, within the budget, every position's logits) is written
+    /// The sequence id is taken for the whole run; H (and, within the budget or with keepLogits, every position's logits) is written
     /// chunk by chunk straight into native [T, d] ([T, V]) matrices, which the sequence then owns.
     /// </summary>
-    sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden) : PrefillRun(promptIds, keepHidden)
+    sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden, bool keepLogits) : PrefillRun(promptIds, keepHidden)
     {
         HostMatrix? _hidden = keepHidden ? new HostMatrix(promptIds.Length, owner.HiddenSize) : null;
-        HostMatrix? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
+        HostMatrix? _allLogits = keepLogits || keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes
             ? new HostMatrix(promptIds.Length, owner.VocabSize) : null;
         readonly float[] _logits = new float[owner.VocabSize];
 

@@ -89,21 +89,20 @@ internal sealed class LlamaCppModel : IDisposable
     /// <paramref name="seq"/> in one batch (count at most <see cref="PrefillBatchSize"/>). With <paramref name="hidden"/>
     /// (count x d floats) it receives each position's final hidden state (llama.cpp then computes every position's
     /// logits too, which the batch size bounds); with <paramref name="lastLogits"/>, the chunk's last position's logits;
-    /// with <paramref name="allLogits"/> (count x V floats, only together with <paramref name="hidden"/>), every position's.
+    /// with <paramref name="allLogits"/> (count x V floats), every position's.
     /// </summary>
     public void PrefillChunk(IReadOnlyList<int> ids, int from, int count, int seq, Span<float> hidden, float[]? lastLogits,
         Span<float> allLogits = default)
     {
-        if (!allLogits.IsEmpty && hidden.IsEmpty) throw new ArgumentException("every position's logits come only with the hidden states", nameof(allLogits));
         if (count < 1 || count > PrefillBatchSize) throw new ArgumentOutOfRangeException(nameof(count), count, $"a prefill chunk takes 1 to {PrefillBatchSize} positions");
-        bool allHidden = !hidden.IsEmpty;
+        bool allHidden = !hidden.IsEmpty, everyOutput = allHidden || !allLogits.IsEmpty;
         var handle = _context.NativeHandle;
         // With embeddings on, llama.cpp makes every position an output (hidden state and logits); only a SLOT prefill
         // needs that, so plain prefills and decode steps switch it off and compute the last logits alone. The flag is
         // the context's, and decode steps of other sequences may run between chunks, so every chunk sets it.
         handle.SetEmbeddings(allHidden);
         _batch.Clear();
-        for (int i = 0; i < count; i++) _batch.Add(ids[from + i], from + i, (LLamaSeqId)seq, allHidden || (lastLogits != null && i == count - 1));
+        for (int i = 0; i < count; i++) _batch.Add(ids[from + i], from + i, (LLamaSeqId)seq, everyOutput || (lastLogits != null && i == count - 1));
         Check(handle.Decode(_batch));
         int d = HiddenSize;
         if (allHidden)
@@ -130,6 +129,9 @@ internal sealed class LlamaCppModel : IDisposable
 
     /// <summary>Positions the model was trained for (GGUF context_length).</summary>
     public int TrainedContext => _weights.ContextSize;
+
+    /// <summary>Gives sequence <paramref name="to"/> every cell of sequence <paramref name="from"/> (shared, not duplicated).</summary>
+    public void CopySequence(int from, int to) => _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)from, (LLamaSeqId)to, 0, -1);
 
     /// <summary>Forgets the positions from <paramref name="from"/> on (all by default) of sequence <paramref name="seq"/>.</summary>
     public void Release(int seq = 0, int from = 0) => _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)seq, from, -1);

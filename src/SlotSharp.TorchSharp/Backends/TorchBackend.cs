@@ -50,12 +50,21 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
         PrefillRun.RunToEnd(StartPrefill(promptIds, keepHidden, expectedLength), cancel);
 
-    public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength)
+    public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false)
     {
         if (PrefillChunk < 1) throw new SlotSharpException($"prefill chunk must be >= 1, got {PrefillChunk}");
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         // A new cache allocates nothing until its first append, so a run disposed before its first chunk costs nothing.
-        return new Prefilling(this, promptIds.ToArray(), keepHidden, Model.NewCache(promptIds.Count + CacheGrowthChunk, expectedLength));
+        return new Prefilling(this, promptIds.ToArray(), keepHidden, keepLogits, Model.NewCache(promptIds.Count + CacheGrowthChunk, expectedLength));
+    }
+
+    /// <summary>A copy of the source's cache (the filled positions only) and of its last logits.</summary>
+    public BackendSequence Fork(BackendSequence source)
+    {
+        var s = Own(source);
+        var fork = new Sequence(s.Cache.Copy(), s.PromptIds, (float[])s.Logits.Clone(), 0, null, null);
+        fork.Length = s.Length;
+        return fork;
     }
 
     public void Rewind(BackendSequence sequence, int length)
@@ -98,13 +107,13 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
 
     /// <summary>
     /// The chunks run through the sequence's own KV cache. With keepHidden, each chunk's H rows and (within
-    /// <see cref="PromptLogitsMaxBytes"/>) its logits rows go to host matrices for SLOT; otherwise only the last row's
-    /// logits are computed.
+    /// <see cref="PromptLogitsMaxBytes"/>, or always with keepLogits) its logits rows go to host matrices; otherwise
+    /// only the last row's logits are computed.
     /// </summary>
-    sealed class Prefilling(TorchBackend owner, int[] promptIds, bool keepHidden, KvCache cache) : PrefillRun(promptIds, keepHidden)
+    sealed class Prefilling(TorchBackend owner, int[] promptIds, bool keepHidden, bool keepLogits, KvCache cache) : PrefillRun(promptIds, keepHidden)
     {
         HostMatrix? _hidden = keepHidden ? new HostMatrix(promptIds.Length, owner.HiddenSize) : null;
-        HostMatrix? _allLogits = keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner.PromptLogitsMaxBytes
+        HostMatrix? _allLogits = keepLogits || keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner.PromptLogitsMaxBytes
             ? new HostMatrix(promptIds.Length, owner.VocabSize) : null;
         float[]? _logits;
 

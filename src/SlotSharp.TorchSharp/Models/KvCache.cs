@@ -66,6 +66,23 @@ internal sealed class KvCache : IDisposable
         _keys[layer] = keys; _values[layer] = values;
     }
 
+    /// <summary>A new cache holding a copy of this one's filled positions (capacity: just those; it grows on append).</summary>
+    public KvCache Copy()
+    {
+        var copy = new KvCache(_keys.Length, _initialCapacity, ExpectedMaximum) { Length = Length };
+        for (int layer = 0; layer < _keys.Length; layer++)
+        {
+            if (_keys[layer] is not { } k || _values[layer] is not { } v) continue;
+            using var filledK = k.narrow(2, 0, Length);
+            using var filledV = v.narrow(2, 0, Length);
+            var keys = filledK.clone();
+            var values = filledV.clone();
+            keys.DetachFromDisposeScope(); values.DetachFromDisposeScope();
+            copy._keys[layer] = keys; copy._values[layer] = values;
+        }
+        return copy;
+    }
+
     /// <summary>Forgets every position from <paramref name="length"/> on (later appends overwrite them).</summary>
     public void Rewind(long length)
     {

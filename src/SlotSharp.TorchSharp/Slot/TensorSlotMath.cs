@@ -25,9 +25,11 @@ internal sealed class TensorSlotMath(TorchSharp.torch.Tensor lmHead) : ISlotMath
         var runner = new SlotRunner(lmHead, options, warn);
         try
         {
+            var ids = options.FittedIds(prefill.PromptIds);
             using var h = TensorHost.Tensor(hidden);
-            using var typed = h.to(lmHead.dtype);
-            return new ReferenceStage(runner.Start(typed, prefill.PromptIds.Select(i => (long)i).ToArray(), ownRunner: true));
+            using var fitted = h.narrow(0, 0, ids.Length);
+            using var typed = fitted.to(lmHead.dtype);
+            return new ReferenceStage(runner.Start(typed, ids.Select(i => (long)i).ToArray(), ownRunner: true));
         }
         catch { runner.Dispose(); throw; }
     }

@@ -44,8 +44,19 @@ public interface IModelBackend : IDisposable
     /// The same prefill, run by the caller one chunk at a time (<see cref="PrefillRun.Advance"/>), so other sequences
     /// can step between chunks. The run takes the sequence's place (a llama.cpp sequence id) until it is disposed or
     /// its sequence is handed over; chunks of the same sizes give bit-identical results to <see cref="Prefill"/>.
+    /// With <paramref name="keepLogits"/> the sequence keeps every position's logits
+    /// (<see cref="BackendSequence.PromptLogits"/>, [T, V]) whatever the backend's budget for them (prompt
+    /// log-probabilities need them all; the caller bounds T).
     /// </summary>
-    PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength);
+    PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false);
+
+    /// <summary>
+    /// A new sequence holding the same positions as <paramref name="source"/> (its KV entries, and a copy of its last
+    /// logits; not its H or prompt logits), which then goes on independently: n choices of one prompt share one
+    /// prefill. llama.cpp shares the cells (a sequence copy in its unified cache); TorchSharp copies the cache.
+    /// Throws <see cref="SlotSharpException"/> when no sequence place is free.
+    /// </summary>
+    BackendSequence Fork(BackendSequence source);
 
     /// <summary>Forgets positions from <paramref name="length"/> on, so one prefill can serve several continuations.</summary>
     void Rewind(BackendSequence sequence, int length);

@@ -28,11 +28,18 @@ public sealed record EngineOptions
 
     public const int DefaultPrefillChunkTokens = 256;
 
+    /// <summary>
+    /// Largest T x V float32 block of prompt logits a request asking for prompt log-probabilities may keep (from its
+    /// prefill until they are read; through its SLOT stage when it has one). Submit refuses a longer prompt.
+    /// </summary>
+    public long PromptLogprobsMaxBytes { get; init; } = 2L << 30;
+
     public void Validate()
     {
         if (MaxRunning < 1) throw new SlotSharpException($"engine MaxRunning must be >= 1, got {MaxRunning}");
         if (MaxQueued < 0) throw new SlotSharpException($"engine MaxQueued must be >= 0, got {MaxQueued}");
         if (PrefillChunkTokens < 1) throw new SlotSharpException($"engine PrefillChunkTokens must be >= 1, got {PrefillChunkTokens}");
+        if (PromptLogprobsMaxBytes < 1) throw new SlotSharpException($"engine PromptLogprobsMaxBytes must be >= 1, got {PromptLogprobsMaxBytes}");
         if (KvBudgetBytes < 1) throw new SlotSharpException($"engine KvBudgetBytes must be >= 1, got {KvBudgetBytes}");
     }
 }

@@ -30,6 +30,30 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
     public float[]? LoadedDelta { get; init; }
 
     /// <summary>
+    /// Report each generated token's log-probability (<see cref="EngineResult.Logprobs"/>) with this many most likely
+    /// alternatives (0 to 20); null reports none. Values are the log-softmax of the model's logits plus the SLOT bias,
+    /// before temperature, penalties and top-k/top-p.
+    /// </summary>
+    public int? Logprobs { get; init; }
+
+    /// <summary>
+    /// Also report every prompt token's log-probability after the first (<see cref="EngineResult.PromptLogprobs"/>),
+    /// under the same delta the generation uses; needs <see cref="Logprobs"/>. The prefill then keeps the prompt's
+    /// T x V logits until they are read (bounded by <see cref="EngineOptions.PromptLogprobsMaxBytes"/>).
+    /// </summary>
+    public bool PromptLogprobs { get; init; }
+
+    /// <summary>
+    /// Independent completions of this prompt (OpenAI's n): one prefill and one prompt stage, then each choice decodes
+    /// on its own fork of the sequence with its own sampler, seeded <c>Seed + j</c> for choice j (so choice 0 is what the
+    /// request alone gives). Each choice has its own result (<see cref="EngineHandle.Choices"/>).
+    /// </summary>
+    public int Choices { get; init; } = 1;
+
+    /// <summary>Most choices one request may ask for.</summary>
+    public const int MaxChoices = 128;
+
+    /// <summary>
     /// Called on the engine thread with b = W delta ([V]) once the prompt stage or the loaded delta has produced it,
     /// before the first token (not called when there is no bias). The array is the caller's to keep.
     /// </summary>
@@ -46,5 +70,9 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
     {
         ArgumentNullException.ThrowIfNull(PromptIds);
         if (StopStrings.Any(string.IsNullOrEmpty)) throw new SlotSharpException("a stop string is empty");
+        if (Logprobs is < 0 or > SlotSharp.Generation.Logprobs.MaxTop)
+            throw new SlotSharpException($"log-probabilities take 0 to {SlotSharp.Generation.Logprobs.MaxTop} alternatives per token, got {Logprobs}");
+        if (PromptLogprobs && Logprobs == null) throw new SlotSharpException("prompt log-probabilities need the request's log-probability setting (0 to 20 alternatives)");
+        if (Choices is < 1 or > MaxChoices) throw new SlotSharpException($"a request takes 1 to {MaxChoices} choices, got {Choices}");
     }
 }

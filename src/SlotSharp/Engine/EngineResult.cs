@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using SlotSharp.Generation;
 
 namespace SlotSharp.Engine;
 
@@ -35,6 +36,19 @@ public sealed record EngineTimings(double QueueMs, double PrefillMs, double Slot
 public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, string Text, FinishReason FinishReason, EngineUsage Usage,
     SlotSummary? Slot, EngineTimings Timings, Exception? Error)
 {
+    /// <summary>Which of the request's choices this is (0 unless it asked for several).</summary>
+    public int Choice { get; init; }
+
+    /// <summary>Each generated token's log-probability, when the request asked for them (<see cref="EngineRequest.Logprobs"/>).</summary>
+    public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+
+    /// <summary>
+    /// The log-probabilities of prompt tokens 1..T-1 (token 0 has no context), under the delta the generation used,
+    /// when the request asked for them (<see cref="EngineRequest.PromptLogprobs"/>); null for a request that ended
+    /// before they were computed.
+    /// </summary>
+    public IReadOnlyList<TokenLogprob>? PromptLogprobs { get; init; }
+
     /// <summary>Tokens after the first (the first comes from the prefill's logits) per second of decoding.</summary>
     public double DecodeTokensPerSecond => Timings.DecodeMs > 0 ? Math.Max(0, GeneratedIds.Length - 1) / (Timings.DecodeMs / 1000.0) : 0;
 
@@ -54,3 +68,9 @@ public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, 
 /// <summary>A snapshot of the engine's counters for a /metrics endpoint. Totals count since the engine started.</summary>
 public sealed record EngineMetrics(int Queued, int Running, long KvReserved, long KvCapacity, string KvUnit,
     long PromptTokens, long GeneratedTokens, long Finished, long SlotStages, double SlotStageMs);
+
+/// <summary>
+/// A piece of one choice's text as it becomes final, with the log-probabilities of the tokens chosen since the last
+/// piece (empty when the request asked for none). A choice's pieces concatenate to its result's text.
+/// </summary>
+public sealed record EnginePiece(int Choice, string Text, IReadOnlyList<TokenLogprob> Logprobs);

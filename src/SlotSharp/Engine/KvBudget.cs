@@ -28,6 +28,17 @@ internal sealed class KvBudget
     /// <summary>What a request reserves while it is admitted.</summary>
     public long Cost(int promptLength, int maxNewTokens) => Positions(promptLength, maxNewTokens) * _perPosition;
 
+    /// <summary>
+    /// What a request with <paramref name="choices"/> forks of its prompt reserves: in a shared pool of cells (llama.cpp)
+    /// the forks share the prompt's cells, so each choice adds only its new tokens; per-sequence caches (TorchSharp)
+    /// copy the prompt into every fork.
+    /// </summary>
+    public long Cost(int promptLength, int maxNewTokens, int choices, bool sharedPrefix) => choices <= 1
+        ? Cost(promptLength, maxNewTokens)
+        : sharedPrefix
+            ? (promptLength + choices * Math.Max(0L, maxNewTokens - 1L)) * _perPosition
+            : choices * Cost(promptLength, maxNewTokens);
+
     /// <summary>The most positions a request's cache holds: the last generated token is never fed back.</summary>
     public static long Positions(int promptLength, int maxNewTokens) => promptLength + Math.Max(0L, maxNewTokens - 1L);
 

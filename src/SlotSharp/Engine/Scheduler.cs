@@ -28,9 +28,11 @@ internal sealed record PromptPlan(IReadOnlyList<long> Cancel, long? Admit, IRead
 /// </summary>
 internal sealed class Scheduler(int maxRunning, KvBudget budget, int prefillChunkTokens)
 {
-    sealed class Entry(long id, long kvCost, int promptLength)
+    sealed class Entry(long id, long kvCost, int promptLength, int places)
     {
         public long Id { get; } = id;
+        /// <summary>Sequences the request decodes at once (its choices), each taking a place.</summary>
+        public int Places { get; } = places;
         public long KvCost { get; } = kvCost;
         public int PromptLength { get; } = promptLength;
         public SchedulerPhase Phase { get; set; } = SchedulerPhase.Queued;
@@ -48,16 +50,16 @@ internal sealed class Scheduler(int maxRunning, KvBudget budget, int prefillChun
 
     public KvBudget Budget => budget;
 
-    /// <summary>Requests holding a place: prefilling, staged or decoding.</summary>
-    public int Admitted => _decoding.Count + _staged.Count + (_prefilling != null ? 1 : 0);
+    /// <summary>Places held by admitted requests (prefilling, staged or decoding), one per choice each.</summary>
+    public int Admitted => _decoding.Sum(e => e.Places) + _staged.Sum(e => e.Places) + (_prefilling?.Places ?? 0);
 
     public int Queued => _queue.Count;
 
     public SchedulerPhase PhaseOf(long id) => _entries[id].Phase;
 
-    public void Enqueue(long id, long kvCost, int promptLength)
+    public void Enqueue(long id, long kvCost, int promptLength, int places = 1)
     {
-        var entry = new Entry(id, kvCost, promptLength);
+        var entry = new Entry(id, kvCost, promptLength, places);
         _entries.Add(id, entry);
         _queue.AddLast(entry);
     }
@@ -72,12 +74,12 @@ internal sealed class Scheduler(int maxRunning, KvBudget budget, int prefillChun
     {
         var cancel = _entries.Values.Where(e => e.CancelRequested).Select(e => e.Id).ToList();
         long? admit = null;
-        int admittedAfterCancel = Admitted - cancel.Count(id => _entries[id].Phase != SchedulerPhase.Queued);
+        int admittedAfterCancel = Admitted - cancel.Select(id => _entries[id]).Where(e => e.Phase != SchedulerPhase.Queued).Sum(e => e.Places);
         bool prefillFree = _prefilling == null || _prefilling.CancelRequested;
         // The head, skipping only requests that end as cancelled now (they free their place first).
         var head = _queue.FirstOrDefault(e => !e.CancelRequested);
         long freed = cancel.Select(id => _entries[id]).Where(e => e.Phase != SchedulerPhase.Queued).Sum(e => e.KvCost);
-        if (prefillFree && head != null && admittedAfterCancel < maxRunning && budget.Reserved - freed + head.KvCost <= budget.Capacity)
+        if (prefillFree && head != null && admittedAfterCancel + head.Places <= maxRunning && budget.Reserved - freed + head.KvCost <= budget.Capacity)
             admit = head.Id;
         var staged = _staged.Where(e => !e.CancelRequested).ToList();
         var start = staged.Where(e => !e.StageStarted).Select(e => e.Id).ToList();

@@ -26,7 +26,7 @@ public sealed partial class SlotEngine
         if (request.Slot != null || request.LoadedDelta != null)
             throw new SlotSharpException("a branched engine request takes its SLOT settings from its branches: leave EngineRequest.Slot and LoadedDelta unset");
         foreach (var branch in branches) branch?.Resolve();
-        return Enqueue(request, branches.ToArray(), cancel).BranchResults.Task;
+        return Enqueue(request, branches.ToArray(), cancel).Results.Task;
     }
 
     /// <summary>

@@ -46,7 +46,8 @@ public sealed partial class SlotEngine
     void StartSlotStage(EngineWork work)
     {
         var clock = Stopwatch.StartNew();
-        work.Sequence!.LastSlotUse = !work.HasNextBranch;
+        // Prompt log-probabilities read the prompt's logits after the stage, so the stage must copy them then.
+        work.Sequence!.LastSlotUse = !work.HasNextBranch && !work.Request.PromptLogprobs;
         work.EnterSlotStage(_model.StartSlot(work.Sequence, work.BranchSlot!));
         _scheduler.OnStageStarted(work.Id);
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using SlotSharp.Backends;
+using SlotSharp.Generation;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
@@ -95,6 +97,22 @@ public sealed partial class SlotEngine : IDisposable
         return new EngineHandle(Enqueue(request, branches: null, cancel));
     }
 
+    /// <summary>What choices, prompt log-probabilities and a partial SLOT fit need of the engine and the prompt.</summary>
+    void CheckShape(EngineRequest request, IReadOnlyList<SlotOptions?>? branches)
+    {
+        int t = request.PromptIds.Count;
+        if (request.Choices > _places)
+            throw new SlotSharpException($"the request asks for {request.Choices} choices but the engine decodes at most {_places} sequences at once");
+        if (request.Choices > 1 && branches != null)
+            throw new SlotSharpException("a branched engine request decodes one choice per branch: leave EngineRequest.Choices at 1");
+        long logitBytes = (long)t * _model.Backend.VocabSize * sizeof(float);
+        if (request.PromptLogprobs && logitBytes > _options.PromptLogprobsMaxBytes)
+            throw new SlotSharpException($"prompt log-probabilities keep the prompt's {t} x {_model.Backend.VocabSize} logits ({logitBytes} bytes), more than the engine's limit of {_options.PromptLogprobsMaxBytes} bytes; send a shorter prompt");
+        foreach (var slot in branches ?? [request.Slot])
+            if (slot is { FitTokens: { } k } && k > t)
+                throw new SlotSharpException($"SLOT option 'fit_tokens' is {k} but the prompt has only {t} tokens");
+    }
+
     EngineWork Enqueue(EngineRequest request, IReadOnlyList<SlotOptions?>? branches, CancellationToken cancel)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
@@ -105,7 +123,8 @@ public sealed partial class SlotEngine : IDisposable
         IEnumerable<int> eos = request.IgnoreEos ? [] : _model.EosIds;
         var generation = request.Generation with { StopIds = request.Generation.StopIds.Union(eos).ToHashSet() };
         _model.CheckPrompt(request.PromptIds, generation);
-        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens);
+        CheckShape(request, branches);
+        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens, request.Choices, sharedPrefix: _model.Backend.Kv.Capacity != null);
         if (cost > _budget.Capacity)
             throw new SlotSharpException($"the request needs {cost} KV {_budget.Unit} (prompt {request.PromptIds.Count} + max_new_tokens {generation.MaxNewTokens}) but the engine's whole budget is {_budget.Capacity}");
         // MaxQueued counts requests waiting beyond the places free now, so MaxQueued 0 still serves one at a time.
@@ -152,7 +171,7 @@ public sealed partial class SlotEngine : IDisposable
             while (_incoming.TryDequeue(out var w))
             {
                 _works.Add(w.Id, w);
-                _scheduler.Enqueue(w.Id, w.KvCost, w.Request.PromptIds.Count);
+                _scheduler.Enqueue(w.Id, w.KvCost, w.Request.PromptIds.Count, w.Request.Choices);
             }
             foreach (var w in _works.Values)
                 if (w.Cancel.IsCancellationRequested) _scheduler.RequestCancel(w.Id);
@@ -186,7 +205,7 @@ public sealed partial class SlotEngine : IDisposable
         try
         {
             var run = _model.Backend.StartPrefill(request.PromptIds, keepHidden: work.NeedsHidden,
-                KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens));
+                KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens), keepLogits: request.PromptLogprobs);
             Interlocked.Decrement(ref _queued);
             _scheduler.OnAdmitted(work.Id, run.MaxChunk);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
@@ -220,52 +239,98 @@ public sealed partial class SlotEngine : IDisposable
     /// <summary>Whether the current branch (the request's own settings when it has none) runs a SLOT prompt stage.</summary>
     static bool SlotRuns(EngineWork work) => work.Request.LoadedDelta == null && work.BranchSlot is { Times: > 0 };
 
-    /// <summary>The request decodes from this step on, with b = W delta (null: none) added to its logits.</summary>
+    /// <summary>
+    /// The request decodes from this step on, with b = W delta (null: none) added to its logits: its prompt
+    /// log-probabilities (when asked for) are read under that bias, the prompt's logits are freed once no later branch
+    /// needs them, and each choice gets its lane.
+    /// </summary>
     void StartDecode(EngineWork work, float[]? bias)
     {
-        work.StartDecode(bias, _model.Backend.VocabSize, _model.Tokenizer);
-        if (work.Decode!.Finished) EndBranch(work, FinishReason.Length); // max_new_tokens 0
-        else { _scheduler.OnReadyToDecode(work.Id); PublishRunning(); }
+        var sequence = work.Sequence!;
+        if (work.Request.PromptLogprobs) work.PromptLogprobs = PromptLogprobs(sequence, bias, work.Request.Logprobs ?? 0);
+        if (!work.HasNextBranch) sequence.TakePromptLogits()?.Dispose();
+        work.StartDecode(bias, _model.Backend.VocabSize, _model.Tokenizer, _model.Backend.Fork);
+        foreach (var lane in work.Lanes.Where(l => l.Decode.Finished).ToList()) // max_new_tokens 0
+            if (LaneDone(work, lane, FinishReason.Length)) return;
+        _scheduler.OnReadyToDecode(work.Id);
+        PublishRunning();
     }
 
-    /// <summary>One token for every decoding request, then one backend step for those that go on.</summary>
+    /// <summary>Prompt tokens 1..T-1's log-probabilities: position t's logits (plus the bias) score token t+1.</summary>
+    static TokenLogprob[] PromptLogprobs(BackendSequence sequence, float[]? bias, int top)
+    {
+        var logits = sequence.PromptLogits ?? throw new InvalidOperationException("the prefill kept no prompt logits (prefill with keepLogits)");
+        var ids = sequence.PromptIds;
+        var result = new TokenLogprob[ids.Length - 1];
+        Parallel.For(0, result.Length, t => result[t] = Logprobs.Of(logits.Row(t), bias, ids[t + 1], top));
+        return result;
+    }
+
+    /// <summary>
+    /// A lane chose its last token. A single lane ends its branch (the request, or its next branch starts); with
+    /// several choices the request ends when its last lane does. True when the request's lanes are no longer the ones
+    /// being stepped (it finished, or its next branch took over).
+    /// </summary>
+    bool LaneDone(EngineWork work, DecodeLane lane, FinishReason reason)
+    {
+        if (work.Lanes.Count == 1)
+        {
+            EndBranch(work, reason);
+            return true;
+        }
+        work.EndLane(lane, reason);
+        if (!work.AllLanesEnded) return false;
+        Finish(work, reason);
+        return true;
+    }
+
+    /// <summary>One token for every decoding lane, then one backend step for those that go on.</summary>
     void ExecuteDecode(IReadOnlyList<long> ids)
     {
-        var stepping = new List<EngineWork>(ids.Count);
+        var stepping = new List<(EngineWork Work, DecodeLane Lane)>(ids.Count);
         var tokens = new List<int>(ids.Count);
         foreach (var id in ids)
         {
             var work = _works[id];
-            int next;
-            FinishReason? reason;
-            try
+            int before = stepping.Count;
+            foreach (var lane in work.Lanes.ToList())
             {
-                var decode = work.Decode!;
-                next = decode.Next(work.NextLogits);
-                Interlocked.Increment(ref _generatedTokens);
-                work.Tokens.Writer.TryWrite(next);
-                bool stopString = work.PushText(next);
-                reason = decode.Stopped || stopString || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
-                    : decode.Finished ? FinishReason.Length : null;
+                if (lane.Ended != null) continue;
+                int next;
+                FinishReason? reason;
+                try
+                {
+                    var decode = lane.Decode;
+                    next = decode.Next(lane.NextLogits);
+                    Interlocked.Increment(ref _generatedTokens);
+                    bool stopString = work.PushToken(lane, next);
+                    reason = decode.Stopped || stopString || (work.Request.StopWhen?.Invoke(decode.Generated) ?? false) ? FinishReason.Stop
+                        : decode.Finished ? FinishReason.Length : null;
+                }
+                catch (Exception e)
+                {
+                    // Non-finite logits or a failing detokenizer end this request only; on the engine thread they would end the process.
+                    stepping.RemoveRange(before, stepping.Count - before);
+                    tokens.RemoveRange(before, tokens.Count - before);
+                    Finish(work, FinishReason.Error, e);
+                    break;
+                }
+                if (reason is { } r)
+                {
+                    if (LaneDone(work, lane, r)) break;
+                }
+                else { stepping.Add((work, lane)); tokens.Add(next); }
             }
-            catch (Exception e)
-            {
-                // Non-finite logits or a failing detokenizer end this request only; on the engine thread they would end the process.
-                Finish(work, FinishReason.Error, e);
-                continue;
-            }
-            if (reason is { } r) EndBranch(work, r);
-            else { stepping.Add(work); tokens.Add(next); }
         }
         if (stepping.Count == 0) return;
         try
         {
-            _model.Backend.Step(stepping.Select(w => w.Sequence!).ToArray(), tokens);
+            _model.Backend.Step(stepping.Select(s => s.Lane.Sequence).ToArray(), tokens);
         }
         catch (Exception e)
         {
             // A failed batched step leaves every sequence in it undefined, so all of them end.
-            foreach (var w in stepping) Finish(w, FinishReason.Error, e);
+            foreach (var w in stepping.Select(s => s.Work).Distinct().ToList()) Finish(w, FinishReason.Error, e);
         }
     }
 

@@ -16,8 +16,11 @@ internal sealed class DecodeState
     readonly float[]? _bias;
     readonly float[] _scores;
     readonly List<int> _generated = [];
+    readonly int? _logprobs;
+    readonly List<TokenLogprob>? _chosenLogprobs;
 
-    public DecodeState(IReadOnlyList<int> promptIds, GenerationOptions options, float[]? logitBias, int vocabSize)
+    /// <param name="logprobs">Record each chosen token's log-probability with this many alternatives (null: none).</param>
+    public DecodeState(IReadOnlyList<int> promptIds, GenerationOptions options, float[]? logitBias, int vocabSize, int? logprobs = null)
     {
         options.Validate();
         if (logitBias != null && logitBias.Length != vocabSize)
@@ -28,7 +31,12 @@ internal sealed class DecodeState
         _context = options.RepetitionPenalty == 1.0 ? null : new HashSet<int>(promptIds);
         _bias = logitBias;
         _scores = new float[vocabSize];
+        _logprobs = logprobs;
+        if (logprobs != null) _chosenLogprobs = [];
     }
+
+    /// <summary>Each chosen token's log-probability (<see cref="TokenLogprob"/>), when the state was asked to record them.</summary>
+    public IReadOnlyList<TokenLogprob>? Logprobs => _chosenLogprobs;
 
     public IReadOnlyList<int> Generated => _generated;
 
@@ -49,7 +57,11 @@ internal sealed class DecodeState
         else if (_context != null) { logits.CopyTo(_scores); scores = _scores; }
         if (_generated.Count < 2) LogitChecks.RequireFinite(scores, _generated.Count);
         if (_context != null) TokenSampler.ApplyRepetitionPenalty(_scores, _context, _options.RepetitionPenalty);
+        // Log-probabilities describe the model (logits plus SLOT's bias), so they are read before the penalty changes
+        // the scores; the chosen token's value comes from the same float sums.
+        var distribution = _logprobs is { } top ? Generation.Logprobs.Measure(logits, _bias, top) : null;
         int next = _sampler.Next(scores);
+        if (distribution != null) _chosenLogprobs!.Add(Generation.Logprobs.Of(distribution, logits, _bias, next));
         _generated.Add(next);
         _context?.Add(next);
         Stopped = _stops.Contains(next);

@@ -31,7 +31,7 @@ public sealed class HostSlotMath : ISlotMath
         var hp = options.Resolve();
         if (options.Impl == SlotImplKind.Reference)
             throw new SlotSharpException("SLOT option 'impl' reference (autograd) runs only on the torch backend; use fast");
-        var ids = prefill.PromptIds;
+        var ids = options.FittedIds(prefill.PromptIds);
         if (ids.Length < 2 || hp.Times == 0)
         {
             if (ids.Length < 2 && hp.Times > 0)

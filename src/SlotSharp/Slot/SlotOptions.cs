@@ -49,6 +49,13 @@ public sealed record SlotOptions
 
     public SlotImplKind Impl { get; init; } = SlotImplKind.Fast;
 
+    /// <summary>
+    /// Fit delta on the prompt's first K tokens only (the same loss over positions 0..K-2 against tokens 1..K-1); null
+    /// fits the whole prompt. Generation, and every log-probability reported, still uses the whole prompt under that
+    /// delta: a context + continuation request scores the continuation under a delta that never saw it.
+    /// </summary>
+    public int? FitTokens { get; init; }
+
     public double? Beta1 { get; init; }
     public double? Beta2 { get; init; }
     public double? Eps { get; init; }
@@ -59,6 +66,10 @@ public sealed record SlotOptions
     /// in chunks of positions, so very long prompts run in bounded memory.
     /// </summary>
     public long MemoryBudgetBytes { get; init; } = DefaultMemoryBudgetBytes;
+
+    /// <summary>The prompt tokens the stage fits: the first <see cref="FitTokens"/>, or all of them.</summary>
+    internal int[] FittedIds(int[] promptIds) =>
+        FitTokens is { } k && k < promptIds.Length ? promptIds[..k] : promptIds;
 
     /// <summary>Hyper-parameters with the optimizer's defaults filled in; throws when any option is invalid.</summary>
     public SlotHyperParameters Resolve()
@@ -77,6 +88,7 @@ public sealed record SlotOptions
     {
         if (Times < 0 || Times > MaxTimes) throw new SlotSharpException($"SLOT option 'times' must lie in [0, {MaxTimes}] (got {Times})");
         Check(double.IsFinite(Lr) && Lr > 0, "lr", Lr, "must be a finite number > 0");
+        if (FitTokens is < 2) throw new SlotSharpException($"SLOT option 'fit_tokens' must be >= 2 (a target needs a token before it), got {FitTokens}");
         if (MemoryBudgetBytes <= 0) throw new SlotSharpException($"SLOT option 'memory budget' must be > 0 bytes (got {MemoryBudgetBytes})");
         if (!Enum.IsDefined(Optimizer)) throw new SlotSharpException($"SLOT option 'optimizer' has an unknown value {(int)Optimizer}");
         if (!Enum.IsDefined(Impl)) throw new SlotSharpException($"SLOT option 'impl' has an unknown value {(int)Impl}");

@@ -71,6 +71,12 @@ public sealed record EngineMetrics(int Queued, int Running, long KvReserved, lon
 
 /// <summary>
 /// A piece of one choice's text as it becomes final, with the log-probabilities of the tokens chosen since the last
-/// piece (empty when the request asked for none). A choice's pieces concatenate to its result's text.
+/// piece (empty when the request asked for none). A choice's pieces concatenate to its result's text. When the
+/// request asked for prompt log-probabilities, each choice's first piece is the prompt's (<see cref="Prompt"/>: no
+/// text, the log-probabilities of prompt tokens 1..T-1), sent as soon as the prompt stage ends.
 /// </summary>
-public sealed record EnginePiece(int Choice, string Text, IReadOnlyList<TokenLogprob> Logprobs);
+public sealed record EnginePiece(int Choice, string Text, IReadOnlyList<TokenLogprob> Logprobs)
+{
+    /// <summary>This piece carries the prompt's log-probabilities, not generated text.</summary>
+    public bool Prompt { get; init; }
+}

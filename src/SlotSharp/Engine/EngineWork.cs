@@ -132,6 +132,8 @@ sealed class EngineWork
             throw;
         }
         _lanes = lanes;
+        if (PromptLogprobs is { } scored && _branches == null)
+            foreach (var lane in lanes) Pieces.Writer.TryWrite(new EnginePiece(lane.Choice, "", scored) { Prompt = true });
         _decodeStartAt = _clock.Elapsed.TotalMilliseconds;
         _state = EngineRequestState.Decode;
     }

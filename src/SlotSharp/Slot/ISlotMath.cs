@@ -5,8 +5,9 @@ namespace SlotSharp.Slot;
 /// <summary>
 /// SLOT's prompt-stage math over one backend's own output weight W (V x d): what the engine asks of a backend to run
 /// SLOT without knowing how W is stored. The closed-form gradient needs only the prompt's final hidden states H (kept
-/// by a prefill with keepHidden), the base logits and W (docs/slot.md). Implemented on TorchSharp tensors today
-/// (package SlotSharp.TorchSharp), for both backends. Called from one thread at a time (the engine's).
+/// by a prefill with keepHidden), the base logits and W (docs/slot.md). One implementation serves both backends:
+/// <see cref="HostSlotMath"/>, in plain .NET over the backend's own W (the torch backend adds its autograd reference).
+/// Called from one thread at a time (the engine's).
 /// </summary>
 public interface ISlotMath
 {

@@ -67,6 +67,7 @@ public class EngineChoicesTests(EngineBackends backends) : IClassFixture<EngineB
         var logprobs = new int[3];
         foreach (var piece in handle.Pieces.ReadAllAsync().ToBlockingEnumerable())
         {
+            Assert.False(piece.Prompt); // no prompt log-probabilities were asked for
             texts[piece.Choice].Append(piece.Text);
             logprobs[piece.Choice] += piece.Logprobs.Count;
         }

@@ -1,17 +1,22 @@
 using Microsoft.Extensions.AI;
+using SlotSharp.Chat.Tools;
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Generation;
 using SlotChatMessage = SlotSharp.Chat.ChatMessage;
 
 namespace SlotSharp.Extensions.AI;
 
-/// <summary>A request the engine can run, and the stop sequences the client cuts the text at.</summary>
-internal sealed record MappedRequest(ChatGenerationRequest Request, IReadOnlyList<string> StopSequences);
+/// <summary>A request the engine can run, the stop sequences the client cuts the text at, and what it does with tools.</summary>
+internal sealed record MappedRequest(ChatGenerationRequest Request, IReadOnlyList<string> StopSequences)
+{
+    public ToolPlan Tools { get; init; } = ToolPlan.NoTools;
+}
 
 /// <summary>
 /// Turns Microsoft.Extensions.AI messages and ChatOptions into SlotSharp settings. Everything SlotSharp cannot honour
-/// (tools, non-text content, penalties it does not implement, JSON response formats) is refused with a message naming
-/// the option, instead of being silently ignored.
+/// (non-text content other than function calls and results, tools the model's template cannot render, penalties it
+/// does not implement, JSON response formats) is refused with a message naming the option, instead of being silently
+/// ignored.
 /// </summary>
 internal static class ChatRequestMapper
 {
@@ -25,11 +30,13 @@ internal static class ChatRequestMapper
         if (options?.ModelId is { } model && model != engine.ModelId)
             throw new SlotSharpException($"ChatOptions.ModelId is \"{model}\" but this client serves \"{engine.ModelId}\"");
         RefuseUnsupported(options);
+        var tools = ChatToolMapper.Plan(options, engine.Template);
         var generation = Generation(options, engine, defaults);
         var slot = SlotChatProperties.Read(options?.AdditionalProperties, defaults.Slot);
         var stops = options?.StopSequences?.ToArray() ?? [];
         if (stops.Any(string.IsNullOrEmpty)) throw new SlotSharpException("ChatOptions.StopSequences holds an empty string");
-        return new MappedRequest(new ChatGenerationRequest(conversation, generation, slot) { StopSequences = stops }, stops);
+        var request = new ChatGenerationRequest(conversation, generation, slot) { StopSequences = stops, Tools = tools.RenderTools };
+        return new MappedRequest(request, stops) { Tools = tools };
     }
 
     static List<SlotChatMessage> Messages(IEnumerable<ChatMessage> messages, string? instructions)
@@ -38,24 +45,44 @@ internal static class ChatRequestMapper
         // As Microsoft.Extensions.AI's OpenAI client does: instructions become a leading system message.
         if (!string.IsNullOrEmpty(instructions)) result.Add(SlotChatMessage.System(instructions));
         int index = 0;
-        foreach (var m in messages)
-        {
-            var role = m.Role == ChatRole.System ? "system" : m.Role == ChatRole.User ? "user" : m.Role == ChatRole.Assistant ? "assistant"
-                : throw new SlotSharpException($"message {index} has role '{m.Role}'; SlotChatClient accepts system, user and assistant messages");
-            foreach (var content in m.Contents)
-                if (content is not TextContent)
-                    throw new SlotSharpException($"message {index} ({role}) holds {content.GetType().Name}; SlotChatClient accepts text content only");
-            result.Add(new SlotChatMessage(role, string.Concat(m.Contents.Cast<TextContent>().Select(t => t.Text))));
-            index++;
-        }
+        foreach (var m in messages) Add(result, m, index++);
         if (result.Count == 0) throw new SlotSharpException("the chat has no messages");
         return result;
     }
 
+    /// <summary>
+    /// One message: text, an assistant's function calls (the template's tool_calls) or a tool message's function
+    /// results (one "tool" message each, as Microsoft.Extensions.AI's OpenAI client sends them).
+    /// </summary>
+    static void Add(List<SlotChatMessage> result, ChatMessage m, int index)
+    {
+        if (m.Role == ChatRole.Tool)
+        {
+            foreach (var content in m.Contents)
+                result.Add(content is FunctionResultContent r ? ChatToolMapper.Result(r) : throw Refused(index, "tool", content));
+            if (!m.Contents.Any()) throw new SlotSharpException($"message {index} (tool) holds no FunctionResultContent");
+            return;
+        }
+        var role = m.Role == ChatRole.System ? "system" : m.Role == ChatRole.User ? "user" : m.Role == ChatRole.Assistant ? "assistant"
+            : throw new SlotSharpException($"message {index} has role '{m.Role}'; SlotChatClient accepts system, user, assistant and tool messages");
+        var text = new System.Text.StringBuilder();
+        var calls = new List<ToolCall>();
+        foreach (var content in m.Contents)
+        {
+            if (content is TextContent t) text.Append(t.Text);
+            else if (content is FunctionCallContent c && role == "assistant") calls.Add(ChatToolMapper.Call(c));
+            else throw Refused(index, role, content);
+        }
+        result.Add(calls.Count > 0 ? SlotChatMessage.AssistantToolCalls(calls, text.ToString()) : new SlotChatMessage(role, text.ToString()));
+    }
+
+    static SlotSharpException Refused(int index, string role, AIContent content) => new(
+        $"message {index} ({role}) holds {content.GetType().Name}; SlotChatClient accepts text content, function calls in "
+        + "assistant messages and function results in tool messages");
+
     static void RefuseUnsupported(ChatOptions? options)
     {
         if (options == null) return;
-        if (options.Tools is { Count: > 0 }) throw new SlotSharpException("ChatOptions.Tools is not supported by SlotChatClient (no tool calling)");
         if (options.ResponseFormat is not (null or ChatResponseFormatText))
             throw new SlotSharpException("ChatOptions.ResponseFormat must be text: SlotChatClient has no constrained JSON decoding");
         if (options.FrequencyPenalty is not (null or 0) || options.PresencePenalty is not (null or 0))

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
+using SlotSharp.Chat.Tools;
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Engine;
 
@@ -39,15 +40,20 @@ public sealed class SlotChatClient : IChatClient
         var text = new StringBuilder();
         await foreach (var delta in run.Text.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)) text.Append(delta);
         var outcome = await run.Completion.ConfigureAwait(false);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
+        // With tools, the text splits into content and function calls (FinishReason ToolCalls when there are calls).
+        var output = mapped.Tools.Parse(text.ToString());
+        List<AIContent> contents = output.Content.Length > 0 || output.Calls.Count == 0 ? [new TextContent(output.Content)] : [];
+        contents.AddRange(output.Calls.Select(ChatToolMapper.Content));
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
         {
             ResponseId = NewId(), ModelId = _engine.ModelId, CreatedAt = DateTimeOffset.UtcNow,
-            FinishReason = outcome.FinishReason, Usage = outcome.Usage,
+            FinishReason = output.Calls.Count > 0 ? ChatFinishReason.ToolCalls : outcome.FinishReason, Usage = outcome.Usage,
         };
     }
 
     /// <summary>
-    /// Text deltas as tokens are decoded, then a last update carrying FinishReason and a <see cref="UsageContent"/>.
+    /// Text deltas as tokens are decoded (with tools: content deltas, and a <see cref="FunctionCallContent"/> update
+    /// per call once it is complete), then a last update carrying FinishReason and a <see cref="UsageContent"/>.
     /// Stopping the enumeration early ends generation at the next step.
     /// </summary>
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
@@ -56,14 +62,20 @@ public sealed class SlotChatClient : IChatClient
         var mapped = ChatRequestMapper.Map(messages, options, _engine, _defaults);
         string responseId = NewId(), messageId = NewId();
         using var run = new ChatGenerationRun(_engine, mapped, cancellationToken);
+        var tools = mapped.Tools.NewParser();
         bool finished = false;
         try
         {
             await foreach (var delta in run.Text.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                yield return Update(new ChatResponseUpdate(ChatRole.Assistant, delta), responseId, messageId);
+            {
+                if (tools == null) yield return Update(new ChatResponseUpdate(ChatRole.Assistant, delta), responseId, messageId);
+                else foreach (var e in tools.Push(delta)) yield return Update(ToolUpdate(e), responseId, messageId);
+            }
             var outcome = await run.Completion.ConfigureAwait(false);
+            if (tools != null) foreach (var e in tools.Finish()) yield return Update(ToolUpdate(e), responseId, messageId);
             finished = true;
-            yield return Update(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(outcome.Usage)]) { FinishReason = outcome.FinishReason },
+            var reason = tools?.CallCount > 0 ? ChatFinishReason.ToolCalls : outcome.FinishReason;
+            yield return Update(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(outcome.Usage)]) { FinishReason = reason },
                 responseId, messageId);
         }
         finally
@@ -82,6 +94,13 @@ public sealed class SlotChatClient : IChatClient
         try { await run.Completion.ConfigureAwait(false); }
         catch (Exception) { /* already surfaced to the consumer, or the consumer is gone */ }
     }
+
+    static ChatResponseUpdate ToolUpdate(ToolStreamEvent e) => e switch
+    {
+        ContentDelta c => new ChatResponseUpdate(ChatRole.Assistant, c.Text),
+        ToolCallDelta t => new ChatResponseUpdate(ChatRole.Assistant, [ChatToolMapper.Content(t.Call)]),
+        _ => throw new InvalidOperationException($"unknown tool stream event {e.GetType().Name}"),
+    };
 
     ChatResponseUpdate Update(ChatResponseUpdate update, string responseId, string messageId)
     {

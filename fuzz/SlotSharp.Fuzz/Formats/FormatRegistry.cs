@@ -21,5 +21,6 @@ public static class FormatRegistry
         new Gsm8kRowsFormat(shared),
         new GenerateRequestFormat(),
         new GgufHeaderFormat(),
+        new ToolCallOutputFormat(),
     ];
 }

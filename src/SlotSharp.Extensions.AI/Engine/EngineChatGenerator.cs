@@ -1,3 +1,4 @@
+using SlotSharp.Chat;
 using SlotSharp.Engine;
 using SlotSharp.Tokenization;
 
@@ -13,13 +14,14 @@ internal sealed class EngineChatGenerator(SlotEngine engine) : IChatGenerator
     readonly RequestBuilder _requests = new(engine.Model);
 
     public string ModelId => engine.Model.ModelId;
+    public ChatTemplate Template => engine.Model.Chat;
     public ITokenizer Tokenizer => engine.Model.Tokenizer;
     public double DefaultRepetitionPenalty => engine.Model.DefaultRepetitionPenalty;
 
     public async Task<ChatGenerationResult> GenerateAsync(ChatGenerationRequest request, Action<int> onToken, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        var built = _requests.Build(PromptInput.FromMessages(request.Messages), request.Generation, request.Slot, request.StopSequences);
+        var built = _requests.Build(PromptInput.FromMessages(request.Messages) with { Tools = request.Tools }, request.Generation, request.Slot, request.StopSequences);
         var handle = engine.Submit(built, cancel);
         var delivered = new List<int>();
         // The stream ends when the request does; the cancellation reaches the engine through Submit.

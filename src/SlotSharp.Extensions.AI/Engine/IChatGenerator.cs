@@ -1,3 +1,4 @@
+using SlotSharp.Chat;
 using SlotSharp.Generation;
 using SlotSharp.Slot;
 using SlotSharp.Tokenization;
@@ -5,10 +6,14 @@ using SlotChatMessage = SlotSharp.Chat.ChatMessage;
 
 namespace SlotSharp.Extensions.AI.Engine;
 
-/// <summary>One chat completion to run: the conversation, the resolved settings and the stop strings (eos ids are the model's).</summary>
+/// <summary>
+/// One chat completion to run: the conversation, the resolved settings, the stop strings (eos ids are the model's) and
+/// the tools to render into the template (OpenAI tool objects; null for none).
+/// </summary>
 internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Messages, GenerationOptions Generation, SlotOptions Slot)
 {
     public IReadOnlyList<string> StopSequences { get; init; } = [];
+    public IReadOnlyList<object?>? Tools { get; init; }
 }
 
 /// <summary>What the engine did: the rendered prompt's ids and the ids it generated.</summary>
@@ -24,6 +29,9 @@ internal interface IChatGenerator
     /// <summary>The model id the client reports and checks ChatOptions.ModelId against.</summary>
     string ModelId { get; }
 
+    /// <summary>The model's chat template: what it does with tools decides how a request's tools are served.</summary>
+    ChatTemplate Template { get; }
+
     /// <summary>Decodes the generated ids into text.</summary>
     ITokenizer Tokenizer { get; }
 
@@ -31,7 +39,7 @@ internal interface IChatGenerator
     double DefaultRepetitionPenalty { get; }
 
     /// <summary>
-    /// Renders and encodes the messages with the model's chat template, runs SLOT and decoding with the model's stop
+    /// Renders (with the request's tools) and encodes the messages with the model's chat template, runs SLOT and decoding with the model's stop
     /// ids, calling <paramref name="onToken"/> for each generated id as it is chosen. Decoding ends at the next step
     /// once <paramref name="cancel"/> is cancelled (the ids so far are returned); cancelled before or during the prefill
     /// or SLOT stage it throws <see cref="OperationCanceledException"/>.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SlotSharp.Chat.Jinja;
+using SlotSharp.Chat.Tools;
 using SlotSharp.IO;
 
 namespace SlotSharp.Chat;
@@ -30,6 +31,7 @@ public sealed class ChatTemplate
 
     readonly IReadOnlyList<Stmt> _body;
     readonly ChatTemplateOptions _options;
+    ToolTemplateSupport? _toolSupport;
 
     ChatTemplate(string source, IReadOnlyList<Stmt> body, ChatTemplateOptions options)
     {
@@ -49,6 +51,16 @@ public sealed class ChatTemplate
 
     /// <summary>A message for the user when something about the template choice deserves attention (e.g. fallback).</summary>
     public string? Warning { get; private init; }
+
+    /// <summary>
+    /// Whether the template renders tool definitions (the "tools" variable): found by rendering a probe tool and
+    /// looking for its name. Qwen2.5's, Qwen3's and Llama 3.1's do; DeepSeek-R1-Distill's renders tool calls and
+    /// results but not the tools themselves, so a model on it cannot be offered tools (docs/tools.md).
+    /// </summary>
+    public bool RendersTools => ToolSupport.RendersTools;
+
+    /// <summary>What this template does with tools, probed on first use (a template never changes).</summary>
+    internal ToolTemplateSupport ToolSupport => LazyInitializer.EnsureInitialized(ref _toolSupport, () => ToolTemplateSupport.Probe(this));
 
     /// <summary>Parses a template; unsupported or malformed constructs throw with their line and column.</summary>
     public static ChatTemplate Parse(string source, ChatTemplateOptions? options = null)
@@ -153,12 +165,16 @@ public sealed class ChatTemplate
     /// <summary>
     /// Renders a conversation. Context = messages, add_generation_prompt, tools (None when absent), documents (None),
     /// the special tokens, then <paramref name="extraContext"/> (e.g. enable_thinking, date_string), later entries winning.
+    /// <paramref name="tools"/> are OpenAI tool objects, {"type": "function", "function": {"name", "description",
+    /// "parameters"}}, as transformers and vLLM pass them. Messages' <see cref="ChatMessage.ToolCalls"/> reach the
+    /// template in the form it reads (arguments as a mapping, or as text for templates that concatenate them).
     /// </summary>
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt,
         IReadOnlyDictionary<string, object?>? extraContext = null, IReadOnlyList<object?>? tools = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return RenderValues(messages.Select(m => (object?)m.ToTemplateValue()).ToList(), addGenerationPrompt, extraContext, tools);
+        var shape = messages.Any(m => m.ToolCalls is { Count: > 0 }) ? ToolSupport.CallShape : null;
+        return RenderValues(messages.Select(m => (object?)m.ToTemplateValue(shape)).ToList(), addGenerationPrompt, extraContext, tools);
     }
 
     /// <summary>Like <see cref="Render"/> but with messages as arbitrary values (dictionaries, JsonElements...).</summary>

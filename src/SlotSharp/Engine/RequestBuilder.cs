@@ -16,6 +16,12 @@ public sealed record PromptInput
     public IReadOnlyList<int>? Ids { get; private init; }
     public bool? AddSpecialTokens { get; init; }
 
+    /// <summary>
+    /// Tools rendered into a chat's template (OpenAI tool objects, see <see cref="ChatTemplate.Render"/>); null for
+    /// none. Only for <see cref="Messages"/>.
+    /// </summary>
+    public IReadOnlyList<object?>? Tools { get; init; }
+
     public static PromptInput FromText(string text) => new() { Text = text ?? throw new ArgumentNullException(nameof(text)) };
     public static PromptInput FromMessages(IReadOnlyList<ChatMessage> messages) => new() { Messages = messages ?? throw new ArgumentNullException(nameof(messages)) };
     public static PromptInput FromIds(IReadOnlyList<int> ids) => new() { Ids = ids ?? throw new ArgumentNullException(nameof(ids)) };
@@ -38,6 +44,10 @@ public sealed class RequestBuilder(SlotModel model)
     /// <summary>The rendered chat text (the exact text the tokenizer sees), for front doors that report it.</summary>
     public string RenderChat(IReadOnlyList<ChatMessage> messages) => Model.Chat.Render(messages, addGenerationPrompt: true);
 
+    /// <summary>The rendered chat text with <paramref name="tools"/> offered to the model (null: none).</summary>
+    public string RenderChat(IReadOnlyList<ChatMessage> messages, IReadOnlyList<object?>? tools) =>
+        Model.Chat.Render(messages, addGenerationPrompt: true, tools: tools);
+
     /// <summary>
     /// The prompt's ids. A chat is encoded as the original SLOT code builds prompts: apply_chat_template(messages,
     /// add_generation_prompt=True), then encode with add_special_tokens=False (the template already holds any BOS).
@@ -45,9 +55,10 @@ public sealed class RequestBuilder(SlotModel model)
     public int[] Encode(PromptInput prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);
+        if (prompt.Tools != null && prompt.Messages == null) throw new SlotSharpException("tools can only be offered to a chat (messages)");
         if (prompt.Ids is { } ids) return [.. ids];
         if (prompt.Messages is { } messages)
-            return Model.Tokenizer.Encode(RenderChat(messages), prompt.AddSpecialTokens ?? false);
+            return Model.Tokenizer.Encode(RenderChat(messages, prompt.Tools), prompt.AddSpecialTokens ?? false);
         return Model.Tokenizer.Encode(prompt.Text!, prompt.AddSpecialTokens ?? true);
     }
 

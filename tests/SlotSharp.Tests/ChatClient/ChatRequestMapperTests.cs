@@ -41,6 +41,18 @@ public class ChatRequestMapperTests
     }
 
     [SkippableFact]
+    public void MapsFunctionCallsAndResultsToToolCallTurns()
+    {
+        var call = new FunctionCallContent("c1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris", ["days"] = 2 });
+        var r = Map(null, new(ChatRole.User, "q"), new(ChatRole.Assistant, [new TextContent("Looking."), call]),
+            new(ChatRole.Tool, [new FunctionResultContent("c1", "22°C"), new FunctionResultContent("c2", JsonDocument.Parse("{\"ok\": true}").RootElement)]));
+        var m = r.Request.Messages;
+        Assert.Equal(["user:q", "assistant:Looking.", "tool:22°C", "tool:{\"ok\": true}"], m.Select(x => $"{x.Role}:{x.Content}"));
+        Assert.Equal(new SlotSharp.Chat.Tools.ToolCall("c1", "get_weather", """{"city":"Paris","days":2}"""), Assert.Single(m[1].ToolCalls!));
+        Assert.Equal(("c1", "c2"), (m[2].ToolCallId, m[3].ToolCallId));
+    }
+
+    [SkippableFact]
     public void ReadsFlatSlotKeysOverTheSlotObject()
     {
         var json = JsonDocument.Parse("""{"times": 3, "lr": 0.05, "optimizer": "vllm", "impl": "reference"}""").RootElement;
@@ -78,9 +90,12 @@ public class ChatRequestMapperTests
     public void RefusesNonTextContentAndOtherRoles()
     {
         var image = new ChatMessage(ChatRole.User, [new TextContent("look"), new DataContent(new byte[] { 1 }, "image/png")]);
-        Assert.Equal("message 1 (user) holds DataContent; SlotChatClient accepts text content only",
-            Refused(null, new ChatMessage(ChatRole.System, "s"), image));
-        Assert.Contains("message 0 has role 'tool'", Refused(null, new ChatMessage(ChatRole.Tool, "x")));
+        const string Accepts = "SlotChatClient accepts text content, function calls in assistant messages and function results in tool messages";
+        Assert.Equal($"message 1 (user) holds DataContent; {Accepts}", Refused(null, new ChatMessage(ChatRole.System, "s"), image));
+        Assert.Equal($"message 0 (tool) holds TextContent; {Accepts}", Refused(null, new ChatMessage(ChatRole.Tool, "x")));
+        var call = new FunctionCallContent("c1", "f", new Dictionary<string, object?>());
+        Assert.Equal($"message 0 (user) holds FunctionCallContent; {Accepts}", Refused(null, new ChatMessage(ChatRole.User, [call])));
+        Assert.Contains("message 0 has role 'robot'", Refused(null, new ChatMessage(new ChatRole("robot"), "x")));
         Assert.Equal("the chat has no messages", Assert.Throws<SlotSharpException>(() =>
             ChatRequestMapper.Map([], null, new FakeChatGenerator(null!, []), new SlotChatClientOptions())).Message);
     }

@@ -1,3 +1,4 @@
+using SlotSharp.Chat;
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Tokenization;
 
@@ -10,6 +11,8 @@ namespace SlotSharp.Tests.ChatClients;
 internal sealed class FakeChatGenerator(ITokenizer tokenizer, int[] script, bool endsAtStopId = false) : IChatGenerator
 {
     public string ModelId => "fake-model";
+    /// <summary>ChatML, which renders no tools: the scripted tests never render a prompt.</summary>
+    public ChatTemplate Template { get; } = ChatTemplate.Parse(ChatTemplate.FallbackChatMLSource);
     public ITokenizer Tokenizer => tokenizer;
     public double DefaultRepetitionPenalty => 1.0;
     public ChatGenerationRequest? LastRequest { get; private set; }

@@ -1,3 +1,4 @@
+using SlotSharp.Chat;
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Tokenization;
 
@@ -12,6 +13,7 @@ internal sealed class RecordingGenerator(IChatGenerator inner) : IChatGenerator
     int _tokens;
 
     public string ModelId => inner.ModelId;
+    public ChatTemplate Template => inner.Template;
     public ITokenizer Tokenizer => inner.Tokenizer;
     public double DefaultRepetitionPenalty => inner.DefaultRepetitionPenalty;
     public int[]? LastPromptIds { get; private set; }

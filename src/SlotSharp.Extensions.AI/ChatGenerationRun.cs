@@ -6,7 +6,11 @@ using SlotSharp.Tokenization;
 namespace SlotSharp.Extensions.AI;
 
 /// <summary>How a finished run ended, for the response's FinishReason and Usage.</summary>
-internal sealed record ChatRunOutcome(ChatFinishReason FinishReason, UsageDetails Usage);
+internal sealed record ChatRunOutcome(ChatFinishReason FinishReason, UsageDetails Usage)
+{
+    /// <summary>The generated tokens' log-probabilities, when the request asked for them.</summary>
+    public IReadOnlyList<SlotSharp.Generation.TokenLogprob>? Logprobs { get; init; }
+}
 
 /// <summary>
 /// One request running on a background task: each generated id goes through the streaming detokenizer (no broken
@@ -64,7 +68,10 @@ internal sealed class ChatGenerationRun : IDisposable
             // DecodeState finishes only at a stop id or at max tokens, so anything not stopped ran out of tokens.
             var reason = result.StoppedAtStopId || stops.Stopped ? ChatFinishReason.Stop : ChatFinishReason.Length;
             int input = result.PromptIds.Length, output = result.GeneratedIds.Length;
-            return new ChatRunOutcome(reason, new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output });
+            return new ChatRunOutcome(reason, new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output })
+            {
+                Logprobs = result.Logprobs,
+            };
         }
         finally { _text.Writer.TryComplete(); }
     }

@@ -22,6 +22,8 @@ internal static class ChatRequestMapper
 {
     const string RepetitionPenaltyKey = "repetition_penalty";
     const string AllowLongContextKey = "allow_long_context";
+    internal const string LogprobsKey = "logprobs";
+    const string TopLogprobsKey = "top_logprobs";
 
     public static MappedRequest Map(IEnumerable<ChatMessage> messages, ChatOptions? options, IChatGenerator engine, SlotChatClientOptions defaults)
     {
@@ -35,8 +37,27 @@ internal static class ChatRequestMapper
         var slot = SlotChatProperties.Read(options?.AdditionalProperties, defaults.Slot);
         var stops = options?.StopSequences?.ToArray() ?? [];
         if (stops.Any(string.IsNullOrEmpty)) throw new SlotSharpException("ChatOptions.StopSequences holds an empty string");
-        var request = new ChatGenerationRequest(conversation, generation, slot) { StopSequences = stops, Tools = tools.RenderTools };
+        var request = new ChatGenerationRequest(conversation, generation, slot)
+        {
+            StopSequences = stops, Tools = tools.RenderTools, Logprobs = Logprobs(options?.AdditionalProperties),
+        };
         return new MappedRequest(request, stops) { Tools = tools };
+    }
+
+    /// <summary>
+    /// OpenAI's logprobs / top_logprobs as AdditionalProperties (the chat client has no typed option for them):
+    /// "logprobs": true records each token's log-probability, "top_logprobs": k (0 to 20, needs logprobs) its k
+    /// alternatives. The values come back in the response message's AdditionalProperties["logprobs"].
+    /// </summary>
+    static int? Logprobs(IReadOnlyDictionary<string, object?>? extra)
+    {
+        bool on = extra != null && extra.TryGetValue(LogprobsKey, out var l) && PropertyValues.ToBool(l, LogprobsKey);
+        int? top = extra != null && extra.TryGetValue(TopLogprobsKey, out var t) ? PropertyValues.ToInt(t, TopLogprobsKey) : null;
+        if (top is < 0 or > SlotSharp.Generation.Logprobs.MaxTop)
+            throw new SlotSharpException($"ChatOptions.AdditionalProperties[\"{TopLogprobsKey}\"] must lie in [0, {SlotSharp.Generation.Logprobs.MaxTop}], got {top}");
+        if (top != null && !on)
+            throw new SlotSharpException($"ChatOptions.AdditionalProperties[\"{TopLogprobsKey}\"] needs AdditionalProperties[\"{LogprobsKey}\"] = true");
+        return on ? top ?? 0 : null;
     }
 
     static List<SlotChatMessage> Messages(IEnumerable<ChatMessage> messages, string? instructions)

@@ -44,7 +44,9 @@ public sealed class SlotChatClient : IChatClient
         var output = mapped.Tools.Parse(text.ToString());
         List<AIContent> contents = output.Content.Length > 0 || output.Calls.Count == 0 ? [new TextContent(output.Content)] : [];
         contents.AddRange(output.Calls.Select(ChatToolMapper.Content));
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, contents))
+        var message = new ChatMessage(ChatRole.Assistant, contents);
+        if (outcome.Logprobs is { } logprobs) message.AdditionalProperties = new() { [ChatRequestMapper.LogprobsKey] = LogprobsContent(logprobs, mapped) };
+        return new ChatResponse(message)
         {
             ResponseId = NewId(), ModelId = _engine.ModelId, CreatedAt = DateTimeOffset.UtcNow,
             FinishReason = output.Calls.Count > 0 ? ChatFinishReason.ToolCalls : outcome.FinishReason, Usage = outcome.Usage,
@@ -75,8 +77,10 @@ public sealed class SlotChatClient : IChatClient
             if (tools != null) foreach (var e in tools.Finish()) yield return Update(ToolUpdate(e), responseId, messageId);
             finished = true;
             var reason = tools?.CallCount > 0 ? ChatFinishReason.ToolCalls : outcome.FinishReason;
-            yield return Update(new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(outcome.Usage)]) { FinishReason = reason },
-                responseId, messageId);
+            var last = new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(outcome.Usage)]) { FinishReason = reason };
+            // Streamed, every token's log-probability comes with the last update (the deltas are text pieces, not tokens).
+            if (outcome.Logprobs is { } logprobs) last.AdditionalProperties = new() { [ChatRequestMapper.LogprobsKey] = LogprobsContent(logprobs, mapped) };
+            yield return Update(last, responseId, messageId);
         }
         finally
         {
@@ -93,6 +97,13 @@ public sealed class SlotChatClient : IChatClient
         run.Abandon();
         try { await run.Completion.ConfigureAwait(false); }
         catch (Exception) { /* already surfaced to the consumer, or the consumer is gone */ }
+    }
+
+    /// <summary>OpenAI's logprobs.content list (token, logprob, bytes, top_logprobs) as a JsonElement.</summary>
+    System.Text.Json.JsonElement LogprobsContent(IReadOnlyList<SlotSharp.Generation.TokenLogprob> logprobs, MappedRequest mapped)
+    {
+        var content = new SlotSharp.Generation.LogprobsJson(_engine.Tokenizer).Chat(logprobs, mapped.Request.Logprobs ?? 0)["content"]!;
+        return System.Text.Json.JsonSerializer.SerializeToElement(content);
     }
 
     static ChatResponseUpdate ToolUpdate(ToolStreamEvent e) => e switch

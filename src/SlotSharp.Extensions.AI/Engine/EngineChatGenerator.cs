@@ -21,7 +21,8 @@ internal sealed class EngineChatGenerator(SlotEngine engine) : IChatGenerator
     public async Task<ChatGenerationResult> GenerateAsync(ChatGenerationRequest request, Action<int> onToken, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        var built = _requests.Build(PromptInput.FromMessages(request.Messages) with { Tools = request.Tools }, request.Generation, request.Slot, request.StopSequences);
+        var built = _requests.Build(PromptInput.FromMessages(request.Messages) with { Tools = request.Tools }, request.Generation, request.Slot, request.StopSequences)
+            with { Logprobs = request.Logprobs };
         var handle = engine.Submit(built, cancel);
         var delivered = new List<int>();
         // The stream ends when the request does; the cancellation reaches the engine through Submit.
@@ -34,6 +35,9 @@ internal sealed class EngineChatGenerator(SlotEngine engine) : IChatGenerator
         }
         var result = (await handle.Completion.ConfigureAwait(false)).ThrowIfFailed(cancel);
         bool whole = delivered.Count == result.GeneratedIds.Length;
-        return new ChatGenerationResult(built.PromptIds.ToArray(), delivered.ToArray(), whole && result.FinishReason == FinishReason.Stop);
+        return new ChatGenerationResult(built.PromptIds.ToArray(), delivered.ToArray(), whole && result.FinishReason == FinishReason.Stop)
+        {
+            Logprobs = result.Logprobs?.Take(delivered.Count).ToArray(),
+        };
     }
 }

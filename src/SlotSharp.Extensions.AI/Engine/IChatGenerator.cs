@@ -14,10 +14,15 @@ internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Mess
 {
     public IReadOnlyList<string> StopSequences { get; init; } = [];
     public IReadOnlyList<object?>? Tools { get; init; }
+    /// <summary>Record each generated token's log-probability with this many alternatives (null: none).</summary>
+    public int? Logprobs { get; init; }
 }
 
-/// <summary>What the engine did: the rendered prompt's ids and the ids it generated.</summary>
-internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId);
+/// <summary>What the engine did: the rendered prompt's ids, the ids it generated and, when asked, their log-probabilities.</summary>
+internal sealed record ChatGenerationResult(int[] PromptIds, int[] GeneratedIds, bool StoppedAtStopId)
+{
+    public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+}
 
 /// <summary>
 /// The seam between <see cref="SlotChatClient"/> and whatever runs the model: <see cref="EngineChatGenerator"/>

@@ -1,15 +1,14 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using SlotSharp.Generation;
 using SlotSharp.Tokenization;
 
-namespace SlotSharp.Server;
+namespace SlotSharp.Generation;
 
 /// <summary>
 /// Log-probabilities in OpenAI's two shapes. A token's text is the tokenizer's decode of that one id (special tokens
 /// kept), and its bytes that text's UTF-8, as vLLM reports them: a token holding part of a multi-byte character decodes
 /// to U+FFFD. Values are the engine's (<see cref="TokenLogprob"/>: model logits plus the SLOT bias, before sampling
-/// settings).
+/// settings). Shared by the server's responses and the chat client's AdditionalProperties.
 /// </summary>
 internal sealed class LogprobsJson(ITokenizer tokenizer)
 {

@@ -27,6 +27,7 @@ internal static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create(evalModels));
         root.Subcommands.Add(DownloadCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         return root;

@@ -21,11 +21,13 @@ internal static class Program
         // One file per sub-command under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create(evalModels));
         root.Subcommands.Add(DownloadCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         return root;

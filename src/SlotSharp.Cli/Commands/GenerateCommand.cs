@@ -28,22 +28,15 @@ internal static class GenerateCommand
         var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt as comma-separated token ids, e.g. 1,2,3" };
         var chat = new Option<bool>("--chat") { Description = "Render --prompt as a user message with the model's chat template (add_generation_prompt)" };
         var system = new Option<string?>("--system") { Description = "System message for --chat" };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most", DefaultValueFactory = _ => 128 };
-        var temperature = new Option<double>("--temperature") { Description = "0 = greedy (default); > 0 samples" };
-        var topP = new Option<double>("--top-p") { Description = "Nucleus sampling mass", DefaultValueFactory = _ => 1.0 };
-        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)" };
-        var seed = new Option<int>("--seed") { Description = "Sampling seed" };
-        var repetition = new Option<double?>("--repetition-penalty") { Description = "transformers' repetition penalty (default: generation_config.json's, else 1 = off)" };
+        var sampling = new SamplingCliOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with ids, text, timings and the SLOT trajectory" };
         var explain = new Option<int>("--explain") { Description = "Print the K tokens whose logits SLOT raised and lowered most" };
         var saveDelta = new Option<string?>("--save-delta") { Description = "Write the learned delta (safetensors, with metadata) to FILE" };
-        var loadDelta = new Option<string?>("--load-delta") { Description = "Apply a stored delta instead of running the SLOT prompt stage" };
-        var longContext = LongContextOption.Create();
 
         var cmd = new Command("generate", "Generate text, adapting the model to the prompt with SLOT (--times 0 = plain generation)");
         model.AddTo(cmd);
-        foreach (var o in new Option[] { prompt, promptIds, chat, system, maxNew, temperature, topP, topK, seed, repetition, json, explain, saveDelta, loadDelta, longContext })
-            cmd.Options.Add(o);
+        foreach (var o in new Option[] { prompt, promptIds, chat, system, json, explain, saveDelta }) cmd.Options.Add(o);
+        sampling.AddTo(cmd);
         slot.AddTo(cmd);
 
         cmd.SetAction(parse =>
@@ -54,26 +47,18 @@ internal static class GenerateCommand
             if (parse.GetValue(chat) && text == null) throw new UserInputException("--chat needs --prompt (the user message)");
             if (parse.GetValue(system) != null && !parse.GetValue(chat)) throw new UserInputException("--system needs --chat");
             int[]? ids = idsText == null ? null : ParseIds(idsText);
-            var generation = new GenerationOptions
-            {
-                MaxNewTokens = parse.GetValue(maxNew), Temperature = parse.GetValue(temperature),
-                TopK = parse.GetValue(topK), TopP = parse.GetValue(topP), Seed = parse.GetValue(seed),
-                RepetitionPenalty = parse.GetValue(repetition) ?? 1.0, AllowLongContext = parse.GetValue(longContext),
-            };
-            generation.Validate();
+            var generation = sampling.Resolve(parse);
             var slotOptions = slot.Resolve(parse);
             int explainK = parse.GetValue(explain);
             if (explainK < 0) throw new UserInputException($"--explain must be >= 0, got {explainK}");
-            string? save = parse.GetValue(saveDelta), load = parse.GetValue(loadDelta);
+            string? save = parse.GetValue(saveDelta), load = sampling.LoadDeltaFile(parse);
             if (save != null && load != null) throw new UserInputException("--save-delta and --load-delta cannot be combined");
-            if (load != null && !File.Exists(load)) throw new UserInputException($"--load-delta: file '{load}' does not exist");
             bool asJson = parse.GetValue(json);
             model.Validate(parse);
 
             using var loaded = model.LoadModel(parse);
             using var engine = new SlotEngine(loaded);
-            float[]? delta = null;
-            if (load != null) delta = SlotDeltaFile.LoadDelta(load, loaded.HiddenSize, loaded.ModelId).Delta;
+            float[]? delta = load == null ? null : SamplingCliOptions.ReadDelta(load, loaded);
 
             var requests = new RequestBuilder(loaded);
             PromptInput input;
@@ -86,11 +71,11 @@ internal static class GenerateCommand
                 input = PromptInput.FromMessages(messages);
             }
             else input = PromptInput.FromText(text!);
-            generation = generation with { RepetitionPenalty = parse.GetValue(repetition) ?? loaded.DefaultRepetitionPenalty };
+            generation = sampling.ForModel(parse, generation, loaded);
             JsonObject? explained = null;
             var request = requests.Build(input, generation, slotOptions, loadedDelta: delta) with
             {
-                OnLogitBias = explainK == 0 ? null : b => explained = Explain(loaded.Tokenizer, b, explainK, asJson),
+                OnLogitBias = explainK == 0 ? null : b => explained = Explain(loaded.Tokenizer, b, explainK, asJson ? null : Console.Error),
             };
 
             var result = LongContextOption.NamingTheFlag(() =>
@@ -124,17 +109,21 @@ internal static class GenerateCommand
             ? v : throw new UserInputException($"--prompt-ids: '{p}' is not a token id")).ToArray();
     }
 
-    static JsonObject Explain(ITokenizer tokenizer, float[] bias, int k, bool asJson)
+    /// <summary>
+    /// The <paramref name="k"/> tokens SLOT's bias raised and lowered most, as JSON, and as two lines on
+    /// <paramref name="lines"/> when given (`slot chat`'s /explain prints the same lines).
+    /// </summary>
+    internal static JsonObject Explain(ITokenizer tokenizer, float[] bias, int k, TextWriter? lines)
     {
         var e = SlotBiasExplanation.Explain(bias, k);
         JsonArray Rows(IEnumerable<TokenBias> rows) => [.. rows.Select(r => new JsonObject
         {
             ["id"] = r.Id, ["token"] = tokenizer.Decode([(int)r.Id]), ["bias"] = r.Bias,
         })];
-        if (!asJson)
+        if (lines != null)
         {
-            Console.Error.WriteLine($"SLOT raised most: {string.Join(", ", e.Raised.Select(r => $"{JsonSerializer.Serialize(tokenizer.Decode([(int)r.Id]), JsonOut)} {r.Bias:+0.000;-0.000}"))}");
-            Console.Error.WriteLine($"SLOT lowered most: {string.Join(", ", e.Lowered.Select(r => $"{JsonSerializer.Serialize(tokenizer.Decode([(int)r.Id]), JsonOut)} {r.Bias:+0.000;-0.000}"))}");
+            lines.WriteLine($"SLOT raised most: {string.Join(", ", e.Raised.Select(r => $"{JsonSerializer.Serialize(tokenizer.Decode([(int)r.Id]), JsonOut)} {r.Bias:+0.000;-0.000}"))}");
+            lines.WriteLine($"SLOT lowered most: {string.Join(", ", e.Lowered.Select(r => $"{JsonSerializer.Serialize(tokenizer.Decode([(int)r.Id]), JsonOut)} {r.Bias:+0.000;-0.000}"))}");
         }
         return new JsonObject { ["raised"] = Rows(e.Raised), ["lowered"] = Rows(e.Lowered) };
     }

@@ -4,7 +4,7 @@ namespace SlotSharp.Generation;
 
 /// <summary>
 /// One sequence's decoding rules, independent of the engine: add its fixed logit bias (SLOT's b = W delta), apply
-/// the repetition penalty, sample, and decide whether it is finished. Every backend decodes through this, so the
+/// OpenAI's logit_bias and the penalties (repetition, frequency, presence), sample, and decide whether it is finished. Every backend decodes through this, so the
 /// TorchSharp and llama.cpp paths (and a sequence alone or inside a batch) choose tokens by the same arithmetic.
 /// </summary>
 internal sealed class DecodeState
@@ -14,6 +14,7 @@ internal sealed class DecodeState
     readonly ISet<int> _stops;
     readonly HashSet<int>? _context;
     readonly float[]? _bias;
+    readonly LogitAdjustments? _adjustments;
     readonly float[] _scores;
     readonly List<int> _generated = [];
 
@@ -27,6 +28,7 @@ internal sealed class DecodeState
         _stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
         _context = options.RepetitionPenalty == 1.0 ? null : new HashSet<int>(promptIds);
         _bias = logitBias;
+        _adjustments = LogitAdjustments.For(options, vocabSize);
         _scores = new float[vocabSize];
     }
 
@@ -46,12 +48,16 @@ internal sealed class DecodeState
         // logits in place, and with a bias the copy and the add are one vectorized pass (the same float adds).
         ReadOnlySpan<float> scores = logits;
         if (_bias != null) { AddInto(logits, _bias, _scores); scores = _scores; }
-        else if (_context != null) { logits.CopyTo(_scores); scores = _scores; }
+        else if (_context != null || _adjustments != null) { logits.CopyTo(_scores); scores = _scores; }
         if (_generated.Count < 2) LogitChecks.RequireFinite(scores, _generated.Count);
+        // OpenAI's logit_bias, then the penalties, in vLLM's order: bias, repetition, frequency and presence.
+        _adjustments?.AddBias(_scores);
         if (_context != null) TokenSampler.ApplyRepetitionPenalty(_scores, _context, _options.RepetitionPenalty);
+        _adjustments?.ApplyPenalties(_scores);
         int next = _sampler.Next(scores);
         _generated.Add(next);
         _context?.Add(next);
+        _adjustments?.Add(next);
         Stopped = _stops.Contains(next);
         return next;
     }

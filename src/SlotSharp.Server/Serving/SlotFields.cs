@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text.Json.Nodes;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Server;
@@ -67,4 +68,19 @@ internal sealed record SlotFields(SlotOptions Options, float[]? Delta, int? FitT
         for (int i = 0; i < delta.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), delta[i]);
         return Convert.ToBase64String(bytes);
     }
+
+    /// <summary>
+    /// The answer's top-level "slot" object for slot.return_delta: the stage's steps, lr, optimizer and loss per step
+    /// (null where not finite), and the delta the decoding used (fitted or loaded; null when SLOT did not run).
+    /// </summary>
+    public static JsonObject Answer(SlotSummary? s) => new()
+    {
+        ["times"] = s?.Times ?? 0,
+        ["lr"] = s?.Lr,
+        ["optimizer"] = s == null ? null : SlotOptions.Name(s.Optimizer),
+        ["losses"] = new JsonArray([.. (s?.Losses ?? []).Select(l => double.IsFinite(l) ? JsonValue.Create(l) : null)]),
+        ["delta"] = s == null ? null : Encode(s.Delta),
+        ["delta_loaded"] = s?.Loaded ?? false,
+        ["skipped"] = s?.Skipped ?? true,
+    };
 }

@@ -84,10 +84,14 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         ["total_tokens"] = result.Usage.TotalTokens,
     };
 
+    static readonly JsonDocumentOptions NoDuplicates = new() { AllowDuplicateProperties = false };
+
     public static async Task<JsonObject> ReadBody(HttpContext context)
     {
         JsonNode? node;
-        try { node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted); }
+        // A repeated field is a parse error (a 400), not an object that throws on first read (a 500); which copy
+        // counts would be anyone's guess.
+        try { node = await JsonNode.ParseAsync(context.Request.Body, documentOptions: NoDuplicates, cancellationToken: context.RequestAborted); }
         catch (JsonException e) { throw ApiError.BadRequest($"the body is not valid JSON: {e.Message}"); }
         return node as JsonObject ?? throw ApiError.BadRequest("the body must be a JSON object");
     }

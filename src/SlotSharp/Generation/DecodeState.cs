@@ -4,8 +4,9 @@ namespace SlotSharp.Generation;
 
 /// <summary>
 /// One sequence's decoding rules, independent of the engine: add its fixed logit bias (SLOT's b = W delta), apply
-/// OpenAI's logit_bias and the penalties (repetition, frequency, presence), sample, and decide whether it is finished. Every backend decodes through this, so the
-/// TorchSharp and llama.cpp paths (and a sequence alone or inside a batch) choose tokens by the same arithmetic.
+/// OpenAI's logit_bias and the penalties (repetition, frequency, presence), sample, and decide whether it is
+/// finished. Every backend decodes through this, so the TorchSharp and llama.cpp paths (and a sequence alone or
+/// inside a batch) choose tokens by the same arithmetic.
 /// </summary>
 internal sealed class DecodeState
 {

@@ -30,6 +30,7 @@ internal static class ServeCommand
         var longContext = LongContextOption.Create();
         longContext.Description += "; the default for /v1/generate requests, which may set \"allow_long_context\" themselves";
         var cmd = new Command("serve", "Serve one model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions, /v1/models; " +
+                                       "vLLM's /tokenize, /detokenize, /tokenizer_info; " +
                                        "POST /v1/generate (the JSON of `slot generate --json`), GET /health, GET /metrics");
         model.AddTo(cmd);
         slot.AddTo(cmd);
@@ -56,7 +57,7 @@ internal static class ServeCommand
             SlotServer.Start(app, addresses);
             // Only now, when the sockets are bound: the addresses actually listened on.
             Console.Error.WriteLine($"serving {settings.ServedModelName ?? loaded.ModelId} on {string.Join(", ", app.Urls)} " +
-                                    "(/v1/chat/completions, /v1/completions, /v1/models, /v1/generate, /health, /metrics)");
+                                    "(/v1/chat/completions, /v1/completions, /v1/models, /tokenize, /detokenize, /tokenizer_info, /v1/generate, /health, /metrics)");
             app.WaitForShutdown();
             return 0;
         });

@@ -1,16 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Chat;
-using SlotSharp.Generation;
 using SlotSharp.Engine;
-using SlotSharp.Slot;
 
 namespace SlotSharp.Server;
 
 /// <summary>
-/// A checked body of POST /v1/chat/completions or /v1/completions: OpenAI's fields, vLLM's extras (top_k,
-/// repetition_penalty, ignore_eos) and SlotSharp's "slot": {"times", "lr", "optimizer"}. Each bad field is a 400
-/// naming it; docs/serving.md lists the fields and defaults.
+/// A checked body of POST /v1/chat/completions or /v1/completions: OpenAI's fields, vLLM's extras and SlotSharp's
+/// "slot" object. Each bad field is a 400 naming it, and so is every field no code read (<see cref="BodyFields.RefuseUnread"/>);
+/// docs/serving.md lists the fields, their defaults and what is accepted without effect.
+/// <see cref="Engine"/> is the request of the first prompt (<see cref="Prompts"/>[0]).
 /// </summary>
 internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool Stream, bool IncludeUsage)
 {
@@ -18,78 +17,141 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
     public const int CompletionsDefaultMaxTokens = 16;
     /// <summary>At most this many stop strings, as OpenAI.</summary>
     public const int MaxStops = 4;
+    /// <summary>At most this many prompts in one /v1/completions request (a list of strings or of token-id lists).</summary>
+    public const int MaxPrompts = 256;
+    /// <summary>At most this many choices per prompt (n).</summary>
+    public const int MaxChoices = 64;
+    /// <summary>The most log-probability alternatives per position (OpenAI's top_logprobs bound; vLLM's default max_logprobs).</summary>
+    public const int MaxLogprobs = 20;
+
+    /// <summary>
+    /// Every prompt's ids, in request order: one for chat, one or more for completions (prompt as a list). Each was
+    /// checked against the context length with this request's max tokens.
+    /// TODO(engine: prompt lists): only <see cref="Engine"/> (the first) is answered yet; <see cref="EngineFor"/> gives the others.
+    /// </summary>
+    public IReadOnlyList<int[]> Prompts { get; init; } = [];
+
+    /// <summary>n: choices per prompt, in [1, <see cref="MaxChoices"/>]; best_of (completions) equal to it or absent.
+    /// TODO(engine: n > 1): answered with one choice until the engine forks.</summary>
+    public int N { get; init; } = 1;
+
+    /// <summary>
+    /// Null: no log-probabilities. k: the log-probability of each chosen token plus its k most likely alternatives,
+    /// k in [0, <see cref="MaxLogprobs"/>] (chat: "logprobs": true with "top_logprobs": k, default 0; completions:
+    /// "logprobs": k). TODO(engine: logprobs): not yet in the answer.
+    /// </summary>
+    public int? Logprobs { get; init; }
+
+    /// <summary>Completions' echo: the prompt text before the completion (and its log-probabilities with
+    /// <see cref="Logprobs"/>). TODO(engine: echo): not yet in the answer.</summary>
+    public bool Echo { get; init; }
+
+    /// <summary>slot.fit_tokens (at least 2, at most the context length). TODO(engine: SLOT fit_tokens): not yet used by the prompt stage.</summary>
+    public int? FitTokens { get; init; }
+
+    /// <summary>slot.return_delta: the answer's top-level "slot" object carries the delta (base64 float32) and the losses.</summary>
+    public bool ReturnDelta { get; init; }
+
+    /// <summary>The engine request of prompt <paramref name="index"/>: <see cref="Engine"/> with that prompt's ids.</summary>
+    public EngineRequest EngineFor(int index) => Engine with { PromptIds = Prompts[index] };
 
     public static CompletionRequest Parse(JsonObject body, bool chat, RequestBuilder requests, ServeSettings settings, string servedName)
     {
         var f = new BodyFields(body);
-        if (f.String("model") is { } model && model != servedName)
-            throw new ApiError(404, $"The model '{model}' does not exist; this server serves '{servedName}'", "model", "model_not_found");
-        f.Int("n", 1, 1); // one choice per request
+        CheckModel(f, servedName);
         var slotModel = requests.Model;
-        int[] prompt = requests.Encode(chat ? PromptInput.FromMessages(Messages(f)) : Prompt(f, slotModel));
-        if (prompt.Length == 0) throw ApiError.BadRequest("the prompt is empty", chat ? "messages" : "prompt");
-
-        int maxPositions = slotModel.ContextLength;
-        int? maxTokens = f.Int("max_completion_tokens", 0, settings.MaxTokensLimit) ?? f.Int("max_tokens", 0, settings.MaxTokensLimit);
-        var generation = requests.DefaultGeneration with
-        {
-            MaxNewTokens = maxTokens ?? (chat ? Math.Clamp(maxPositions - prompt.Length, 1, settings.MaxTokensLimit) : CompletionsDefaultMaxTokens),
-            // OpenAI's defaults: sampling at temperature 1.
-            Temperature = f.Double("temperature", 0, 2) ?? 1.0,
-            TopP = f.Double("top_p", double.Epsilon, 1) ?? 1.0,
-            TopK = Math.Max(0, f.Int("top_k", -1, int.MaxValue) ?? 0), // vLLM: -1 (or 0 here) = off
-            Seed = f.Int("seed", int.MinValue, int.MaxValue) ?? 0,
-            RepetitionPenalty = f.Double("repetition_penalty", double.Epsilon, double.MaxValue) ?? slotModel.DefaultRepetitionPenalty,
-            AllowLongContext = false,
-        };
-        generation.CheckContextLength(prompt.Length, maxPositions); // names both lengths
+        int[][] prompts = chat ? [ChatPrompt.Encode(f, requests, Messages(f))] : ParsePrompts(f, requests);
+        if (prompts[0].Length == 0) throw ApiError.BadRequest("the prompt is empty", chat ? "messages" : "prompt");
+        var (n, logprobs, echo) = Choices(f, chat);
+        var generation = SamplingFields.Parse(f, chat, requests, settings, [.. prompts.Select(p => p.Length)]);
 
         var streamOptions = f.Object("stream_options");
         bool stream = f.Bool("stream") ?? false;
         bool includeUsage = streamOptions?.Bool("include_usage") ?? false;
+        streamOptions?.Bool("include_obfuscation"); // OpenAI's random padding of chunks against length side channels: none here
+        streamOptions?.Require(streamOptions.Bool("continuous_usage_stats") is null or false, "continuous_usage_stats", "false (usage comes in the last chunk)");
         if (streamOptions != null && !stream) throw ApiError.BadRequest("'stream_options' is only allowed with 'stream': true", "stream_options");
-        var engineRequest = requests.Build(PromptInput.FromIds(prompt), generation, ParseSlot(f.Object("slot"), settings.SlotDefaults), ParseStops(f),
-            ignoreEos: f.Bool("ignore_eos") == true);
-        return new CompletionRequest(chat, engineRequest, stream, includeUsage);
-    }
+        var slot = SlotFields.Parse(f.Object("slot"), settings.SlotDefaults, slotModel);
+        var stops = ParseStops(f);
+        bool ignoreEos = f.Bool("ignore_eos") == true;
+        IgnoredFields.Read(f, chat);
+        f.RefuseUnread();
 
-    static SlotOptions ParseSlot(BodyFields? slot, SlotOptions defaults)
-    {
-        if (slot == null) return defaults;
-        var optimizer = slot.String("optimizer") switch
+        var engineRequest = requests.Build(PromptInput.FromIds(prompts[0]), generation, slot.Options, stops, ignoreEos, slot.Delta);
+        return new CompletionRequest(chat, engineRequest, stream, includeUsage)
         {
-            null => defaults.Optimizer,
-            "adamw" => SlotOptimizerKind.AdamW,
-            "vllm" => SlotOptimizerKind.Vllm,
-            var o => throw ApiError.BadRequest($"'slot.optimizer' must be adamw or vllm, got '{o}'", "slot.optimizer"),
-        };
-        return defaults with
-        {
-            Times = slot.Int("times", 0, SlotOptions.MaxTimes) ?? defaults.Times,
-            Lr = slot.Double("lr", double.Epsilon, double.MaxValue) ?? defaults.Lr,
-            Optimizer = optimizer,
+            Prompts = prompts, N = n, Logprobs = logprobs, Echo = echo, FitTokens = slot.FitTokens, ReturnDelta = slot.ReturnDelta,
         };
     }
 
-    static PromptInput Prompt(BodyFields f, SlotModel model)
+    /// <summary>"model", when given, must be the served name (404 otherwise, as OpenAI and vLLM answer).</summary>
+    internal static void CheckModel(BodyFields f, string servedName)
     {
+        if (f.String("model") is { } model && model != servedName)
+            throw new ApiError(404, $"The model '{model}' does not exist; this server serves '{servedName}'", "model", "model_not_found");
+    }
+
+    /// <summary>n and best_of, logprobs (chat: with top_logprobs) and echo; see the properties.</summary>
+    static (int N, int? Logprobs, bool Echo) Choices(BodyFields f, bool chat)
+    {
+        int n = f.Int("n", 1, MaxChoices) ?? 1;
+        if (!chat && f.Int("best_of", 1, int.MaxValue) is { } bestOf)
+        {
+            if (bestOf < n) throw ApiError.BadRequest($"'best_of' ({bestOf}) must be at least 'n' ({n})", "best_of");
+            // best_of > n ranks candidates by log-probability and returns the best n: not served.
+            if (bestOf > n) throw ApiError.BadRequest($"'best_of' greater than 'n' is not supported; give best_of = n ({n}) or leave it out", "best_of");
+        }
+        if (!chat) return (n, f.Int("logprobs", 0, MaxLogprobs), f.Bool("echo") ?? false);
+        bool logprobs = f.Bool("logprobs") ?? false;
+        int? top = f.Int("top_logprobs", 0, MaxLogprobs);
+        if (top is > 0 && !logprobs) throw ApiError.BadRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+        return (n, logprobs ? top ?? 0 : null, false);
+    }
+
+    /// <summary>
+    /// prompt: a string or a list of token ids (one prompt), or a list of strings or of token-id lists (one prompt each,
+    /// at most <see cref="MaxPrompts"/>). Text is encoded with add_special_tokens (default true, as vLLM); ids are used as given.
+    /// </summary>
+    static int[][] ParsePrompts(BodyFields f, RequestBuilder requests)
+    {
+        bool special = f.Bool("add_special_tokens") ?? true;
+        int vocab = requests.Model.VocabSize;
+        int[] Text(string text, string name)
+        {
+            var ids = requests.Encode(PromptInput.FromText(text) with { AddSpecialTokens = special });
+            return ids.Length > 0 ? ids : throw ApiError.BadRequest(name == "prompt" ? "the prompt is empty" : $"{name} is empty", "prompt");
+        }
         switch (f["prompt"])
         {
             case null: throw ApiError.BadRequest("'prompt' is required", "prompt");
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String: return PromptInput.FromText(f.String("prompt")!);
-            case JsonArray a when a.All(x => x is JsonValue xv && xv.GetValueKind() == JsonValueKind.Number):
-                var ids = new int[a.Count];
-                for (int i = 0; i < a.Count; i++)
-                {
-                    if (!a[i]!.AsValue().TryGetValue<int>(out ids[i]) || ids[i] < 0 || ids[i] >= model.VocabSize)
-                        throw ApiError.BadRequest($"'prompt'[{i}] is not a token id in [0, {model.VocabSize})", "prompt");
-                }
-                return PromptInput.FromIds(ids);
-            default: throw f.Wrong("prompt", "a string or a list of token ids (one prompt per request)");
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String: return [Text(f.String("prompt")!, "prompt")];
+            case JsonArray { Count: 0 }: throw ApiError.BadRequest("the prompt is empty", "prompt");
+            case JsonArray a when a.All(IsNumber): return [Ids(a, "'prompt'", vocab)];
+            case JsonArray a when a.Count > MaxPrompts:
+                throw ApiError.BadRequest($"'prompt' holds {a.Count} prompts; at most {MaxPrompts}", "prompt");
+            case JsonArray a when a.All(x => x?.GetValueKind() == JsonValueKind.String):
+                return [.. a.Select((x, i) => Text(BodyFields.Text(x, "prompt", "a string"), $"'prompt'[{i}]"))];
+            case JsonArray a when a.All(x => x is JsonArray inner && inner.All(IsNumber)):
+                return [.. a.Select((x, i) => Ids((JsonArray)x!, $"'prompt'[{i}]", vocab))];
+            default: throw f.Wrong("prompt", "a string, a list of token ids, or a list of strings or of token-id lists");
         }
     }
 
-    static List<ChatMessage> Messages(BodyFields f)
+    static bool IsNumber(JsonNode? x) => x is JsonValue v && v.GetValueKind() == JsonValueKind.Number;
+
+    static int[] Ids(JsonArray a, string name, int vocab)
+    {
+        if (a.Count == 0) throw ApiError.BadRequest($"{name} is empty", "prompt");
+        var ids = new int[a.Count];
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (!a[i]!.AsValue().TryGetValue<int>(out ids[i]) || ids[i] < 0 || ids[i] >= vocab)
+                throw ApiError.BadRequest($"{name}[{i}] is not a token id in [0, {vocab})", "prompt");
+        }
+        return ids;
+    }
+
+    internal static List<ChatMessage> Messages(BodyFields f)
     {
         if (f["messages"] is not JsonArray { Count: > 0 } list) throw f.Wrong("messages", "a non-empty list");
         var messages = new List<ChatMessage>();

@@ -41,7 +41,9 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         {
             var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
             Record(result);
-            await WriteJson(context, shape.Whole(result.Text, result.FinishReason.ToOpenAi(), Usage(result)));
+            var whole = shape.Whole(result.Text, result.FinishReason.ToOpenAi(), Usage(result));
+            if (request.ReturnDelta) whole["slot"] = SlotFields.Answer(result.Slot);
+            await WriteJson(context, whole);
             return;
         }
 
@@ -54,8 +56,12 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         {
             var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
             Record(result);
-            await Event(context, shape.Chunk(shape.Delta(""), result.FinishReason.ToOpenAi()));
-            if (request.IncludeUsage) await Event(context, shape.UsageChunk(Usage(result)));
+            var finish = shape.Chunk(shape.Delta(""), result.FinishReason.ToOpenAi());
+            var usage = request.IncludeUsage ? shape.UsageChunk(Usage(result)) : null;
+            // slot.return_delta: the last chunk carries the "slot" object.
+            if (request.ReturnDelta) (usage ?? finish)["slot"] = SlotFields.Answer(result.Slot);
+            await Event(context, finish);
+            if (usage != null) await Event(context, usage);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested && SlotServer.Refusal(e) is { } error)
         {
@@ -78,10 +84,14 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         ["total_tokens"] = result.Usage.TotalTokens,
     };
 
+    static readonly JsonDocumentOptions NoDuplicates = new() { AllowDuplicateProperties = false };
+
     public static async Task<JsonObject> ReadBody(HttpContext context)
     {
         JsonNode? node;
-        try { node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted); }
+        // A repeated field is a parse error (a 400), not an object that throws on first read (a 500); which copy
+        // counts would be anyone's guess.
+        try { node = await JsonNode.ParseAsync(context.Request.Body, documentOptions: NoDuplicates, cancellationToken: context.RequestAborted); }
         catch (JsonException e) { throw ApiError.BadRequest($"the body is not valid JSON: {e.Message}"); }
         return node as JsonObject ?? throw ApiError.BadRequest("the body must be a JSON object");
     }

@@ -8,7 +8,8 @@ namespace SlotSharp.Server;
 /// <summary>
 /// Checks made before any route runs, each answered with an OpenAI-shaped error: the Host header (a DNS-rebinding
 /// page reaching a loopback server names its own host: 400), the Origin header (a browser page calling from another
-/// site: 403 unless allowed), the API key on /v1/* (401), the body size (413) and type (415) of POSTs.
+/// site: 403 unless allowed), the API key on /v1/* and the tokenizer routes (401), the body size (413) and type (415)
+/// of POSTs.
 /// </summary>
 internal sealed class RequestGuards(IReadOnlyList<ListenAddress> addresses, ServeSettings settings)
 {
@@ -55,7 +56,7 @@ internal sealed class RequestGuards(IReadOnlyList<ListenAddress> addresses, Serv
                 return;
             }
         }
-        if (_key != null && request.Path.StartsWithSegments("/v1") && !KeyMatches(request.Headers.Authorization.ToString()))
+        if (_key != null && NeedsKey(request.Path) && !KeyMatches(request.Headers.Authorization.ToString()))
         {
             await ApiError.Write(context, 401, "missing or wrong API key: send 'Authorization: Bearer KEY'", code: "invalid_api_key");
             return;
@@ -75,6 +76,11 @@ internal sealed class RequestGuards(IReadOnlyList<ListenAddress> addresses, Serv
         }
         await next(context);
     }
+
+    /// <summary>/v1/* and the tokenizer routes (they expose the model's tokenizer and chat template); /health and /metrics stay open.</summary>
+    static bool NeedsKey(PathString path) =>
+        path.StartsWithSegments("/v1") || path.StartsWithSegments("/tokenize") || path.StartsWithSegments("/detokenize")
+        || path.StartsWithSegments("/tokenizer_info");
 
     bool KeyMatches(string authorization) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _key); // no timing hint at the key

@@ -14,8 +14,8 @@ namespace SlotSharp.Server;
 
 /// <summary>
 /// `slot serve`: one model behind ASP.NET Core minimal APIs. The OpenAI-compatible routes (GET /v1/models,
-/// POST /v1/chat/completions, POST /v1/completions) and POST /v1/generate (the JSON of `slot generate --json`), GET
-/// /health and GET /metrics (Prometheus). Every request is translated into an <see cref="EngineRequest"/> by the one
+/// POST /v1/chat/completions, POST /v1/completions), vLLM's POST /tokenize, POST /detokenize and GET /tokenizer_info,
+/// POST /v1/generate (the JSON of `slot generate --json`), GET /health and GET /metrics (Prometheus). Every request is translated into an <see cref="EngineRequest"/> by the one
 /// <see cref="RequestBuilder"/> and submitted to the model's <see cref="SlotEngine"/> (continuous batching, each request
 /// its own SLOT delta; a batch of 1 runs them one at a time). Every refusal is OpenAI's error JSON, except
 /// /v1/generate's own {"error": "..."}.
@@ -94,6 +94,11 @@ public sealed class SlotServer
         app.MapPost("/v1/chat/completions", context => Answer(context, "chat", () => openAi.Complete(context, chat: true)));
         app.MapPost("/v1/completions", context => Answer(context, "completions", () => openAi.Complete(context, chat: false)));
         app.MapPost("/v1/generate", (Func<HttpContext, Task<IResult>>)Generate);
+        // vLLM's tokenizer routes, at the root as vLLM serves them (lm-evaluation-harness looks for them there).
+        var tokenizer = new TokenizerEndpoints(_requests, () => openAi.ServedName);
+        app.MapPost("/tokenize", context => Answer(context, "tokenize", () => tokenizer.Tokenize(context)));
+        app.MapPost("/detokenize", context => Answer(context, "detokenize", () => tokenizer.Detokenize(context)));
+        app.MapGet("/tokenizer_info", context => Answer(context, "tokenizer_info", () => tokenizer.TokenizerInfo(context)));
         return app;
     }
 

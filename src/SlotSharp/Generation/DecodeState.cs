@@ -4,8 +4,9 @@ namespace SlotSharp.Generation;
 
 /// <summary>
 /// One sequence's decoding rules, independent of the engine: add its fixed logit bias (SLOT's b = W delta), apply
-/// the repetition penalty, sample, and decide whether it is finished. Every backend decodes through this, so the
-/// TorchSharp and llama.cpp paths (and a sequence alone or inside a batch) choose tokens by the same arithmetic.
+/// OpenAI's logit_bias and the penalties (repetition, frequency, presence), sample, and decide whether it is
+/// finished. Every backend decodes through this, so the TorchSharp and llama.cpp paths (and a sequence alone or
+/// inside a batch) choose tokens by the same arithmetic.
 /// </summary>
 internal sealed class DecodeState
 {
@@ -14,6 +15,7 @@ internal sealed class DecodeState
     readonly ISet<int> _stops;
     readonly HashSet<int>? _context;
     readonly float[]? _bias;
+    readonly LogitAdjustments? _adjustments;
     readonly float[] _scores;
     readonly List<int> _generated = [];
     readonly int? _logprobs;
@@ -30,6 +32,7 @@ internal sealed class DecodeState
         _stops = options.StopIds as ISet<int> ?? options.StopIds.ToHashSet();
         _context = options.RepetitionPenalty == 1.0 ? null : new HashSet<int>(promptIds);
         _bias = logitBias;
+        _adjustments = LogitAdjustments.For(options, vocabSize);
         _scores = new float[vocabSize];
         _logprobs = logprobs;
         if (logprobs != null) _chosenLogprobs = [];
@@ -54,16 +57,20 @@ internal sealed class DecodeState
         // logits in place, and with a bias the copy and the add are one vectorized pass (the same float adds).
         ReadOnlySpan<float> scores = logits;
         if (_bias != null) { AddInto(logits, _bias, _scores); scores = _scores; }
-        else if (_context != null) { logits.CopyTo(_scores); scores = _scores; }
+        else if (_context != null || _adjustments != null) { logits.CopyTo(_scores); scores = _scores; }
         if (_generated.Count < 2) LogitChecks.RequireFinite(scores, _generated.Count);
+        // OpenAI's logit_bias, then the penalties, in vLLM's order: bias, repetition, frequency and presence.
+        _adjustments?.AddBias(_scores);
         if (_context != null) TokenSampler.ApplyRepetitionPenalty(_scores, _context, _options.RepetitionPenalty);
-        // Log-probabilities describe the model (logits plus SLOT's bias), so they are read before the penalty changes
-        // the scores; the chosen token's value comes from the same float sums.
+        _adjustments?.ApplyPenalties(_scores);
+        // Log-probabilities describe the model (logits plus SLOT's bias), not the caller's bias and penalties, so they
+        // are read from the raw logits; the chosen token's value comes from the same float sums.
         var distribution = _logprobs is { } top ? Generation.Logprobs.Measure(logits, _bias, top) : null;
         int next = _sampler.Next(scores);
         if (distribution != null) _chosenLogprobs!.Add(Generation.Logprobs.Of(distribution, logits, _bias, next));
         _generated.Add(next);
         _context?.Add(next);
+        _adjustments?.Add(next);
         Stopped = _stops.Contains(next);
         return next;
     }

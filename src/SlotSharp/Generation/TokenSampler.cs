@@ -1,6 +1,6 @@
 namespace SlotSharp.Generation;
 
-/// <summary>Chooses the next token from one row of float32 logits (greedy or temperature / top-k / top-p sampling).</summary>
+/// <summary>Chooses the next token from one row of float32 logits (greedy or temperature / min-p / top-k / top-p sampling).</summary>
 internal sealed class TokenSampler(GenerationOptions options)
 {
     readonly Random _random = new(options.Seed);
@@ -43,8 +43,12 @@ internal sealed class TokenSampler(GenerationOptions options)
 
         // transformers' TopKLogitsWarper removes logits strictly below the k-th largest: ties with it stay.
         double floor = options.TopK > 0 && options.TopK < vocab ? KthLargest(scaled, options.TopK) : double.NegativeInfinity;
+        // vLLM's min_p, applied before top-k and top-p: w is p / p_max, so p < min_p * p_max is w < min_p. Both filters
+        // keep the largest scores, so their order does not matter; top-p then renormalises over what both kept.
+        double minP = options.MinP;
+        bool Kept(int i) => scaled[i] >= floor && w[i] >= minP;
         double total = 0;
-        for (int i = 0; i < vocab; i++) if (scaled[i] >= floor) total += w[i];
+        for (int i = 0; i < vocab; i++) if (Kept(i)) total += w[i];
 
         if (options.TopP >= 1.0)
         {
@@ -53,7 +57,7 @@ internal sealed class TokenSampler(GenerationOptions options)
             int last = -1;
             for (int i = 0; i < vocab; i++)
             {
-                if (scaled[i] < floor) continue;
+                if (!Kept(i)) continue;
                 acc += w[i]; last = i;
                 if (target < acc) return i;
             }
@@ -69,7 +73,7 @@ internal sealed class TokenSampler(GenerationOptions options)
             candidates.Clear();
             double mass = 0;
             for (int i = 0; i < vocab; i++)
-                if (scaled[i] >= floor && (w[i] >= tau || tau < 1e-300)) { candidates.Add(i); mass += w[i]; }
+                if (Kept(i) && (w[i] >= tau || tau < 1e-300)) { candidates.Add(i); mass += w[i]; }
             if (mass / total >= options.TopP || tau < 1e-300) break;
         }
         candidates.Sort((a, b) => scaled[b].CompareTo(scaled[a]) is var c && c != 0 ? c : a.CompareTo(b));

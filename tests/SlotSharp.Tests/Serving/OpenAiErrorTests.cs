@@ -36,6 +36,7 @@ public class OpenAiErrorTests
             ("""{"prompt": "\ud800"}""", 400, "prompt"),
             ("""{"prompt": [1], "model": "gpt-4"}""", 404, "model"),
             ("[1]", 400, null),
+            ("""{"prompt": [1], "prompt": [2]}""", 400, null), // which copy would count is anyone's guess
         })
         {
             var (code, error) = await Send(s, Post("/v1/completions", body));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SlotSharp.Chat;
+using SlotSharp.Chat.Tools;
 using SlotSharp.Engine;
 
 namespace SlotSharp.Server;
@@ -26,28 +27,34 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
 
     /// <summary>
     /// Every prompt's ids, in request order: one for chat, one or more for completions (prompt as a list). Each was
-    /// checked against the context length with this request's max tokens.
-    /// TODO(engine: prompt lists): only <see cref="Engine"/> (the first) is answered yet; <see cref="EngineFor"/> gives the others.
+    /// checked against the context length with this request's max tokens; each is its own engine request
+    /// (<see cref="EngineFor"/>), all submitted together, so they decode in one batch.
     /// </summary>
     public IReadOnlyList<int[]> Prompts { get; init; } = [];
 
+    /// <summary>The text each prompt was given as (null for token ids), which echo returns as given.</summary>
+    public IReadOnlyList<string?> PromptTexts { get; init; } = [];
+
     /// <summary>n: choices per prompt, in [1, <see cref="MaxChoices"/>]; best_of (completions) equal to it or absent.
-    /// TODO(engine: n > 1): answered with one choice until the engine forks.</summary>
+    /// The engine forks one prefill and one SLOT stage into n choices (<see cref="EngineRequest.Choices"/>).</summary>
     public int N { get; init; } = 1;
 
     /// <summary>
     /// Null: no log-probabilities. k: the log-probability of each chosen token plus its k most likely alternatives,
     /// k in [0, <see cref="MaxLogprobs"/>] (chat: "logprobs": true with "top_logprobs": k, default 0; completions:
-    /// "logprobs": k). TODO(engine: logprobs): not yet in the answer.
+    /// "logprobs": k).
     /// </summary>
     public int? Logprobs { get; init; }
 
     /// <summary>Completions' echo: the prompt text before the completion (and its log-probabilities with
-    /// <see cref="Logprobs"/>). TODO(engine: echo): not yet in the answer.</summary>
+    /// <see cref="Logprobs"/>, the first token's null).</summary>
     public bool Echo { get; init; }
 
-    /// <summary>slot.fit_tokens (at least 2, at most the context length). TODO(engine: SLOT fit_tokens): not yet used by the prompt stage.</summary>
+    /// <summary>slot.fit_tokens (at least 2, at most the context length): the stage fits the first K prompt tokens only.</summary>
     public int? FitTokens { get; init; }
+
+    /// <summary>What the request does with tools (chat): what the template renders and how the output is parsed.</summary>
+    public ToolPlan Tools { get; init; } = ToolPlan.NoTools;
 
     /// <summary>slot.return_delta: the answer's top-level "slot" object carries the delta (base64 float32) and the losses.</summary>
     public bool ReturnDelta { get; init; }
@@ -60,7 +67,8 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         var f = new BodyFields(body);
         CheckModel(f, servedName);
         var slotModel = requests.Model;
-        int[][] prompts = chat ? [ChatPrompt.Encode(f, requests, Messages(f))] : ParsePrompts(f, requests);
+        var tools = chat ? ParseTools(f, requests) : ToolPlan.NoTools;
+        var (prompts, texts) = chat ? ([ChatPrompt.Encode(f, requests, Messages(f), tools.RenderTools)], [null]) : ParsePrompts(f, requests);
         if (prompts[0].Length == 0) throw ApiError.BadRequest("the prompt is empty", chat ? "messages" : "prompt");
         var (n, logprobs, echo) = Choices(f, chat);
         var generation = SamplingFields.Parse(f, chat, requests, settings, [.. prompts.Select(p => p.Length)]);
@@ -77,10 +85,15 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         IgnoredFields.Read(f, chat);
         f.RefuseUnread();
 
-        var engineRequest = requests.Build(PromptInput.FromIds(prompts[0]), generation, slot.Options, stops, ignoreEos, slot.Delta);
+        var slotOptions = slot.FitTokens is { } fit ? slot.Options with { FitTokens = fit } : slot.Options;
+        var engineRequest = requests.Build(PromptInput.FromIds(prompts[0]), generation, slotOptions, stops, ignoreEos, slot.Delta) with
+        {
+            Choices = n, Logprobs = logprobs, PromptLogprobs = echo && logprobs != null,
+        };
         return new CompletionRequest(chat, engineRequest, stream, includeUsage)
         {
-            Prompts = prompts, N = n, Logprobs = logprobs, Echo = echo, FitTokens = slot.FitTokens, ReturnDelta = slot.ReturnDelta,
+            Prompts = prompts, PromptTexts = texts, N = n, Logprobs = logprobs, Echo = echo, FitTokens = slot.FitTokens,
+            ReturnDelta = slot.ReturnDelta, Tools = tools,
         };
     }
 
@@ -112,7 +125,7 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
     /// prompt: a string or a list of token ids (one prompt), or a list of strings or of token-id lists (one prompt each,
     /// at most <see cref="MaxPrompts"/>). Text is encoded with add_special_tokens (default true, as vLLM); ids are used as given.
     /// </summary>
-    static int[][] ParsePrompts(BodyFields f, RequestBuilder requests)
+    static (int[][] Ids, string?[] Texts) ParsePrompts(BodyFields f, RequestBuilder requests)
     {
         bool special = f.Bool("add_special_tokens") ?? true;
         int vocab = requests.Model.VocabSize;
@@ -124,15 +137,18 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         switch (f["prompt"])
         {
             case null: throw ApiError.BadRequest("'prompt' is required", "prompt");
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String: return [Text(f.String("prompt")!, "prompt")];
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                var text = f.String("prompt")!;
+                return ([Text(text, "prompt")], [text]);
             case JsonArray { Count: 0 }: throw ApiError.BadRequest("the prompt is empty", "prompt");
-            case JsonArray a when a.All(IsNumber): return [Ids(a, "'prompt'", vocab)];
+            case JsonArray a when a.All(IsNumber): return ([Ids(a, "'prompt'", vocab)], [null]);
             case JsonArray a when a.Count > MaxPrompts:
                 throw ApiError.BadRequest($"'prompt' holds {a.Count} prompts; at most {MaxPrompts}", "prompt");
             case JsonArray a when a.All(x => x?.GetValueKind() == JsonValueKind.String):
-                return [.. a.Select((x, i) => Text(BodyFields.Text(x, "prompt", "a string"), $"'prompt'[{i}]"))];
+                var texts = a.Select(x => BodyFields.Text(x, "prompt", "a string")).ToArray();
+                return ([.. texts.Select((t, i) => Text(t, $"'prompt'[{i}]"))], texts);
             case JsonArray a when a.All(x => x is JsonArray inner && inner.All(IsNumber)):
-                return [.. a.Select((x, i) => Ids((JsonArray)x!, $"'prompt'[{i}]", vocab))];
+                return ([.. a.Select((x, i) => Ids((JsonArray)x!, $"'prompt'[{i}]", vocab))], new string?[a.Count]);
             default: throw f.Wrong("prompt", "a string, a list of token ids, or a list of strings or of token-id lists");
         }
     }
@@ -160,7 +176,14 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
             if (list[i] is not JsonObject o) throw ApiError.BadRequest($"'messages'[{i}] must be an object", "messages");
             var m = new BodyFields(o, $"messages[{i}].");
             var role = m.String("role") ?? throw ApiError.BadRequest($"'messages[{i}].role' is required", "messages");
-            messages.Add(new ChatMessage(role, Content(m)));
+            messages.Add(role switch
+            {
+                // An assistant turn that called tools, and a tool's result, render back into the template.
+                "assistant" when o["tool_calls"] is JsonArray { Count: > 0 } calls =>
+                    ChatMessage.AssistantToolCalls(ToolCallJson.FromOpenAi(calls, $"messages[{i}].tool_calls"), m.Has("content") ? Content(m) : null),
+                "tool" => ChatMessage.Tool(Content(m), m.String("tool_call_id")),
+                _ => new ChatMessage(role, Content(m)),
+            });
         }
         return messages;
     }
@@ -180,6 +203,14 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
             return text.ToString();
         }
         return m.String("content") ?? "";
+    }
+
+    /// <summary>tools and tool_choice through the one plan (docs/tools.md); parallel_tool_calls is accepted: calls are never merged or cut.</summary>
+    static ToolPlan ParseTools(BodyFields f, RequestBuilder requests)
+    {
+        f.Accept("tools", "tool_choice", "parallel_tool_calls");
+        if (f["tools"] == null && f["tool_choice"] == null) return ToolPlan.NoTools;
+        return ToolCalling.Plan(requests.Model.Chat, f["tools"] == null ? null : ToolDefinition.ListFromOpenAi(f["tools"]), ToolChoice.FromOpenAi(f["tool_choice"]));
     }
 
     static string[] ParseStops(BodyFields f)

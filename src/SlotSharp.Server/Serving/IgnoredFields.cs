@@ -55,9 +55,6 @@ internal static class IgnoredFields
         f.OpaqueObject("media_io_kwargs");
         f.Require(f.Array("modalities") is not { } m || m.All(x => x?.GetValueKind() == System.Text.Json.JsonValueKind.String
             && (string?)x == "text"), "modalities", "[\"text\"]");
-        // TODO(tool calling): tools, tool_choice and parallel_tool_calls belong to the tool-calling work, which parses
-        // them; until it lands they are accepted unread.
-        f.Accept("tools", "tool_choice", "parallel_tool_calls");
     }
 
     /// <summary>{"type": "text"} is what every answer is; json_object and json_schema need constrained decoding.</summary>

@@ -32,36 +32,24 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
     public async Task Complete(HttpContext context, bool chat)
     {
         var request = CompletionRequest.Parse(await ReadBody(context), chat, requests, settings, ServedName);
-        // Stop strings end the request inside the engine; a client that leaves cancels it (freed at the next step).
-        var handle = engine.Submit(request.Engine, context.RequestAborted);
         var shape = new CompletionShape(chat, (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ServedName);
+        // Stop strings end the requests inside the engine; a client that leaves cancels them (freed at the next step).
+        using var run = CompletionRun.Submit(engine, request, shape, context.RequestAborted);
 
         if (!request.Stream)
         {
-            var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
-            Record(result);
-            var whole = shape.Whole(result.Text, result.FinishReason.ToOpenAi(), Usage(result));
-            if (request.ReturnDelta) whole["slot"] = SlotFields.Answer(result.Slot);
-            await WriteJson(context, whole);
+            var (body, results) = await run.WholeAsync(context.RequestAborted);
+            foreach (var r in results) Record(r);
+            await WriteJson(context, body);
             return;
         }
 
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        if (chat) await Event(context, shape.Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
-        await foreach (var piece in handle.Text.ReadAllAsync(context.RequestAborted))
-            await Event(context, shape.Chunk(shape.Delta(piece), null));
         try
         {
-            var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
-            Record(result);
-            var finish = shape.Chunk(shape.Delta(""), result.FinishReason.ToOpenAi());
-            var usage = request.IncludeUsage ? shape.UsageChunk(Usage(result)) : null;
-            // slot.return_delta: the last chunk carries the "slot" object.
-            if (request.ReturnDelta) (usage ?? finish)["slot"] = SlotFields.Answer(result.Slot);
-            await Event(context, finish);
-            if (usage != null) await Event(context, usage);
+            await run.StreamAsync(chunk => Event(context, chunk), Record, request.IncludeUsage, context.RequestAborted);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested && SlotServer.Refusal(e) is { } error)
         {
@@ -76,13 +64,6 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         metrics.GeneratedTokens.Inc(result.GeneratedIds.Length);
         if (result.Slot is { Skipped: false, Loaded: false } s) metrics.SlotStageSeconds.Observe(s.Milliseconds / 1000);
     }
-
-    static JsonObject Usage(EngineResult result) => new()
-    {
-        ["prompt_tokens"] = result.Usage.PromptTokens,
-        ["completion_tokens"] = result.Usage.CompletionTokens,
-        ["total_tokens"] = result.Usage.TotalTokens,
-    };
 
     static readonly JsonDocumentOptions NoDuplicates = new() { AllowDuplicateProperties = false };
 

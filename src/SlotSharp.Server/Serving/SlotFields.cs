@@ -25,7 +25,6 @@ internal sealed record SlotFields(SlotOptions Options, float[]? Delta, int? FitT
         };
         int? times = slot.Int("times", 0, SlotOptions.MaxTimes);
         double? lr = slot.Double("lr", double.Epsilon, double.MaxValue);
-        // TODO(engine: SLOT fit_tokens): parsed and checked here; the prompt stage does not use it yet.
         int? fitTokens = slot.Int("fit_tokens", MinFitTokens, model.ContextLength);
         bool returnDelta = slot.Bool("return_delta") ?? false;
         var delta = ParseDelta(slot, model.HiddenSize);

@@ -130,6 +130,7 @@ public sealed class SlotServer
         EngineOverloadedException => new ApiError(StatusCodes.Status429TooManyRequests, OpenAiEndpoints.BusyMessage(e)),
         BadHttpRequestException b => new ApiError(b.StatusCode, b.Message),
         ContextLengthException c => ApiError.BadRequest(c.Message, "max_tokens"),
+        SlotSharp.Chat.Tools.ToolRequestException t => ApiError.BadRequest(t.Message, t.TopLevelField),
         SlotSharpException s => ApiError.BadRequest(s.Message),
         _ => null,
     };

@@ -106,9 +106,6 @@ internal static class ChatRequestMapper
         if (options == null) return;
         if (options.ResponseFormat is not (null or ChatResponseFormatText))
             throw new SlotSharpException("ChatOptions.ResponseFormat must be text: SlotChatClient has no constrained JSON decoding");
-        if (options.FrequencyPenalty is not (null or 0) || options.PresencePenalty is not (null or 0))
-            throw new SlotSharpException(
-                $"ChatOptions.FrequencyPenalty and PresencePenalty are not supported; use AdditionalProperties[\"{RepetitionPenaltyKey}\"] (transformers' repetition penalty)");
     }
 
     static GenerationOptions Generation(ChatOptions? options, IChatGenerator engine, SlotChatClientOptions defaults)
@@ -123,6 +120,9 @@ internal static class ChatRequestMapper
             TopP = options?.TopP ?? 1.0,
             TopK = options?.TopK ?? 0,
             Seed = (int)seed,
+            // OpenAI's penalties, as the server applies them (generated tokens only).
+            FrequencyPenalty = options?.FrequencyPenalty ?? 0,
+            PresencePenalty = options?.PresencePenalty ?? 0,
             RepetitionPenalty = extra != null && extra.TryGetValue(RepetitionPenaltyKey, out var rp)
                 ? PropertyValues.ToDouble(rp, RepetitionPenaltyKey) : engine.DefaultRepetitionPenalty,
             AllowLongContext = extra != null && extra.TryGetValue(AllowLongContextKey, out var lc)
@@ -140,6 +140,8 @@ internal static class ChatRequestMapper
         "top-k" => "ChatOptions.TopK",
         "top-p" => "ChatOptions.TopP",
         "repetition-penalty" => $"ChatOptions.AdditionalProperties[\"{RepetitionPenaltyKey}\"]",
+        "frequency-penalty" => "ChatOptions.FrequencyPenalty",
+        "presence-penalty" => "ChatOptions.PresencePenalty",
         _ => setting,
     };
 }

@@ -83,7 +83,16 @@ public class ChatRequestMapperTests
         Assert.Contains("StopSequences holds an empty string", Refused(new ChatOptions { StopSequences = [""] }));
         Assert.Contains("ChatOptions.Tools", Refused(new ChatOptions { Tools = [AIFunctionFactory.Create(() => 1, "f")] }));
         Assert.Contains("ChatOptions.ResponseFormat", Refused(new ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
-        Assert.Contains("FrequencyPenalty", Refused(new ChatOptions { FrequencyPenalty = 0.5f }));
+        Assert.Contains("ChatOptions.FrequencyPenalty must lie in [-2, 2]", Refused(new ChatOptions { FrequencyPenalty = 2.5f }));
+        Assert.Contains("ChatOptions.PresencePenalty must lie in [-2, 2]", Refused(new ChatOptions { PresencePenalty = -3f }));
+    }
+
+    /// <summary>OpenAI's penalties reach the sampler (its arithmetic is checked in LogitAdjustmentTests).</summary>
+    [SkippableFact]
+    public void FrequencyAndPresencePenaltiesMapToTheSampler()
+    {
+        var g = Map(new ChatOptions { FrequencyPenalty = 0.5f, PresencePenalty = -0.25f }).Request.Generation;
+        Assert.Equal((0.5, -0.25), (g.FrequencyPenalty, g.PresencePenalty));
     }
 
     [SkippableFact]

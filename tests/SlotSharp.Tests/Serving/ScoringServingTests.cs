@@ -220,4 +220,63 @@ public class ScoringServingTests(ConvertedModels models) : IClassFixture<Convert
             Assert.Equal((string?)c["finish_reason"], finishes[j]);
         }
     }
+
+    /// <summary>
+    /// SLOT for scoring over HTTP: fit_tokens K fits on the context only, so the returned delta is the delta of the
+    /// context sent alone (another prefill: within the golden's delta bound), and the continuation's log-probabilities
+    /// differ from those under the whole-prompt fit.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("torch")]
+    [InlineData("llamacpp")]
+    public async Task FitTokensScoresTheContinuationUnderTheContextsDelta(string backend)
+    {
+        await using var s = await Start(backend);
+        var ids = Golden.Ints(s.Golden.Prompts.MaxBy(p => Golden.Ints(p["input_ids"]).Length)!["input_ids"]);
+        int k = ids.Length - 4;
+        async Task<JsonObject> Score(int[] prompt, int? fit) => (await s.Post("/v1/completions", new JsonObject
+        {
+            ["prompt"] = OpenAiServer.Ids(prompt), ["max_tokens"] = 0, ["logprobs"] = 0, ["echo"] = true,
+            ["slot"] = fit is { } f ? new JsonObject { ["times"] = 3, ["lr"] = 0.1, ["fit_tokens"] = f, ["return_delta"] = true }
+                                    : new JsonObject { ["times"] = 3, ["lr"] = 0.1, ["return_delta"] = true },
+        })).Body;
+        static float[] Delta(JsonObject body) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(
+            Convert.FromBase64String((string)body["slot"]!["delta"]!)).ToArray();
+        var context = Delta(await Score(ids[..k], null));
+        var fitted = await Score(ids, k);
+        var whole = await Score(ids, null);
+        var d = Delta(fitted);
+        double diff = Math.Sqrt(context.Zip(d, (x, y) => (double)(x - y) * (x - y)).Sum()), norm = Math.Sqrt(context.Sum(x => (double)x * x));
+        Assert.True(diff / norm <= 1e-3, $"fit_tokens delta differs from the context's by {diff / norm:g3}");
+        double Continuation(JsonObject body) => Enumerable.Range(k, 4).Sum(j => (double)body["choices"]![0]!["logprobs"]!["token_logprobs"]![j]!);
+        Assert.NotEqual(Continuation(whole), Continuation(fitted));
+    }
+
+    /// <summary>
+    /// Chat n through the SDK's protocol method (its typed options have no n): n choices, each equal to the request
+    /// alone with seed + j sent through the typed API.
+    /// </summary>
+    [SkippableFact]
+    public async Task ChatNThroughTheSdkGivesNChoicesEachEqualToTheRequestAloneWithItsSeed()
+    {
+        await using var s = await Start("torch");
+        var client = new ChatClient("tiny-qwen2", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(s.BaseUri, "/v1") });
+        var body = new JsonObject
+        {
+            ["model"] = "tiny-qwen2", ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Hi" }),
+            ["n"] = 3, ["temperature"] = 1, ["seed"] = 21, ["max_tokens"] = 6,
+        };
+        var raw = await client.CompleteChatAsync(BinaryContent.Create(BinaryData.FromString(body.ToJsonString())));
+        var choices = JsonNode.Parse(raw.GetRawResponse().Content.ToString())!["choices"]!.AsArray();
+        Assert.Equal(3, choices.Count);
+        for (int j = 0; j < 3; j++)
+        {
+#pragma warning disable OPENAI001 // the SDK marks Seed as for evaluation
+            var options = new ChatCompletionOptions { Temperature = 1, Seed = 21 + j, MaxOutputTokenCount = 6 };
+#pragma warning restore OPENAI001
+            var alone = (await client.CompleteChatAsync([new UserChatMessage("Hi")], options)).Value;
+            Assert.Equal(j, (int)choices[j]!["index"]!);
+            Assert.Equal(alone.Content.Count == 0 ? "" : alone.Content[0].Text, (string?)choices[j]!["message"]!["content"]);
+        }
+    }
 }

@@ -279,4 +279,39 @@ public class ScoringServingTests(ConvertedModels models) : IClassFixture<Convert
             Assert.Equal(alone.Content.Count == 0 ? "" : alone.Content[0].Text, (string?)choices[j]!["message"]!["content"]);
         }
     }
+
+    /// <summary>A streamed echo with logprobs concatenates to the whole answer: text, tokens, values and offsets.</summary>
+    [SkippableTheory]
+    [InlineData("torch")]
+    [InlineData("llamacpp")]
+    public async Task StreamedEchoWithLogprobsConcatenatesToTheWholeAnswer(string backend)
+    {
+        await using var s = await Start(backend);
+        var body = new JsonObject { ["prompt"] = "The cat sat on", ["max_tokens"] = 5, ["temperature"] = 0, ["echo"] = true, ["logprobs"] = 2 };
+        var (_, whole) = await s.Post("/v1/completions", body);
+        var streamBody = (JsonObject)body.DeepClone();
+        streamBody["stream"] = true;
+        var response = await s.Http.PostAsync("/v1/completions", new StringContent(streamBody.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var text = new System.Text.StringBuilder();
+        var tokens = new JsonArray();
+        var values = new JsonArray();
+        var offsets = new JsonArray();
+        foreach (var e in events[..^1])
+            foreach (var c in JsonNode.Parse(e["data: ".Length..])!["choices"]!.AsArray())
+            {
+                text.Append((string?)c!["text"]);
+                if (c["logprobs"] is not JsonObject lp) continue;
+                foreach (var t in lp["tokens"]!.AsArray()) tokens.Add(t?.DeepClone());
+                foreach (var v in lp["token_logprobs"]!.AsArray()) values.Add(v?.DeepClone());
+                foreach (var o in lp["text_offset"]!.AsArray()) offsets.Add(o?.DeepClone());
+            }
+        var expected = whole["choices"]![0]!;
+        Assert.StartsWith("The cat sat on", text.ToString());
+        Assert.Equal((string?)expected["text"], text.ToString());
+        Assert.Equal(expected["logprobs"]!["tokens"]!.ToJsonString(), tokens.ToJsonString());
+        Assert.Equal(expected["logprobs"]!["token_logprobs"]!.ToJsonString(), values.ToJsonString());
+        Assert.Equal(expected["logprobs"]!["text_offset"]!.ToJsonString(), offsets.ToJsonString());
+    }
 }

@@ -41,6 +41,18 @@ public sealed class Golden
         }
     }
 
+    /// <summary>
+    /// The golden's logit of <paramref name="id"/> at a stored position (<c>logits_at</c> entry or the like), when it has
+    /// one: all values (V ≤ 4096), the first 4096, or the top 16.
+    /// </summary>
+    public static double? LogitAt(JsonNode at, int id)
+    {
+        if (at["values"] is JsonArray all) return (double)all[id]!;
+        if (at["first"] is JsonArray first && id < first.Count) return (double)first[id]!;
+        int k = Array.IndexOf(Ints(at["topk_ids"]), id);
+        return k >= 0 ? Doubles(at["topk_values"])[k] : null;
+    }
+
     /// <summary>Every value within <paramref name="tol"/> of the golden; the message names the worst index.</summary>
     public static void AssertClose(double[] expected, float[] actual, double tol, string what)
     {

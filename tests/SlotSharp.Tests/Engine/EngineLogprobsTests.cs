@@ -24,16 +24,6 @@ public class EngineLogprobsTests(EngineBackends backends) : IClassFixture<Engine
         Slot = slot,
     };
 
-    /// <summary>The golden's value of <paramref name="id"/> at a stored position, when it has one.</summary>
-    static double? Value(JsonNode at, int id)
-    {
-        if (at["values"] is JsonArray all) return (double)all[id]!;
-        if (at["first"] is JsonArray first && id < first.Count) return (double)first[id]!;
-        var ids = Golden.Ints(at["topk_ids"]);
-        int k = Array.IndexOf(ids, id);
-        return k >= 0 ? Golden.Doubles(at["topk_values"])[k] : null;
-    }
-
     [SkippableTheory]
     [InlineData("torch", "tiny-qwen2")]
     [InlineData("torch", "stories260K")]
@@ -68,9 +58,9 @@ public class EngineLogprobsTests(EngineBackends backends) : IClassFixture<Engine
                 Assert.Equal(ids[position + 1], scored.TokenId);
                 Assert.Equal((int)at["argmax"]!, scored.Top[0].TokenId);
                 double atLse = (double)at["logsumexp"]!;
-                if (Value(at, ids[position + 1]) is { } v)
+                if (Golden.LogitAt(at, ids[position + 1]) is { } v)
                     Assert.True(Math.Abs(scored.Logprob - (v - atLse)) <= Tol, $"{name} position {position}: {scored.Logprob} vs {v - atLse}");
-                Assert.InRange(scored.Top[0].Logprob - (Value(at, scored.Top[0].TokenId)!.Value - atLse), -Tol, Tol);
+                Assert.InRange(scored.Top[0].Logprob - (Golden.LogitAt(at, scored.Top[0].TokenId)!.Value - atLse), -Tol, Tol);
             }
         }
     }
@@ -90,7 +80,7 @@ public class EngineLogprobsTests(EngineBackends backends) : IClassFixture<Engine
             var chosen = Assert.Single(result.Logprobs!);
             Assert.Equal((int)at["argmax"]!, chosen.TokenId);
             // The README's bound for logits from one's own delta (1e-2), plus the normalizer's share.
-            Assert.InRange(chosen.Logprob - (Value(at, chosen.TokenId)!.Value - (double)at["logsumexp"]!), -2e-2, 2e-2);
+            Assert.InRange(chosen.Logprob - (Golden.LogitAt(at, chosen.TokenId)!.Value - (double)at["logsumexp"]!), -2e-2, 2e-2);
         }
     }
 

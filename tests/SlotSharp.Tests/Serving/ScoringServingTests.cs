@@ -21,14 +21,6 @@ public class ScoringServingTests(ConvertedModels models) : IClassFixture<Convert
         ? OpenAiServer.Start()
         : OpenAiServer.Start(new ServeSettings { ServedModelName = "tiny-qwen2" }, modelDir: models.F32("tiny-qwen2"));
 
-    static double? Value(JsonNode at, int id)
-    {
-        if (at["values"] is JsonArray all) return (double)all[id]!;
-        if (at["first"] is JsonArray first && id < first.Count) return (double)first[id]!;
-        int k = Array.IndexOf(Golden.Ints(at["topk_ids"]), id);
-        return k >= 0 ? Golden.Doubles(at["topk_values"])[k] : null;
-    }
-
     [SkippableTheory]
     [InlineData("torch")]
     [InlineData("llamacpp")]
@@ -65,7 +57,7 @@ public class ScoringServingTests(ConvertedModels models) : IClassFixture<Convert
             foreach (var at in (JsonArray)p["logits_at"]!)
             {
                 int position = (int)at!["position"]!;
-                if (position >= ids.Length - 1 || Value(at, ids[position + 1]) is not { } v) continue;
+                if (position >= ids.Length - 1 || Golden.LogitAt(at, ids[position + 1]) is not { } v) continue;
                 Assert.InRange((double)tokenLogprobs[position + 1]! - (v - (double)at["logsumexp"]!), -Tol, Tol);
             }
             // lm-eval: continuation = the last three prompt tokens; sum token_logprobs[ctxlen:-1]; greedy if every

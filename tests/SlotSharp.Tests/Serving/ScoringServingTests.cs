@@ -306,4 +306,43 @@ public class ScoringServingTests(ConvertedModels models) : IClassFixture<Convert
         Assert.Equal(expected["logprobs"]!["token_logprobs"]!.ToJsonString(), values.ToJsonString());
         Assert.Equal(expected["logprobs"]!["text_offset"]!.ToJsonString(), offsets.ToJsonString());
     }
+
+    /// <summary>
+    /// A client that leaves a streamed request of two prompts with n=3 ends all six choices: the engine gives every
+    /// place and KV reservation back (without cancellation they would decode 1000 tokens each).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("torch")]
+    [InlineData("llamacpp")]
+    public async Task LeavingAStreamOfSeveralPromptsAndChoicesFreesAllOfThem(string backend)
+    {
+        await using var s = await Start(backend);
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent(new JsonObject
+            {
+                ["prompt"] = new JsonArray(OpenAiServer.Ids([1, 2, 3]), OpenAiServer.Ids([4, 5])), ["n"] = 3, ["max_tokens"] = 1000,
+                ["ignore_eos"] = true, ["stream"] = true, ["temperature"] = 1,
+            }.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        })
+        using (var response = await s.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            for (int events = 0; events < 12;) // decoding now (events are separated by blank lines)
+            {
+                var line = await reader.ReadLineAsync() ?? "";
+                if (line.Length == 0) continue;
+                Assert.StartsWith("data: {", line);
+                events++;
+            }
+            Assert.True(s.Pipeline.Model.CurrentEngine!.Metrics.Running > 0);
+        } // leave
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        var engine = s.Pipeline.Model.CurrentEngine!;
+        while (engine.Metrics is { Running: > 0 } or { KvReserved: > 0 })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"still running after the client left: {engine.Metrics}");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -81,6 +81,19 @@ public sealed class EnvironmentErrorTests : IDisposable
         Assert.Contains("'/sys/slotsharp-test.gguf", line); // the file or its temporary sibling
     }
 
+    [SkippableFact]
+    public void SaveDeltaToAPathThatIsAFolderNamesIt()
+    {
+        var model = SharedAssets.Require("models", "tiny-qwen2");
+        var output = Directory.CreateDirectory(Path.Combine(_dir, "delta.safetensors")).FullName;
+        var (code, stdout, stderr) = SlotProcess.Run("generate", "--model", model, "--prompt-ids", "1,2", "--times", "1",
+            "--max-new-tokens", "1", "--dtype", "fp32", "--save-delta", output);
+        Assert.True(code == 2, $"exit code {code}, stderr: {stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"error: Is a directory : '{output}'", line);
+        Assert.NotNull(stdout);
+    }
+
     // A full disk cannot be made without mounting a tiny file system (and GGUF files are written to a temporary
     // sibling first, so /dev/full cannot stand in): the one place that classifies errors is tested instead.
     [SkippableTheory]

@@ -182,12 +182,15 @@ public sealed class SlotServer
         }
     }
 
+    // A field given twice is refused, as on the OpenAI routes: which copy would count is anyone's guess.
+    static readonly JsonSerializerOptions GenerateJson = new() { AllowDuplicateProperties = false };
+
     /// <summary>POST /v1/generate; its refusals are OpenAI's error JSON like every other route's.</summary>
     async Task Generate(HttpContext context)
     {
         GenerateRequest? request;
         var body = await OpenAiEndpoints.ReadUtf8Body(context);
-        try { request = JsonSerializer.Deserialize<GenerateRequest>(body.Span); }
+        try { request = JsonSerializer.Deserialize<GenerateRequest>(body.Span, GenerateJson); }
         catch (JsonException e) { throw ApiError.BadRequest($"the body is not a valid generate request: {e.Message}"); }
         if (request == null) throw ApiError.BadRequest("the body is empty");
 

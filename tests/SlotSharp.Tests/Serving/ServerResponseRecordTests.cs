@@ -57,6 +57,9 @@ public sealed class ServerResponseRecordTests
         var (status2, error2) = await Send(s, Raw("/v1/generate", "{not json"u8.ToArray()));
         Assert.Equal(400, status2);
         Assert.NotNull((string?)error2["message"]);
+        var (status3, error3) = await Send(s, Raw("/v1/generate", "{\"prompt_ids\": [1], \"prompt_ids\": [2]}"u8.ToArray()));
+        Assert.Equal(400, status3);
+        Assert.Contains("prompt_ids", (string?)error3["message"]);
     }
 
     [SkippableFact]
@@ -73,7 +76,7 @@ public sealed class ServerResponseRecordTests
         Assert.Equal(400, (await Send(s, Keyed(Raw("/v1/chat/completions", InvalidNames[0])))).Status);
         Assert.Equal(400, (await Send(s, Keyed(Raw("/v1/generate", "{\"prompt_ids\": [1], \"times\": -1}"u8.ToArray())))).Status);
         Assert.Equal(404, (await Send(s, Keyed(new HttpRequestMessage(HttpMethod.Get, "/v1/nothing")))).Status);
-        var text = await s.Http.GetStringAsync("/metrics");
+        // A response is counted once its last byte is sent, which the client may see first: scrape until it shows.
         foreach (var line in new[]
                  {
                      "slot_requests_total{route=\"models\",status=\"401\"} 1", "slot_requests_total{route=\"models\",status=\"403\"} 1",
@@ -81,7 +84,7 @@ public sealed class ServerResponseRecordTests
                      "slot_requests_total{route=\"chat\",status=\"400\"} 1", "slot_requests_total{route=\"generate\",status=\"400\"} 1",
                      "slot_requests_total{route=\"other\",status=\"404\"} 1",
                  })
-            Assert.Contains(line, text);
+            await s.WaitForMetric(line);
     }
 
     [SkippableFact]

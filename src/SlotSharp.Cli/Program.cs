@@ -6,7 +6,7 @@ namespace SlotSharp.Cli;
 internal static class Program
 {
     /// <summary>Global: on an internal error, print the stack trace instead of one line.</summary>
-    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print the stack trace of an internal error", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print the stack trace of an internal error, and llama.cpp's own warnings", Recursive = true };
 
     public static int Main(string[] args) => Run(args);
 
@@ -45,6 +45,7 @@ internal static class Program
             error.WriteLine($"error: {CliParseErrors.Describe(parse)}");
             return CliErrors.UserError;
         }
+        SlotSharp.LlamaCpp.LlamaCppRuntime.Verbose = parse.GetValue(Verbose); // llama.cpp's own log lines only under --verbose
         // The default handler would print a stack trace and exit 1 before CliErrors sees the exception.
         return CliErrors.Run(() => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
             parse.GetValue(Verbose), error);

@@ -49,16 +49,27 @@ internal static class CliErrors
     /// <summary>
     /// Decided by type: the library's SlotSharpException family and the CLI's UserInputException are user errors by
     /// contract. A missing file or folder is one too, but only when the message names the path (the runtime's own
-    /// messages do; a bare "file not found" from deep inside a dependency is treated as a bug). ArgumentException,
+    /// messages do; a bare "file not found" from deep inside a dependency is treated as a bug), and so is a refused
+    /// write or read on a named path, or a named path that is a folder where a file was expected (EISDIR) or runs
+    /// through a file (ENOTDIR). A full disk (ENOSPC, EDQUOT) and a read-only file system (EROFS) are the
+    /// environment's, never a bug: user errors with the runtime's message (cause and, where it knows it, the path). ArgumentException,
     /// NotSupportedException, FormatException and InvalidDataException are not: they also come from bugs.
     /// </summary>
     public static bool IsUserError(Exception e) => e switch
     {
         SlotSharpException or UserInputException => true,
+        // The environment, not a bug: no permission on a named path, a full disk, a read-only file system.
+        UnauthorizedAccessException u => u.Message.Contains('/') || u.Message.Contains('\\'),
+        IOException io when io.HResult is Enospc or Erofs or Edquot => true,
+        // A path given as a file that is a folder (EISDIR), or under a file (ENOTDIR): the runtime's message names it.
+        IOException io when io.HResult is Eisdir or Enotdir => io.Message.Contains('/') || io.Message.Contains('\\'),
         FileNotFoundException f => f.FileName is { Length: > 0 } name && f.Message.Contains(name, StringComparison.Ordinal),
         DirectoryNotFoundException d => d.Message.Contains('/') || d.Message.Contains('\\'),
         _ => false,
     };
+
+    // Unix errno values, which .NET puts in IOException.HResult for errors it has no specific type for.
+    const int Enotdir = 20, Eisdir = 21, Enospc = 28, Erofs = 30, Edquot = 122;
 
     static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

@@ -26,12 +26,14 @@ internal static class ConvertCommand
             var path = parse.GetValue(output)!;
             if (!path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
                 throw new UserInputException($"--output '{path}' must end in .gguf");
+            if (Directory.Exists(path)) throw new UserInputException($"--output '{path}' is a folder; give the GGUF file to write");
             var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
             if (!Directory.Exists(dir)) throw new UserInputException($"--output: folder '{dir}' does not exist");
             string name = parse.GetValue(model)!;
             // The one loader's resolution (folder or Hub id); the safetensors are what a conversion reads.
             var load = new ModelLoadOptions { Revision = parse.GetValue(revision), Backend = SlotSharp.Backends.BackendKind.Torch };
             var folder = Directory.Exists(name) ? name : HubProgressBars.Run(p => ModelLoader.Resolve(name, load with { Progress = p }));
+            SlotSharp.Backends.ModelLocator.Locate(folder, SlotSharp.Backends.BackendKind.Torch); // no safetensors: one line naming the folder
             var started = System.Diagnostics.Stopwatch.StartNew();
             GgufConverter.Convert(folder, path, fileType, parse.GetValue(threads), m => Console.Error.WriteLine(m));
             Console.Error.WriteLine($"wrote {path} ({new FileInfo(path).Length / 1e6:F1} MB, {fileType.Name}) in {started.Elapsed.TotalSeconds:F1} s");

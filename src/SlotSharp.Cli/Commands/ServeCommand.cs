@@ -27,6 +27,7 @@ internal static class ServeCommand
         var origins = new Option<string[]>("--allowed-origins") { Description = "Browser origins (e.g. http://localhost:3000) allowed to call; others get 403", AllowMultipleArgumentsPerToken = true };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together, each with its own SLOT delta (1 = one request at a time)", DefaultValueFactory = _ => ServeSettings.DefaultMaxBatch };
         var kvBudget = new Option<int>("--kv-budget-mb") { Description = "KV-cache memory all running sequences may reserve (TorchSharp; 0 = 2 GiB); llama.cpp uses --context cells" };
+        var quiet = new Option<bool>("--quiet") { Description = "No access log (by default one line per request on stderr: method, path, status, tokens, duration)" };
         var longContext = LongContextOption.Create();
         longContext.Description += "; the default for /v1/generate requests, which may set \"allow_long_context\" themselves";
         var cmd = new Command("serve", "Serve one model over HTTP: OpenAI-compatible /v1/chat/completions, /v1/completions, /v1/models; " +
@@ -34,7 +35,7 @@ internal static class ServeCommand
                                        "POST /v1/generate (the JSON of `slot generate --json`), GET /health, GET /metrics");
         model.AddTo(cmd);
         slot.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, longContext })
+        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, quiet, longContext })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -47,6 +48,7 @@ internal static class ServeCommand
                 ApiKey = parse.GetValue(apiKey), ServedModelName = parse.GetValue(servedName), MaxQueue = parse.GetValue(maxQueue),
                 MaxBodyBytes = parse.GetValue(maxBody) << 20, MaxTokensLimit = parse.GetValue(maxTokens),
                 AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
+                AccessLog = parse.GetValue(quiet) ? null : Console.Error,
             };
             settings.Validate(FlagOf);
             using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);

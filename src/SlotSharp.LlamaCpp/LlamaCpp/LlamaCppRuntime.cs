@@ -4,8 +4,9 @@ using SlotSharp.Backends;
 namespace SlotSharp.LlamaCpp;
 
 /// <summary>
-/// Loads llama.cpp (LLamaSharp's native backend) once per process. llama.cpp logs every tensor it loads; only its
-/// warnings and errors reach stderr, so the CLI's own output stays readable. The load also fixes llama.cpp's OpenMP
+/// Loads llama.cpp (LLamaSharp's native backend) once per process. llama.cpp logs every tensor it loads; its
+/// warnings and errors reach stderr only under <see cref="Verbose"/> (the CLI's --verbose), so the CLI's own output
+/// stays readable. The load also fixes llama.cpp's OpenMP
 /// wait for the process (<see cref="LlamaCppOpenMp"/>).
 /// </summary>
 internal static class LlamaCppRuntime
@@ -14,6 +15,19 @@ internal static class LlamaCppRuntime
     static bool _loaded;
     static OpenMpWaitInForce? _wait;
     static readonly HashSet<OpenMpWait> Warned = [];
+
+    /// <summary>
+    /// Whether llama.cpp's own warnings and errors reach stderr (the CLI's --verbose). Off by default: its load-time
+    /// remarks about the model file ("control-looking token ... was not control-type") are not the user's to act on,
+    /// and every failure that matters reaches the caller as an exception.
+    /// </summary>
+    public static bool Verbose { get; set; }
+
+    /// <summary>What a llama.cpp log message prints (null: nothing): warnings and errors, prefixed, and only when verbose.</summary>
+    internal static string? LineFor(LLamaLogLevel level, string message, bool verbose) =>
+        // Pooling is switched off on purpose (per-position hidden states): its warning about that is noise even then.
+        verbose && level is LLamaLogLevel.Warning or LLamaLogLevel.Error && !message.Contains("pooling_type", StringComparison.Ordinal)
+            ? $"llama.cpp: {message}" : null;
 
     /// <summary>The OpenMP wait of llama.cpp's threads in this process; null until llama.cpp has loaded (or off Linux).</summary>
     public static OpenMpWaitInForce? Wait { get { lock (Gate) return _wait; } }
@@ -32,9 +46,7 @@ internal static class LlamaCppRuntime
                 if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
                     NativeLibraryConfig.All.WithLogCallback((level, message) =>
                     {
-                        // Pooling is switched off on purpose (per-position hidden states): its warning about that is noise.
-                        if (level is LLamaLogLevel.Warning or LLamaLogLevel.Error && !message.Contains("pooling_type", StringComparison.Ordinal))
-                            Console.Error.Write($"llama.cpp: {message}");
+                        if (LineFor(level, message, Verbose) is { } line) Console.Error.Write(line);
                     });
                 if (OperatingSystem.IsLinux())
                 {

@@ -40,7 +40,7 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         if (!request.Stream)
         {
             var (body, results) = await run.WholeAsync(context.RequestAborted);
-            foreach (var r in results) Record(r);
+            foreach (var r in results) Record(context, r);
             await WriteJson(context, body);
             return;
         }
@@ -49,7 +49,7 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         context.Response.Headers.CacheControl = "no-cache";
         try
         {
-            await run.StreamAsync(chunk => Event(context, chunk), Record, request.IncludeUsage, context.RequestAborted);
+            await run.StreamAsync(chunk => Event(context, chunk), r => Record(context, r), request.IncludeUsage, context.RequestAborted);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested && SlotServer.Refusal(e) is { } error)
         {
@@ -58,8 +58,9 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
         await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
     }
 
-    void Record(EngineResult result)
+    void Record(HttpContext context, EngineResult result)
     {
+        AccessLog.AddTokens(context, result.PromptIds.Length, result.GeneratedIds.Length);
         metrics.PromptTokens.Inc(result.PromptIds.Length);
         metrics.GeneratedTokens.Inc(result.GeneratedIds.Length);
         if (result.Slot is { Skipped: false, Loaded: false } s) metrics.SlotStageSeconds.Observe(s.Milliseconds / 1000);
@@ -70,11 +71,25 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
     public static async Task<JsonObject> ReadBody(HttpContext context)
     {
         JsonNode? node;
+        var bytes = await ReadUtf8Body(context);
         // A repeated field is a parse error (a 400), not an object that throws on first read (a 500); which copy
         // counts would be anyone's guess.
-        try { node = await JsonNode.ParseAsync(context.Request.Body, documentOptions: NoDuplicates, cancellationToken: context.RequestAborted); }
+        try { node = JsonNode.Parse(bytes.Span, documentOptions: NoDuplicates); }
         catch (JsonException e) { throw ApiError.BadRequest($"the body is not valid JSON: {e.Message}"); }
         return node as JsonObject ?? throw ApiError.BadRequest("the body must be a JSON object");
+    }
+
+    /// <summary>
+    /// The whole body, bounded by the server's body limit (413), checked to be UTF-8: property names are decoded
+    /// lazily, so invalid UTF-8 in one would otherwise throw on first read (a 500) instead of a 400.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadUtf8Body(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var bytes = buffer.ToArray();
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) throw ApiError.BadRequest("the body is not valid JSON: it is not valid UTF-8");
+        return bytes;
     }
 
     static Task WriteJson(HttpContext context, JsonObject body)

@@ -13,7 +13,7 @@ namespace SlotSharp.Server;
 /// </summary>
 internal sealed class RequestGuards(IReadOnlyList<ListenAddress> addresses, ServeSettings settings)
 {
-    readonly byte[]? _key = settings.ApiKey is { } k ? Encoding.UTF8.GetBytes("Bearer " + k) : null;
+    readonly byte[]? _key = settings.ApiKey is { } k ? KeyDigest("Bearer " + k) : null;
     readonly HashSet<string>? _hosts = AllowedHosts(addresses);
 
     /// <summary>Host names a request may carry; null when bound to every interface (any name may reach it).</summary>
@@ -82,8 +82,12 @@ internal sealed class RequestGuards(IReadOnlyList<ListenAddress> addresses, Serv
         path.StartsWithSegments("/v1") || path.StartsWithSegments("/tokenize") || path.StartsWithSegments("/detokenize")
         || path.StartsWithSegments("/tokenizer_info");
 
-    bool KeyMatches(string authorization) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _key); // no timing hint at the key
+    // Digests of both sides, compared in constant time: equal lengths whatever was sent, so neither the key's
+    // contents nor its length shows in the time a refusal takes.
+    bool KeyMatches(string authorization) => CryptographicOperations.FixedTimeEquals(KeyDigest(authorization), _key);
+
+    /// <summary>What is compared: the SHA-256 of the header's UTF-8 bytes, 32 bytes for any key or header.</summary>
+    internal static byte[] KeyDigest(string authorization) => SHA256.HashData(Encoding.UTF8.GetBytes(authorization));
 
     static bool IsJson(string? contentType) =>
         contentType != null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);

@@ -28,6 +28,11 @@ public sealed record ServeSettings
     public int MaxBatch { get; init; } = DefaultMaxBatch;
     /// <summary>KV-cache memory all running sequences may reserve (TorchSharp backend); 0 = the engine's default (2 GiB).</summary>
     public int KvBudgetMb { get; init; }
+    /// <summary>
+    /// Where the access log goes: one line per request (method, path, status, tokens, duration; never a body, a query
+    /// or a key). Null: no access log. `slot serve` writes it to stderr unless --quiet.
+    /// </summary>
+    public TextWriter? AccessLog { get; init; }
     public const int DefaultMaxBatch = 8;
 
     public const int DefaultMaxQueue = 64;

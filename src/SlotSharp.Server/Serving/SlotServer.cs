@@ -17,8 +17,7 @@ namespace SlotSharp.Server;
 /// POST /v1/chat/completions, POST /v1/completions), vLLM's POST /tokenize, POST /detokenize and GET /tokenizer_info,
 /// POST /v1/generate (the JSON of `slot generate --json`), GET /health and GET /metrics (Prometheus). Every request is translated into an <see cref="EngineRequest"/> by the one
 /// <see cref="RequestBuilder"/> and submitted to the model's <see cref="SlotEngine"/> (continuous batching, each request
-/// its own SLOT delta; a batch of 1 runs them one at a time). Every refusal is OpenAI's error JSON, except
-/// /v1/generate's own {"error": "..."}.
+/// its own SLOT delta; a batch of 1 runs them one at a time). Every refusal is OpenAI's error JSON.
 /// </summary>
 public sealed class SlotServer
 {
@@ -80,6 +79,9 @@ public sealed class SlotServer
         var app = builder.Build();
         // An engine the server started ends with the app (its thread drives the backend).
         if (_ownsEngine) app.Lifetime.ApplicationStopped.Register(_engine.Dispose);
+        var failures = app.Logger;
+        // Outermost: every response is counted and logged with its status, whatever path it took.
+        app.Use((context, next) => Observe(context, next, failures));
         var guards = new RequestGuards(addresses, _settings);
         app.Use(guards.Invoke);
         // Unknown routes (404) and methods (405) get a JSON body too.
@@ -91,36 +93,69 @@ public sealed class SlotServer
         app.MapGet("/health", () => Results.Json(new { status = "ok", model = _engine.Model.ModelId }));
         app.MapMetrics(settings => settings.Registry = _metrics.Registry);
         app.MapGet("/v1/models", openAi.Models);
-        app.MapPost("/v1/chat/completions", context => Answer(context, "chat", () => openAi.Complete(context, chat: true)));
-        app.MapPost("/v1/completions", context => Answer(context, "completions", () => openAi.Complete(context, chat: false)));
-        app.MapPost("/v1/generate", (Func<HttpContext, Task<IResult>>)Generate);
+        app.MapPost("/v1/chat/completions", context => Answer(context, () => openAi.Complete(context, chat: true)));
+        app.MapPost("/v1/completions", context => Answer(context, () => openAi.Complete(context, chat: false)));
+        app.MapPost("/v1/generate", context => Answer(context, () => Generate(context)));
         // vLLM's tokenizer routes, at the root as vLLM serves them (lm-evaluation-harness looks for them there).
         var tokenizer = new TokenizerEndpoints(_requests, () => openAi.ServedName);
-        app.MapPost("/tokenize", context => Answer(context, "tokenize", () => tokenizer.Tokenize(context)));
-        app.MapPost("/detokenize", context => Answer(context, "detokenize", () => tokenizer.Detokenize(context)));
-        app.MapGet("/tokenizer_info", context => Answer(context, "tokenizer_info", () => tokenizer.TokenizerInfo(context)));
+        app.MapPost("/tokenize", context => Answer(context, () => tokenizer.Tokenize(context)));
+        app.MapPost("/detokenize", context => Answer(context, () => tokenizer.Detokenize(context)));
+        app.MapGet("/tokenizer_info", context => Answer(context, () => tokenizer.TokenizerInfo(context)));
         return app;
     }
 
-    /// <summary>Runs a route; a refusal becomes OpenAI's error JSON, and the request is counted by its status.</summary>
-    async Task Answer(HttpContext context, string route, Func<Task> handle)
+    /// <summary>Runs a route; a refusal becomes OpenAI's error JSON (<see cref="Observe"/> counts the request).</summary>
+    static async Task Answer(HttpContext context, Func<Task> handle)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        int? status = null;
         try { await handle(); }
         // The client is gone; nobody reads an answer (prefill and SLOT stop at the next chunk or step, decoding ends).
         // Counted as 499; a stream's status line is already sent and cannot change.
         catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
-            status = 499;
+            AccessLog.SetStatus(context, 499);
             if (!context.Response.HasStarted) context.Response.StatusCode = 499;
         }
         catch (Exception e) when (Refusal(e) is { } error && !context.Response.HasStarted)
         {
             await ApiError.Write(context, error.Status, error.Message, error.Param, error.Code);
         }
-        _metrics.Requests.WithLabels(route, (status ?? context.Response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+    }
+
+    /// <summary>
+    /// Around everything (guards, routes, status pages): an exception no route answered is a bug, answered 500 in
+    /// OpenAI's shape (and logged with its stack trace) instead of an empty body; then the response is counted in
+    /// /metrics by route and status, and written to the access log.
+    /// </summary>
+    static readonly Action<ILogger, string, string, Exception?> RouteFailed =
+        LoggerMessage.Define<string, string>(LogLevel.Error, new EventId(1, "RouteFailed"), "{Method} {Path} failed");
+
+    async Task Observe(HttpContext context, RequestDelegate next, ILogger failures)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try { await next(context); }
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        {
+            AccessLog.SetStatus(context, 499);
+        }
+        catch (Exception e)
+        {
+            RouteFailed(failures, context.Request.Method, context.Request.Path.ToString(), e);
+            if (context.Response.HasStarted) AccessLog.SetStatus(context, 500);
+            else
+            {
+                context.Response.Clear();
+                await ApiError.Write(context, StatusCodes.Status500InternalServerError,
+                    $"internal server error ({e.GetType().Name}); the server's log has the details");
+            }
+        }
+        int status = AccessLog.StatusOf(context);
+        _metrics.Requests.WithLabels(AccessLog.RouteOf(context.Request.Path), status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         _metrics.RequestSeconds.Observe(clock.Elapsed.TotalSeconds);
+        if (_settings.AccessLog is { } log)
+        {
+            var line = AccessLog.Line(context, status, clock.Elapsed);
+            lock (log) log.WriteLine(line);
+        }
     }
 
     /// <summary>The answer to an exception a request caused (null: a bug, which stays a 500).</summary>
@@ -147,28 +182,32 @@ public sealed class SlotServer
         }
     }
 
-    async Task<IResult> Generate(HttpContext context)
+    // A field given twice is refused, as on the OpenAI routes: which copy would count is anyone's guess.
+    static readonly JsonSerializerOptions GenerateJson = new() { AllowDuplicateProperties = false };
+
+    /// <summary>POST /v1/generate; its refusals are OpenAI's error JSON like every other route's.</summary>
+    async Task Generate(HttpContext context)
     {
         GenerateRequest? request;
-        try { request = await JsonSerializer.DeserializeAsync<GenerateRequest>(context.Request.Body, cancellationToken: context.RequestAborted); }
-        catch (JsonException e) { return Error($"the body is not a valid generate request: {e.Message}"); }
-        if (request == null) return Error("the body is empty");
+        var body = await OpenAiEndpoints.ReadUtf8Body(context);
+        try { request = JsonSerializer.Deserialize<GenerateRequest>(body.Span, GenerateJson); }
+        catch (JsonException e) { throw ApiError.BadRequest($"the body is not a valid generate request: {e.Message}"); }
+        if (request == null) throw ApiError.BadRequest("the body is empty");
 
+        EngineResult result;
+        SlotOptions slot;
         try
         {
-            var (generation, slot) = request.Resolve(_settings.SlotDefaults, _engine.Model.DefaultRepetitionPenalty, _settings.AllowLongContext);
+            var (generation, slotOptions) = request.Resolve(_settings.SlotDefaults, _engine.Model.DefaultRepetitionPenalty, _settings.AllowLongContext);
+            slot = slotOptions;
             var prompt = request.PromptIds != null ? PromptInput.FromIds(request.PromptIds)
                 : request.Messages != null ? PromptInput.FromMessages(request.ChatMessages()) : PromptInput.FromText(request.Prompt!);
-            var handle = _engine.Submit(_requests.Build(prompt, generation, slot), context.RequestAborted);
-            var result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
-            return Results.Content(GenerationJson.Build(_engine.Model, result, slot, null).ToJsonString(), "application/json");
+            var handle = _engine.Submit(_requests.Build(prompt, generation, slotOptions), context.RequestAborted);
+            result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
         }
-        catch (ContextLengthException e) { return Error($"{e.Message} ('allow_long_context': true)"); }
-        catch (EngineOverloadedException e) { return Error(OpenAiEndpoints.BusyMessage(e), StatusCodes.Status429TooManyRequests); }
-        catch (SlotSharpException e) { return Error(e.Message); }
-        // The client is gone; nobody reads the answer (the prefill and SLOT stage stop at the next chunk or step).
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.StatusCode(499); }
+        catch (ContextLengthException e) { throw ApiError.BadRequest($"{e.Message} ('allow_long_context': true)"); }
+        AccessLog.AddTokens(context, result.PromptIds.Length, result.GeneratedIds.Length);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(GenerationJson.Build(_engine.Model, result, slot, null).ToJsonString(), context.RequestAborted);
     }
-
-    static IResult Error(string message, int status = StatusCodes.Status400BadRequest) => Results.Json(new { error = message }, statusCode: status);
 }

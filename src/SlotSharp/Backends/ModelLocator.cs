@@ -33,7 +33,13 @@ internal static class ModelLocator
         bool hasSafetensors = File.Exists(Path.Combine(path, "model.safetensors")) || File.Exists(Path.Combine(path, "model.safetensors.index.json"));
         var ggufs = Directory.EnumerateFiles(path, "*.gguf").Select(Path.GetFileName).OfType<string>().ToList();
         if (PickBackend(hasSafetensors, ggufs.Count > 0, requested, ggufFileName) == BackendKind.Torch)
+        {
+            if (!hasSafetensors)
+                throw new SlotSharpException(ggufs.Count == 0
+                    ? $"model folder '{path}' has no weights: no model.safetensors, model.safetensors.index.json or .gguf file"
+                    : $"model folder '{path}' has no safetensors weights (model.safetensors or model.safetensors.index.json), only .gguf files");
             return new ModelLocation(BackendKind.Torch, path, null);
+        }
         return new ModelLocation(BackendKind.LlamaCpp, path, Path.Combine(path, GgufSelection.Choose(path, ggufs, ggufFileName)));
     }
 

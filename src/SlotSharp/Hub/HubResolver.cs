@@ -19,10 +19,27 @@ public static class HubResolver
         IProgress<HubProgress>? progress = null, HubSettings? settings = null, WeightsChoice? weights = null,
         CancellationToken ct = default)
     {
-        if (Directory.Exists(modelOrRepoId)) return Path.GetFullPath(modelOrRepoId);
+        if (Directory.Exists(modelOrRepoId) || File.Exists(modelOrRepoId)) return Path.GetFullPath(modelOrRepoId);
+        if (LooksLikeLocalPath(modelOrRepoId))
+            throw new SlotSharpException($"model path '{modelOrRepoId}' does not exist (it looks like a local path, so it is not looked up on the Hub)");
         var repo = HubRepoId.Parse(modelOrRepoId, HubRepoType.Model);
         var (snapshot, ggufPath) = await DownloadModelAsync(repo, revision, progress, settings, weights ?? WeightsChoice.Default, ct);
         return ggufPath ?? snapshot.Folder;
+    }
+
+    /// <summary>
+    /// Whether a --model value is meant as a local path rather than a Hub repo id: a separator beyond owner/name
+    /// (or any backslash), a leading ./, ../, / or ~, or a .gguf or .safetensors ending. A mistyped path of that
+    /// shape is reported as missing instead of being looked up on the Hub.
+    /// </summary>
+    internal static bool LooksLikeLocalPath(string value)
+    {
+        if (string.IsNullOrEmpty(value)) return false;
+        if (value.Contains('\\', StringComparison.Ordinal) || value.Count(c => c == '/') > 1) return true;
+        if (value.StartsWith("./", StringComparison.Ordinal) || value.StartsWith("../", StringComparison.Ordinal)
+            || value.StartsWith('/') || value.StartsWith('~') || value is "." or "..") return true;
+        return value.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+            || Path.IsPathRooted(value);
     }
 
     /// <summary>Downloads a repository's needed files: the model subset, or every file of a dataset.</summary>

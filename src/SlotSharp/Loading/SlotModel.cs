@@ -62,14 +62,18 @@ public sealed class SlotModel : IDisposable
 
     public int VocabSize => Backend.VocabSize;
 
-    /// <summary>Positions the model was trained for (max_position_embeddings; a GGUF's context_length).</summary>
-    public int ContextLength => Backend.MaxPositions;
+    /// <summary>
+    /// Positions a request may use: those the model was trained for (max_position_embeddings; a GGUF's
+    /// context_length), or the llama.cpp context actually allocated (its KV cells) when that is smaller.
+    /// </summary>
+    public int ContextLength => Backend.Kv is { Unit: KvUnit.Cells, Capacity: { } cells } && cells < Backend.MaxPositions
+        ? (int)cells : Backend.MaxPositions;
 
     /// <summary>
     /// A name for the model that survives moving the folder: "org/name" for a Hugging Face cache snapshot
-    /// (models--org--name/snapshots/...), else the folder's name. Stored with saved deltas and checked on load.
+    /// (models--org--name/snapshots/...), else a local GGUF file's name without .gguf, else the folder's name. Stored with saved deltas and checked on load.
     /// </summary>
-    public string ModelId => ModelIdOf(Folder);
+    public string ModelId => ModelIdOf(Folder, GgufFile);
 
     /// <summary>Where warnings go (fallback chat template, skipped SLOT stage, ...): ModelLoadOptions.Warn, else stderr.</summary>
     public Action<string> Warn { get; set; }
@@ -99,7 +103,7 @@ public sealed class SlotModel : IDisposable
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         foreach (var id in promptIds)
             if (id < 0 || id >= Backend.VocabSize) throw new SlotSharpException($"prompt id {id} is outside the model's vocabulary [0, {Backend.VocabSize})");
-        generation.CheckContextLength(promptIds.Count, Backend.MaxPositions);
+        generation.CheckContextLength(promptIds.Count, ContextLength);
     }
 
     /// <summary>
@@ -120,12 +124,13 @@ public sealed class SlotModel : IDisposable
     /// <summary>b = W delta for a stored delta.</summary>
     internal float[] LogitBias(float[] delta) => Backend.SlotMath.LogitBias(delta);
 
-    internal static string ModelIdOf(string folder)
+    internal static string ModelIdOf(string folder, string? ggufFile = null)
     {
         var parts = Path.GetFullPath(folder).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
         int snap = Array.LastIndexOf(parts, "snapshots");
         if (snap > 0 && parts[snap - 1].StartsWith("models--", StringComparison.Ordinal))
             return parts[snap - 1]["models--".Length..].Replace("--", "/", StringComparison.Ordinal);
+        if (ggufFile != null) return Path.GetFileNameWithoutExtension(ggufFile);
         return parts.Length > 0 ? parts[^1] : folder;
     }
 

@@ -94,10 +94,11 @@ public class OpenAiErrorTests
     {
         await using var s = await OpenAiServer.Start();
         await s.Post("/v1/completions", new JsonObject { ["prompt"] = OpenAiServer.Ids([1, 2, 3]), ["max_tokens"] = 4, ["ignore_eos"] = true });
+        // A response is counted once its last byte is sent, which the client may see first.
+        await s.WaitForMetric("slot_requests_total{route=\"completions\",status=\"200\"} 1");
         var text = await s.Http.GetStringAsync("/metrics");
         Assert.Contains("slot_prompt_tokens_total 3", text);
         Assert.Contains("slot_generation_tokens_total 4", text);
-        Assert.Contains("slot_requests_total{route=\"completions\",status=\"200\"} 1", text);
         Assert.Contains("slot_queue_length 0", text);
     }
 }

@@ -31,7 +31,7 @@ public class SlotServerLimitTests
         {
             var r = await http.PostAsJsonAsync("/v1/generate", Request(maxNew));
             Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-            var error = (string?)(await r.Content.ReadFromJsonAsync<JsonObject>())!["error"];
+            var error = (string?)(await r.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["message"];
             Assert.Contains("298", error);
             Assert.Contains(maxNew.ToString(), error);
             Assert.Contains("max_position_embeddings (512)", error);
@@ -48,7 +48,7 @@ public class SlotServerLimitTests
 
         var tooManySteps = await http.PostAsJsonAsync("/v1/generate", new JsonObject { ["prompt_ids"] = new JsonArray(1, 2), ["times"] = 1001 });
         Assert.Equal(HttpStatusCode.BadRequest, tooManySteps.StatusCode);
-        Assert.Contains("'times'", (string?)(await tooManySteps.Content.ReadFromJsonAsync<JsonObject>())!["error"]);
+        Assert.Contains("'times'", (string?)(await tooManySteps.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["message"]);
         await app.StopAsync();
     }
 

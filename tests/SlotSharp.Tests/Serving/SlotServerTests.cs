@@ -54,7 +54,7 @@ public class SlotServerTests
         {
             var r = await http.PostAsJsonAsync("/v1/generate", bad);
             Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
-            Assert.Contains(named, (string?)(await r.Content.ReadFromJsonAsync<JsonObject>())!["error"]);
+            Assert.Contains(named, (string?)(await r.Content.ReadFromJsonAsync<JsonObject>())!["error"]!["message"]);
         }
         await app.StopAsync();
     }

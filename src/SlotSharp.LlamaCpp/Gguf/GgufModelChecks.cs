@@ -16,6 +16,8 @@ internal static class GgufModelChecks
 
     /// <summary>Tokenizer models SlotSharp's llama.cpp path handles: SentencePiece ("llama") and byte-level BPE ("gpt2").</summary>
     static readonly string[] TokenizerModels = ["llama", "gpt2"];
+    /// <summary>Architectures whose graph asserts equal key, value and rotated head sizes (SlotSharp's converter writes both).</summary>
+    static readonly string[] SameHeadArchitectures = ["llama", "qwen2"];
     /// <summary>llama-model.cpp LLAMA_ROPE_SCALING_TYPES.</summary>
     static readonly string[] RopeScalingTypes = ["none", "linear", "yarn", "longrope"];
 
@@ -71,20 +73,39 @@ internal static class GgufModelChecks
         long[]? heads = c.IntOrPerLayer(p + "attention.head_count", 1, int.MaxValue, layers);
         long[]? kvHeads = c.IntOrPerLayer(p + "attention.head_count_kv", 1, int.MaxValue, layers);
         long? keyLength = c.Int(p + "attention.key_length", 1, int.MaxValue);
-        c.Int(p + "attention.value_length", 1, int.MaxValue);
+        long? valueLength = c.Int(p + "attention.value_length", 1, int.MaxValue);
         long? rot = c.Int(p + "rope.dimension_count", 0, int.MaxValue);
         if (heads != null)
         {
             for (int i = 0; i < heads.Length; i++)
             {
-                if (embd is long e && keyLength is null && e % heads[i] != 0)
+                if (embd is long e && (keyLength is null || valueLength is null) && e % heads[i] != 0)
                     c.Fail(p + "attention.head_count", heads[i], $"does not divide {p}embedding_length ({e})");
                 if (kvHeads != null && i < kvHeads.Length && heads[i] % kvHeads[i] != 0)
                     c.Fail(p + "attention.head_count_kv", kvHeads[i], $"does not divide {p}attention.head_count ({heads[i]})");
             }
-            long headDim = keyLength ?? (embd is long e2 ? e2 / heads[0] : 0);
-            if (rot is long r && headDim > 0 && r > headDim)
-                c.Fail(p + "rope.dimension_count", r, $"exceeds the head size ({headDim})");
+            // load_hparams: key and value lengths default to n_embd / n_head, the rotated dimensions to the key length.
+            long headK = keyLength ?? (embd is long ek ? ek / heads[0] : 0);
+            long headV = valueLength ?? (embd is long ev ? ev / heads[0] : 0);
+            long rotated = rot ?? headK;
+            if (rotated > headK && headK > 0)
+                c.Fail(p + "rope.dimension_count", rotated, $"exceeds the head size ({headK})");
+            // models/llama.cpp:102-103 and models/qwen2.cpp:56-57, building the graph (the first request):
+            // GGML_ASSERT(n_embd_head_v == n_embd_head_k) and GGML_ASSERT(n_embd_head_v == n_rot).
+            if (SameHeadArchitectures.Contains(p[..^1], StringComparer.Ordinal) && headK > 0 && headV > 0)
+            {
+                if (headK != headV)
+                    c.Fail(keyLength is null ? p + "attention.value_length" : p + "attention.key_length", keyLength ?? headV,
+                        $"the key length ({headK}) and value length ({headV}) must be equal for {p[..^1]}");
+                if (rotated != headV)
+                    c.Fail(p + "rope.dimension_count", rotated, $"must equal the head size ({headV}) for {p[..^1]}");
+            }
+            // models/qwen2.cpp:38-39: Q and the output projection are [n_embd, n_embd], reshaped into n_head heads of
+            // n_embd_head: ggml.c:3686 GGML_ASSERT(ggml_nelements(a) == ne0*ne1*ne2) unless they multiply to n_embd.
+            if (p == "qwen2." && embd is long width && headV > 0)
+                foreach (var h in heads)
+                    if (h * headV != width)
+                        c.Fail(p + "attention.head_count", h, $"times the head size ({headV}) must equal {p}embedding_length ({width})");
         }
 
         // ggml-cpu ops.cpp (rms_norm, norm): GGML_ASSERT(eps >= 0.0f), on the first request. Finite and positive.

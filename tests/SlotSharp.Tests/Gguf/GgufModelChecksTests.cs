@@ -36,6 +36,9 @@ public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture
         ["RopeScalingFactorInfinite"] = (".rope.scaling.factor", (_, _) => F32(float.NegativeInfinity)),
         ["RopeScalingTypeUnknown"] = (".rope.scaling.type", (_, _) => Str("cubic")),
         ["RopeDimensionOverHeadSize"] = (".rope.dimension_count", (_, _) => U32(1 << 20)),
+        ["RopeDimensionUnderHeadSize"] = (".rope.dimension_count", (h, a) => U32((uint)h.Integer(a + ".attention.key_length")!.Value / 2)),
+        ["KeyLengthNotValueLength"] = (".attention.key_length", (h, a) => U32((uint)h.Integer(a + ".attention.value_length")!.Value * 2)),
+        ["Qwen2HeadCountTimesHeadSizeNotTheWidth"] = (".attention.head_count", (h, a) => U32((uint)h.Integer(a + ".attention.head_count_kv")!.Value)),
         ["ExpertCountOverLimit"] = (".expert_count", (_, _) => U32(513)),
         ["ExpertUsedWithoutExperts"] = (".expert_used_count", (_, _) => U32(2)),
         ["ExpertsWithNoneUsed"] = (".expert_count", (_, _) => U32(4)),
@@ -80,6 +83,7 @@ public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture
         var (key, value) = Mutations[name];
         if (key.StartsWith('.')) key = arch + key;
         Skip.If(name == "MergesAreIntegers" && !header.Metadata.ContainsKey(key), $"{model} has no merges");
+        Skip.If(name.StartsWith("Qwen2", StringComparison.Ordinal) && arch != "qwen2", $"{model} is not qwen2");
         var path = System.IO.Path.Combine(_dir, $"{model}-{name}.gguf");
         new GgufMetadataEdit(source).Set(key, value(header, arch)!).WriteTo(path);
         return (path, key);
@@ -124,6 +128,8 @@ public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture
     [InlineData("tiny-qwen2", "TokenizerModelNone")]
     [InlineData("tiny-qwen2", "TokensDuplicated")]
     [InlineData("stories260K", "TokensAreIntegers")]
+    [InlineData("tiny-qwen2", "RopeDimensionUnderHeadSize")]
+    [InlineData("tiny-qwen2", "Qwen2HeadCountTimesHeadSizeNotTheWidth")]
     public void GenerateOnAFileLlamaCppAbortsOnExitsTwoWithOneLine(string model, string name)
     {
         var (path, key) = Mutate(model, name);

@@ -37,6 +37,10 @@ internal static class GgufModelChecks
         var c = new Checker(header, source);
         var arch = header.String("general.architecture")
                    ?? throw new SlotSharpException($"{source}: general.architecture is missing or not a string");
+        // LLamaSharp's LLamaWeights reads every metadata value as a string after the load; an empty one ends in an
+        // ArgumentNullException there (SafeLlamaModelHandle.ReadMetadata, LLamaSharp 0.30.0).
+        foreach (var (key, value) in header.Metadata)
+            if (value is "") c.Fail(key, "\"\"", "an empty metadata string (LLamaSharp cannot read one)");
         CheckHyperparameters(c, arch + ".");
         CheckVocabulary(c);
     }

@@ -6,7 +6,8 @@ namespace SlotSharp.Tests.Gguf;
 /// <summary>
 /// Metadata values llama.cpp asserts on (the process ends with SIGABRT) are refused before native code sees the file:
 /// one key of a converted tiny GGUF changed, <see cref="GgufModelChecks"/> names the file, key and value. Child-process
-/// cases show the abort is gone from `slot generate`: exit 2 and one line, where before this check it was exit 134.
+/// cases show the abort is gone from `slot generate`: exit 2 and one line, where before this check it was exit 134
+/// (an empty metadata string: exit 70, LLamaSharp's ArgumentNullException).
 /// </summary>
 public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture<ConvertedModels>, IDisposable
 {
@@ -39,6 +40,7 @@ public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture
         ["RopeDimensionUnderHeadSize"] = (".rope.dimension_count", (h, a) => U32((uint)h.Integer(a + ".attention.key_length")!.Value / 2)),
         ["KeyLengthNotValueLength"] = (".attention.key_length", (h, a) => U32((uint)h.Integer(a + ".attention.value_length")!.Value * 2)),
         ["Qwen2HeadCountTimesHeadSizeNotTheWidth"] = (".attention.head_count", (h, a) => U32((uint)h.Integer(a + ".attention.head_count_kv")!.Value)),
+        ["GeneralNameEmpty"] = ("general.name", (_, _) => Str("")),
         ["ExpertCountOverLimit"] = (".expert_count", (_, _) => U32(513)),
         ["ExpertUsedWithoutExperts"] = (".expert_used_count", (_, _) => U32(2)),
         ["ExpertsWithNoneUsed"] = (".expert_count", (_, _) => U32(4)),
@@ -130,6 +132,7 @@ public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture
     [InlineData("stories260K", "TokensAreIntegers")]
     [InlineData("tiny-qwen2", "RopeDimensionUnderHeadSize")]
     [InlineData("tiny-qwen2", "Qwen2HeadCountTimesHeadSizeNotTheWidth")]
+    [InlineData("stories260K", "GeneralNameEmpty")]
     public void GenerateOnAFileLlamaCppAbortsOnExitsTwoWithOneLine(string model, string name)
     {
         var (path, key) = Mutate(model, name);

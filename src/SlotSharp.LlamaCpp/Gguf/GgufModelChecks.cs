@@ -51,7 +51,11 @@ internal static class GgufModelChecks
         long? layers = c.Int(p + "block_count", 1, MaxLayers);
         c.Int(p + "context_length", 1, int.MaxValue);
         long? embd = c.Int(p + "embedding_length", 1, int.MaxValue);
-        c.IntOrPerLayer(p + "feed_forward_length", 1, int.MaxValue, layers);
+        // Other architectures may have layers without attention or feed-forward (deci, hybrids) or no heads at all
+        // (mamba: llama.cpp's "n_head() == 0" branch): 0 is theirs to use; llama and qwen2 need every one.
+        bool dense = SameHeadArchitectures.Contains(p[..^1], StringComparer.Ordinal);
+        long minCount = dense ? 1 : 0;
+        c.IntOrPerLayer(p + "feed_forward_length", minCount, int.MaxValue, layers);
 
         // load_hparams: n_expert <= LLAMA_MAX_EXPERTS, n_expert_used <= n_expert, > 0 when there are experts, else 0;
         // expert groups fewer than experts, dividing them, group_used in 1..groups-1.
@@ -74,18 +78,19 @@ internal static class GgufModelChecks
         else if (groups != 0) c.Fail(p + "expert_group_count", groups, "must be 0 without experts");
 
         // Heads: the graph divides by them (n_embd / n_head, n_head / n_head_kv); zero or non-dividing counts crash it.
-        long[]? heads = c.IntOrPerLayer(p + "attention.head_count", 1, int.MaxValue, layers);
-        long[]? kvHeads = c.IntOrPerLayer(p + "attention.head_count_kv", 1, int.MaxValue, layers);
+        long[]? heads = c.IntOrPerLayer(p + "attention.head_count", minCount, int.MaxValue, layers);
+        long[]? kvHeads = c.IntOrPerLayer(p + "attention.head_count_kv", minCount, int.MaxValue, layers);
         long? keyLength = c.Int(p + "attention.key_length", 1, int.MaxValue);
         long? valueLength = c.Int(p + "attention.value_length", 1, int.MaxValue);
         long? rot = c.Int(p + "rope.dimension_count", 0, int.MaxValue);
-        if (heads != null)
+        if (heads is { Length: > 0 } && heads[0] > 0)
         {
             for (int i = 0; i < heads.Length; i++)
             {
+                if (heads[i] == 0) continue;
                 if (embd is long e && (keyLength is null || valueLength is null) && e % heads[i] != 0)
                     c.Fail(p + "attention.head_count", heads[i], $"does not divide {p}embedding_length ({e})");
-                if (kvHeads != null && i < kvHeads.Length && heads[i] % kvHeads[i] != 0)
+                if (kvHeads != null && i < kvHeads.Length && kvHeads[i] > 0 && heads[i] % kvHeads[i] != 0)
                     c.Fail(p + "attention.head_count_kv", kvHeads[i], $"does not divide {p}attention.head_count ({heads[i]})");
             }
             // load_hparams: key and value lengths default to n_embd / n_head, the rotated dimensions to the key length.
@@ -96,7 +101,7 @@ internal static class GgufModelChecks
                 c.Fail(p + "rope.dimension_count", rotated, $"exceeds the head size ({headK})");
             // models/llama.cpp:102-103 and models/qwen2.cpp:56-57, building the graph (the first request):
             // GGML_ASSERT(n_embd_head_v == n_embd_head_k) and GGML_ASSERT(n_embd_head_v == n_rot).
-            if (SameHeadArchitectures.Contains(p[..^1], StringComparer.Ordinal) && headK > 0 && headV > 0)
+            if (dense && headK > 0 && headV > 0)
             {
                 if (headK != headV)
                     c.Fail(keyLength is null ? p + "attention.value_length" : p + "attention.key_length", keyLength ?? headV,
@@ -201,6 +206,7 @@ internal static class GgufModelChecks
             if (!header.Metadata.TryGetValue(key, out var v)) return null;
             if (v is not object[] items) return [Bounded(key, v, min, max)];
             if (layers is long n && items.Length != n) Fail(key, items, $"has {items.Length} entries for {n} layers");
+            if (items.Length == 0) Fail(key, items, "is an empty array");
             var values = new long[items.Length];
             for (int i = 0; i < items.Length; i++)
             {

@@ -107,6 +107,24 @@ public sealed class GgufModelChecksTests(ConvertedModels models) : IClassFixture
         }
     }
 
+    /// <summary>Layers without attention or feed-forward are another architecture's to have (deci, hybrids): not refused.</summary>
+    [SkippableFact]
+    public void ZeroPerLayerCountsAreLeftToArchitecturesOtherThanLlamaAndQwen2()
+    {
+        var path = System.IO.Path.Combine(_dir, "deci.gguf");
+        new GgufMetadataEdit(models.F32("tiny-qwen2")).Set("general.architecture", Str("deci")).Set("deci.block_count", U32(2))
+            .Set("deci.context_length", U32(512)).Set("deci.embedding_length", U32(64))
+            .Set("deci.attention.head_count", UInt32s([0, 4])).Set("deci.attention.head_count_kv", UInt32s([0, 2]))
+            .Set("deci.feed_forward_length", UInt32s([0, 160])).WriteTo(path);
+        using var f = GgufFile.Open(path);
+        GgufModelChecks.Check(f);
+        // The same counts under qwen2 are refused.
+        var qwen = System.IO.Path.Combine(_dir, "qwen2-zero-heads.gguf");
+        new GgufMetadataEdit(models.F32("tiny-qwen2")).Set("qwen2.attention.head_count", UInt32s([0, 4])).WriteTo(qwen);
+        using var q = GgufFile.Open(qwen);
+        Assert.Contains("qwen2.attention.head_count[0] = 0", Assert.Throws<SlotSharpException>(() => GgufModelChecks.Check(q)).Message, StringComparison.Ordinal);
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void AValueLlamaCppAbortsOnIsRefusedNamingFileAndKey(string model, string name)

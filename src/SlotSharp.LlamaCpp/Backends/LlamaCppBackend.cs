@@ -51,7 +51,11 @@ public sealed class LlamaCppBackend : IModelBackend
         // Before the first tensor: libtorch's libgomp, once loaded, would be the one llama.cpp's threads share.
         LlamaCppRuntime.EnsureLoaded(options.OpenMpWait, warn);
         int vocab, hidden;
-        using (var file = GgufFile.Open(ggufPath)) (vocab, hidden) = GgufLmHead.Shape(file); // W itself is read on first use
+        using (var file = GgufFile.Open(ggufPath))
+        {
+            GgufModelChecks.Check(file); // values llama.cpp would abort on, refused before native code sees them
+            (vocab, hidden) = GgufLmHead.Shape(file); // W itself is read on first use
+        }
         var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);
         if (model.VocabSize != vocab || model.HiddenSize != hidden)
         {

@@ -78,6 +78,13 @@ internal static partial class LlamaCppOpenMp
     internal static string? GetNative(string name) =>
         OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(GetEnv(name)) : Environment.GetEnvironmentVariable(name);
 
+    /// <summary>Sets <paramref name="name"/> in the native environment unless it is set already (the user's choice wins); kept for the process.</summary>
+    internal static void SetNativeDefault(string name, string value)
+    {
+        if (OperatingSystem.IsLinux()) SetEnv(name, value, 0);
+        else if (Environment.GetEnvironmentVariable(name) == null) Environment.SetEnvironmentVariable(name, value);
+    }
+
     static void SetNative(string name, string? value)
     {
         if ((value == null ? UnsetEnv(name) : SetEnv(name, value, 1)) != 0)

@@ -43,6 +43,9 @@ internal static class LlamaCppRuntime
         {
             if (!_loaded)
             {
+                // An assertion that still fires inside ggml ends the process at once, without ggml first running gdb
+                // for a backtrace (a minute or more); a user who set GGML_NO_BACKTRACE keeps their value.
+                LlamaCppOpenMp.SetNativeDefault("GGML_NO_BACKTRACE", "1");
                 if (!NativeLibraryConfig.LLama.LibraryHasLoaded)
                     NativeLibraryConfig.All.WithLogCallback((level, message) =>
                     {

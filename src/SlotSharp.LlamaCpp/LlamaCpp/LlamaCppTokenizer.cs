@@ -57,6 +57,7 @@ internal sealed class LlamaCppTokenizer : ITokenizer, IDisposable
         object[]? tokenTypes;
         using (var file = GgufFile.Open(ggufPath))
         {
+            GgufModelChecks.Check(file);
             tokens = GgufTokenizerMetadata.Tokens(file.Header)
                      ?? throw new SlotSharpException($"{ggufPath}: no tokenizer.ggml.tokens (the file carries no vocabulary)");
             tokenTypes = file.Header.Array("tokenizer.ggml.token_type");

@@ -163,4 +163,43 @@ public class EngineMeasurements(ConvertedModels models, ITestOutputHelper output
         }
         return best;
     }
+
+    /// <summary>
+    /// n choices on forks against n separate requests submitted together (docs/engine.md, "Choices"): llama.cpp,
+    /// tiny-qwen2's F32 GGUF, the 300-token golden prompt, 8 sampled completions of 32 tokens, SLOT off and times 5;
+    /// rounds interleaved, best of 3 each, and the ratio.
+    /// </summary>
+    [SkippableFact]
+    public void ChoicesOnForksVersusSeparateRequests()
+    {
+        RequireOptIn();
+        var golden = Golden.Load("tiny-qwen2");
+        var ids = Golden.Ints(golden.Prompt("len300")["input_ids"]);
+        using var model = TestModel.Load(models.F32("tiny-qwen2"), new ModelLoadOptions
+        {
+            LlamaCpp = new LlamaCppOptions { ContextSize = 8192, MaxSequences = 16, Threads = 2 },
+        });
+        model.Warn = _ => { };
+        var engine = model.Engine;
+        foreach (var times in new[] { 0, 5 })
+        {
+            SlotSharp.Engine.EngineRequest Request(int seed, int choices) => new(ids)
+            {
+                Generation = new SlotSharp.Generation.GenerationOptions { MaxNewTokens = 32, Temperature = 1, Seed = seed },
+                IgnoreEos = true, Choices = choices, Slot = new SlotSharp.Slot.SlotOptions { Times = times, Lr = 0.1 },
+            };
+            double forks = double.MaxValue, separate = double.MaxValue;
+            for (int round = 0; round < 3; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                engine.Submit(Request(1, 8)).Choices.GetAwaiter().GetResult();
+                forks = Math.Min(forks, clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                var handles = Enumerable.Range(0, 8).Select(j => engine.Submit(Request(1 + j, 1))).ToArray();
+                foreach (var h in handles) h.Completion.GetAwaiter().GetResult();
+                separate = Math.Min(separate, clock.Elapsed.TotalMilliseconds);
+            }
+            output.WriteLine($"times {times}: n=8 on forks {forks:F0} ms, 8 separate requests {separate:F0} ms, ratio {separate / forks:F2}x");
+        }
+    }
 }

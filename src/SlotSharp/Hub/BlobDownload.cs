@@ -6,13 +6,14 @@ namespace SlotSharp.Hub;
 
 /// <summary>
 /// Fetches one blob into the cache: blobs/{etag}.incomplete grows (resuming with HTTP Range after an
-/// interruption), is checked for size and, for LFS files, sha256, and only then is renamed to blobs/{etag}.
+/// interruption) up to the announced size and no further, is checked for size and checksum (sha256 for LFS files,
+/// the git blob sha1 for the others, each the file's ETag), and only then is renamed to blobs/{etag}. A transfer
+/// slower than the settings' minimum rate counts as dropped; a full disk is not retried.
 /// </summary>
 internal static partial class BlobDownload
 {
     const int MaxAttempts = 5;
     const int ReportEveryBytes = 1 << 20;
-    static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task FetchAsync(HubHttp http, HubCacheRepo cache, string path, HubFileMetadata meta,
         IProgress<HubProgress>? progress, CancellationToken ct)
@@ -49,15 +50,16 @@ internal static partial class BlobDownload
         if (have == meta.Size && have > 0) return;
 
         // A connection that stops delivering bytes counts as dropped (and is resumed), as with Python's read timeout.
+        var window = http.Settings.TransferWindow;
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stall.CancelAfter(StallTimeout);
+        stall.CancelAfter(window);
         try
         {
             await ReceiveAsync(http, incomplete, path, meta, repo, progress, have, stall, ct);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new IOException($"no data received for {StallTimeout.TotalSeconds:F0} s", e);
+            throw new IOException(FormattableString.Invariant($"no data received for {window.TotalSeconds:0.###} s"), e);
         }
     }
 
@@ -83,12 +85,25 @@ internal static partial class BlobDownload
         var buffer = new byte[1 << 16];
         long sinceReport = 0;
         progress?.Report(new HubProgress(repo.Id, path, have, meta.Size, HubFileStatus.Downloading));
+        var window = http.Settings.TransferWindow;
+        long minimum = (long)(http.Settings.MinBytesPerSecond * window.TotalSeconds), inWindow = 0;
+        var windowClock = System.Diagnostics.Stopwatch.StartNew();
         int read;
-        while ((read = await body.ReadAsync(buffer, stall.Token)) > 0)
+        // Never past the announced size: a body longer than it is not written (the checksum then judges the bytes).
+        while (have < meta.Size && (read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, meta.Size - have)), stall.Token)) > 0)
         {
-            stall.CancelAfter(StallTimeout);
+            stall.CancelAfter(window);
             await file.WriteAsync(buffer.AsMemory(0, read), ct);
             have += read;
+            inWindow += read;
+            if (windowClock.Elapsed >= window)
+            {
+                // A trickle resets the silence timer with every byte; the rate over the window catches it.
+                if (inWindow < minimum)
+                    throw new IOException(FormattableString.Invariant($"transfer slower than {http.Settings.MinBytesPerSecond} bytes/s over {window.TotalSeconds:0.###} s ({inWindow} bytes)"));
+                inWindow = 0;
+                windowClock.Restart();
+            }
             sinceReport += read;
             if (sinceReport >= ReportEveryBytes)
             {
@@ -109,19 +124,51 @@ internal static partial class BlobDownload
             throw new SlotSharpException($"file '{path}' of {repo} has {size} bytes but the Hub announced {meta.Size}; " +
                                          "the download was discarded, run again");
         }
-        // LFS files are named by their sha256, so the name is a checksum we can hold the bytes to.
-        if (!Sha256Pattern().IsMatch(meta.Etag)) return;
-        string actual;
-        using (var stream = File.OpenRead(incomplete)) actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        // LFS files are named by their sha256, the others by their git blob sha1: either name is a checksum we can
+        // hold the bytes to.
+        string kind, actual;
+        if (Sha256Pattern().IsMatch(meta.Etag))
+        {
+            kind = "sha256";
+            using var stream = File.OpenRead(incomplete);
+            actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        else if (Sha1Pattern().IsMatch(meta.Etag))
+        {
+            kind = "git blob sha1";
+            actual = GitBlobSha1(incomplete, size);
+        }
+        else return;
         if (actual == meta.Etag) return;
         File.Delete(incomplete);
-        throw new SlotSharpException($"file '{path}' of {repo} failed its checksum: sha256 {actual} but the Hub announced " +
+        throw new SlotSharpException($"file '{path}' of {repo} failed its checksum: {kind} {actual} but the Hub announced " +
                                      $"{meta.Etag}; the download was discarded, run again");
     }
 
-    static bool IsTransient(Exception e) => e is IOException or HttpRequestException
+    /// <summary>git hash-object: sha1 over "blob {size}\0" and the bytes. SHA-1 is git's object id here, not a security measure.</summary>
+    static string GitBlobSha1(string file, long size)
+    {
+#pragma warning disable CA5350
+        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+#pragma warning restore CA5350
+        sha1.AppendData(System.Text.Encoding.ASCII.GetBytes($"blob {size}\0"));
+        using var stream = File.OpenRead(file);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(buffer)) > 0) sha1.AppendData(buffer, 0, read);
+        return Convert.ToHexStringLower(sha1.GetHashAndReset());
+    }
+
+    /// <summary>Retried: a dropped or slow connection. Not retried: a full disk, a read-only file system or quota, which the next attempt would hit again.</summary>
+    internal static bool IsTransient(Exception e) => e is IOException io ? io.HResult is not (Enospc or Erofs or Edquot) : e is HttpRequestException
         || (e is TaskCanceledException && e.InnerException is TimeoutException);
+
+    // Unix errno values, which .NET puts in IOException.HResult for errors it has no specific type for.
+    const int Enospc = 28, Erofs = 30, Edquot = 122;
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Pattern();
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    private static partial Regex Sha1Pattern();
 }

@@ -19,6 +19,18 @@ public sealed record HubSettings(string Endpoint, string CacheDir, string? Token
     /// </summary>
     public string? CacheDirVariable { get; init; }
 
+    /// <summary>
+    /// The slowest transfer a download accepts, in bytes per second over each <see cref="TransferWindow"/>: slower,
+    /// the connection counts as dropped and is resumed (then, after the retries, the download fails). A server that
+    /// trickles one byte a second would otherwise hold a download forever. Default 1 KiB/s (SLOTSHARP_HUB_MIN_RATE).
+    /// </summary>
+    public long MinBytesPerSecond { get; init; } = DefaultMinBytesPerSecond;
+
+    /// <summary>The span over which <see cref="MinBytesPerSecond"/> is measured, and the longest silence tolerated: 60 s.</summary>
+    public TimeSpan TransferWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    public const long DefaultMinBytesPerSecond = 1024;
+
     /// <summary>Settings from the process environment (HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE).</summary>
     public static HubSettings FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
@@ -38,7 +50,9 @@ public sealed record HubSettings(string Endpoint, string CacheDir, string? Token
         var token = Get("HF_TOKEN") ?? Get("HUGGING_FACE_HUB_TOKEN") ?? ReadTokenFile(tokenFile);
         var endpoint = (Get("HF_ENDPOINT") ?? DefaultEndpoint).TrimEnd('/');
         var offline = IsTruthy(Get("HF_HUB_OFFLINE")) || IsTruthy(Get("TRANSFORMERS_OFFLINE"));
-        return new HubSettings(endpoint, cache, token?.Trim(), tokenFile, offline) { CacheDirVariable = cacheVariable };
+        long minRate = long.TryParse(Get("SLOTSHARP_HUB_MIN_RATE"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var rate) ? rate : DefaultMinBytesPerSecond;
+        return new HubSettings(endpoint, cache, token?.Trim(), tokenFile, offline) { CacheDirVariable = cacheVariable, MinBytesPerSecond = minRate };
     }
 
     static string? ReadTokenFile(string path)

@@ -53,6 +53,10 @@ public sealed class FakeHub : IAsyncDisposable
     public ConcurrentDictionary<string, bool> CutOnce { get; } = new();
     /// <summary>Files (repo path) whose bytes are served with one byte flipped: same size, wrong sha256.</summary>
     public HashSet<string> Corrupt { get; } = [];
+    /// <summary>Files (repo path) whose GET body runs on past the announced size: the bytes, then this many more (no Content-Length).</summary>
+    public ConcurrentDictionary<string, int> LongerBody { get; } = new();
+    /// <summary>Files (repo path) whose GET body comes one byte at a time, this far apart.</summary>
+    public ConcurrentDictionary<string, TimeSpan> Trickle { get; } = new();
     /// <summary>Files (repo path) whose ETag (X-Linked-Etag for LFS files) is this raw header value instead.</summary>
     public ConcurrentDictionary<string, string> EtagHeader { get; } = new();
     /// <summary>When set, the X-Repo-Commit header of every file answer.</summary>
@@ -150,6 +154,32 @@ public sealed class FakeHub : IAsyncDisposable
         }
         ctx.Response.ContentLength = bytes.Length - from;
         if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        if (LongerBody.TryGetValue(repoPath, out int extra))
+        {
+            ctx.Response.ContentLength = null; // chunked: nothing on the wire says where the file ends
+            await ctx.Response.Body.WriteAsync(bytes.AsMemory(from));
+            var junk = new byte[64 << 10];
+            try
+            {
+                for (int sent = 0; sent < extra; sent += junk.Length) await ctx.Response.Body.WriteAsync(junk.AsMemory(0, Math.Min(junk.Length, extra - sent)), ctx.RequestAborted);
+            }
+            catch (OperationCanceledException) { } // the client stopped reading, as it should
+            return;
+        }
+        if (Trickle.TryGetValue(repoPath, out var gap))
+        {
+            try
+            {
+                for (int i = from; i < bytes.Length; i++)
+                {
+                    await ctx.Response.Body.WriteAsync(bytes.AsMemory(i, 1), ctx.RequestAborted);
+                    await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                    await Task.Delay(gap, ctx.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException) { }
+            return;
+        }
         if (CutOnce.TryRemove(repoPath, out _))
         {
             // Send half of what was promised, then drop the connection: the client sees a truncated body.

@@ -15,7 +15,9 @@ public class EngineQueueTests(PipelineFixture pipelines) : IClassFixture<Pipelin
         var model = pipelines.Float32(golden).Model;
         using var engine = new SlotEngine(model, new EngineOptions { MaxRunning = 1, MaxQueued = 0 });
         using var hold = new CancellationTokenSource();
-        var request = new EngineRequest(Golden.Ints(p["input_ids"])) { Generation = new GenerationOptions { MaxNewTokens = 200 }, IgnoreEos = true };
+        // Long enough that the first request is still decoding when the second arrives, however the machine is loaded
+        // (200 tokens once ended first on a busy CI machine); the hold cancels it.
+        var request = new EngineRequest(Golden.Ints(p["input_ids"])) { Generation = new GenerationOptions { MaxNewTokens = 4000 }, IgnoreEos = true };
         var first = engine.Submit(request, hold.Token);               // takes the one place
         first.Tokens.ReadAsync().AsTask().GetAwaiter().GetResult();   // now decoding
         Assert.Throws<EngineOverloadedException>(() => engine.Submit(request)); // no place free, none may wait

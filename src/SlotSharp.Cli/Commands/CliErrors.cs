@@ -1,3 +1,4 @@
+using SlotSharp.IO;
 namespace SlotSharp.Cli.Commands;
 
 /// <summary>Thrown for bad user input; the message names the argument, file or field at fault.</summary>
@@ -60,16 +61,13 @@ internal static class CliErrors
         SlotSharpException or UserInputException => true,
         // The environment, not a bug: no permission on a named path, a full disk, a read-only file system.
         UnauthorizedAccessException u => u.Message.Contains('/') || u.Message.Contains('\\'),
-        IOException io when io.HResult is Enospc or Erofs or Edquot => true,
+        IOException io when IoErrors.IsStorageRefusal(io) => true,
         // A path given as a file that is a folder (EISDIR), or under a file (ENOTDIR): the runtime's message names it.
-        IOException io when io.HResult is Eisdir or Enotdir => io.Message.Contains('/') || io.Message.Contains('\\'),
+        IOException io when io.HResult is IoErrors.Eisdir or IoErrors.Enotdir => io.Message.Contains('/') || io.Message.Contains('\\'),
         FileNotFoundException f => f.FileName is { Length: > 0 } name && f.Message.Contains(name, StringComparison.Ordinal),
         DirectoryNotFoundException d => d.Message.Contains('/') || d.Message.Contains('\\'),
         _ => false,
     };
-
-    // Unix errno values, which .NET puts in IOException.HResult for errors it has no specific type for.
-    const int Enotdir = 20, Eisdir = 21, Enospc = 28, Erofs = 30, Edquot = 122;
 
     static string OneLine(string message) => message.ReplaceLineEndings(" ");
 }

@@ -17,13 +17,19 @@ internal sealed class KvBudget
     public long Capacity { get; }
     public long Reserved { get; private set; }
 
-    KvBudget(string unit, long perPosition, long capacity) { Unit = unit; _perPosition = perPosition; Capacity = capacity; }
+    /// <summary>One pool of cells every sequence draws from (llama.cpp), where forks share their prompt's cells.</summary>
+    readonly bool _sharedPool;
+
+    KvBudget(string unit, long perPosition, long capacity, bool sharedPool)
+    {
+        Unit = unit; _perPosition = perPosition; Capacity = capacity; _sharedPool = sharedPool;
+    }
 
     /// <summary>The backend's fixed pool where it has one, else the engine's byte budget.</summary>
     public static KvBudget For(IModelBackend backend, EngineOptions options) => For(backend.Kv, options);
 
     public static KvBudget For(KvGeometry kv, EngineOptions options) =>
-        new(kv.UnitName, kv.PerPosition, kv.Capacity ?? options.KvBudgetBytes);
+        new(kv.UnitName, kv.PerPosition, kv.Capacity ?? options.KvBudgetBytes, sharedPool: kv.Capacity != null);
 
     /// <summary>What a request reserves while it is admitted.</summary>
     public long Cost(int promptLength, int maxNewTokens) => Positions(promptLength, maxNewTokens) * _perPosition;
@@ -33,9 +39,9 @@ internal sealed class KvBudget
     /// the forks share the prompt's cells, so each choice adds only its new tokens; per-sequence caches (TorchSharp)
     /// copy the prompt into every fork.
     /// </summary>
-    public long Cost(int promptLength, int maxNewTokens, int choices, bool sharedPrefix) => choices <= 1
+    public long Cost(int promptLength, int maxNewTokens, int choices) => choices <= 1
         ? Cost(promptLength, maxNewTokens)
-        : sharedPrefix
+        : _sharedPool
             ? (promptLength + choices * Math.Max(0L, maxNewTokens - 1L)) * _perPosition
             : choices * Cost(promptLength, maxNewTokens);
 

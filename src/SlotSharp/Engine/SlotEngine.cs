@@ -124,7 +124,7 @@ public sealed partial class SlotEngine : IDisposable
         var generation = request.Generation with { StopIds = request.Generation.StopIds.Union(eos).ToHashSet() };
         _model.CheckPrompt(request.PromptIds, generation);
         CheckShape(request, branches);
-        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens, request.Choices, sharedPrefix: _model.Backend.Kv.Capacity != null);
+        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens, request.Choices);
         if (cost > _budget.Capacity)
             throw new SlotSharpException($"the request needs {cost} KV {_budget.Unit} (prompt {request.PromptIds.Count} + max_new_tokens {generation.MaxNewTokens}) but the engine's whole budget is {_budget.Capacity}");
         // MaxQueued counts requests waiting beyond the places free now, so MaxQueued 0 still serves one at a time.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using SlotSharp.IO;
 
 namespace SlotSharp.Hub;
 
@@ -160,11 +161,8 @@ internal static partial class BlobDownload
     }
 
     /// <summary>Retried: a dropped or slow connection. Not retried: a full disk, a read-only file system or quota, which the next attempt would hit again.</summary>
-    internal static bool IsTransient(Exception e) => e is IOException io ? io.HResult is not (Enospc or Erofs or Edquot) : e is HttpRequestException
+    internal static bool IsTransient(Exception e) => e is IOException io ? !IoErrors.IsStorageRefusal(io) : e is HttpRequestException
         || (e is TaskCanceledException && e.InnerException is TimeoutException);
-
-    // Unix errno values, which .NET puts in IOException.HResult for errors it has no specific type for.
-    const int Enospc = 28, Erofs = 30, Edquot = 122;
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Pattern();

@@ -30,6 +30,17 @@ internal sealed class TestModel : IDisposable
 
     public SlotModel Model { get; }
     public SlotEngine Engine => Model.CurrentEngine ?? (_own ??= new SlotEngine(Model));
+
+    /// <summary>
+    /// A new engine with <paramref name="options"/>, the caller's to dispose; the model's own engine is stopped first and
+    /// <see cref="Engine"/> starts a fresh one after this one is gone.
+    /// </summary>
+    public SlotEngine NewEngine(SlotSharp.Engine.EngineOptions options)
+    {
+        _own?.Dispose();
+        _own = null;
+        return new SlotEngine(Model, options);
+    }
     public IModelBackend Backend => Model.Backend;
     public ITokenizer Tokenizer => Model.Tokenizer;
     public IReadOnlyList<int> StopIds => Model.EosIds;

@@ -29,6 +29,8 @@ public sealed class LlamaCppBackend : IModelBackend
     public int ContextSize => _model.ContextSize;
     /// <summary>Sequences that can be live at once.</summary>
     public int MaxSequences { get; }
+    /// <summary>Sequence ids beyond <see cref="MaxSequences"/> for the engine's prefix cache.</summary>
+    public int CacheSequences { get; }
     /// <summary>One pool of context cells shared by all sequences, allocated at load.</summary>
     public KvGeometry Kv => new(KvUnit.Cells, 1, ContextSize);
     /// <summary>Time spent inside llama_decode by decode steps since load; the rest of a step is host work.</summary>
@@ -36,10 +38,10 @@ public sealed class LlamaCppBackend : IModelBackend
 
     readonly long _promptLogitsMaxBytes;
 
-    LlamaCppBackend(string path, LlamaCppModel model, int maxSequences, long promptLogitsMaxBytes, int threads)
+    LlamaCppBackend(string path, LlamaCppModel model, int maxSequences, int cacheSequences, long promptLogitsMaxBytes, int threads)
     {
-        Path = path; _model = model; MaxSequences = maxSequences; _promptLogitsMaxBytes = promptLogitsMaxBytes; _threads = threads;
-        _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences).Reverse());
+        Path = path; _model = model; MaxSequences = maxSequences; CacheSequences = cacheSequences; _promptLogitsMaxBytes = promptLogitsMaxBytes; _threads = threads;
+        _freeSequenceIds = new Stack<int>(Enumerable.Range(0, maxSequences + cacheSequences).Reverse());
     }
 
     public static LlamaCppBackend Load(string ggufPath, LlamaCppOptions? options = null) => Load(ggufPath, options, null);
@@ -56,13 +58,14 @@ public sealed class LlamaCppBackend : IModelBackend
             GgufModelChecks.Check(file); // values llama.cpp would abort on, refused before native code sees them
             (vocab, hidden) = GgufLmHead.Shape(file); // W itself is read on first use
         }
-        var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences);
+        if (options.CacheSequences < 0) throw new SlotSharpException($"llama.cpp CacheSequences must be >= 0, got {options.CacheSequences}");
+        var model = LlamaCppModel.Load(ggufPath, options.ContextSize, options.Threads, options.MaxSequences + options.CacheSequences);
         if (model.VocabSize != vocab || model.HiddenSize != hidden)
         {
             model.Dispose();
             throw new SlotSharpException($"{ggufPath}: the output weight is [{vocab}, {hidden}] but llama.cpp reports vocabulary {model.VocabSize} and width {model.HiddenSize}");
         }
-        return new LlamaCppBackend(ggufPath, model, options.MaxSequences, options.PromptLogitsMaxBytes,
+        return new LlamaCppBackend(ggufPath, model, options.MaxSequences, options.CacheSequences, options.PromptLogitsMaxBytes,
             options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
     }
 
@@ -71,18 +74,36 @@ public sealed class LlamaCppBackend : IModelBackend
 
     public PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false)
     {
+        CheckPrefill(promptIds, expectedLength);
+        return new Prefilling(this, _freeSequenceIds.Pop(), promptIds.ToArray(), keepHidden, keepLogits, 0);
+    }
+
+    /// <summary>A new sequence id given the prefix's first cells (shared, not copied); only the rest of the prompt runs.</summary>
+    public PrefillRun StartPrefillAfter(BackendSequence prefix, int reuse, IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false)
+    {
+        var source = Own(prefix);
+        if (reuse < 1 || reuse >= promptIds.Count || reuse > source.Length)
+            throw new ArgumentOutOfRangeException(nameof(reuse), reuse, $"a reused prefix is 1 to {Math.Min(promptIds.Count - 1, source.Length)} positions here");
+        CheckPrefill(promptIds, expectedLength);
+        int id = _freeSequenceIds.Pop();
+        _model.CopySequence(source.Id, id);
+        _model.Release(id, from: reuse);
+        return new Prefilling(this, id, promptIds.ToArray(), keepHidden, keepLogits, reuse);
+    }
+
+    void CheckPrefill(IReadOnlyList<int> promptIds, long expectedLength)
+    {
         if (expectedLength > ContextSize)
             throw new SlotSharpException($"the prompt and its new tokens need {expectedLength} positions but the llama.cpp context holds {ContextSize}");
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
-        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
-        return new Prefilling(this, _freeSequenceIds.Pop(), promptIds.ToArray(), keepHidden, keepLogits);
+        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences + CacheSequences} llama.cpp sequences are in use");
     }
 
     /// <summary>A new sequence id whose cells are the source's (llama.cpp's sequence copy: shared cells, no new ones).</summary>
     public BackendSequence Fork(BackendSequence source)
     {
         var s = Own(source);
-        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences} llama.cpp sequences are in use");
+        if (_freeSequenceIds.Count == 0) throw new SlotSharpException($"all {MaxSequences + CacheSequences} llama.cpp sequences are in use");
         int id = _freeSequenceIds.Pop();
         _model.CopySequence(s.Id, id);
         return new Sequence(this, id, s.PromptIds, (float[])s.Logits.Clone(), 0, null, null) { Length = s.Length };
@@ -135,7 +156,8 @@ public sealed class LlamaCppBackend : IModelBackend
     /// The sequence id is taken for the whole run; H (and, within the budget or with keepLogits, every position's logits) is written
     /// chunk by chunk straight into native [T, d] ([T, V]) matrices, which the sequence then owns.
     /// </summary>
-    sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden, bool keepLogits) : PrefillRun(promptIds, keepHidden)
+    sealed class Prefilling(LlamaCppBackend owner, int id, int[] promptIds, bool keepHidden, bool keepLogits, int start)
+        : PrefillRun(promptIds, keepHidden, start)
     {
         HostMatrix? _hidden = keepHidden ? new HostMatrix(promptIds.Length, owner.HiddenSize) : null;
         HostMatrix? _allLogits = keepLogits || keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner._promptLogitsMaxBytes

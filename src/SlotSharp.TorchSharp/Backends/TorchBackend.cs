@@ -46,6 +46,8 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
         * (Model.Compute.DType switch { ScalarType.Float64 => 8, ScalarType.Float32 => 4, _ => 2 }), Capacity: null);
     /// <summary>Caches are per sequence, so only memory (the engine's budget) limits how many live at once.</summary>
     public int MaxSequences => int.MaxValue;
+    /// <summary>Cached prefixes are bounded by the engine's KV budget alone.</summary>
+    public int CacheSequences => int.MaxValue;
 
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
         PrefillRun.RunToEnd(StartPrefill(promptIds, keepHidden, expectedLength), cancel);
@@ -55,7 +57,18 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
         if (PrefillChunk < 1) throw new SlotSharpException($"prefill chunk must be >= 1, got {PrefillChunk}");
         if (promptIds.Count == 0) throw new SlotSharpException("the prompt is empty: give at least one token");
         // A new cache allocates nothing until its first append, so a run disposed before its first chunk costs nothing.
-        return new Prefilling(this, promptIds.ToArray(), keepHidden, keepLogits, Model.NewCache(promptIds.Count + CacheGrowthChunk, expectedLength));
+        return new Prefilling(this, promptIds.ToArray(), keepHidden, keepLogits, Model.NewCache(promptIds.Count + CacheGrowthChunk, expectedLength), 0);
+    }
+
+    /// <summary>A copy of the prefix's first positions of cache; only the rest of the prompt runs.</summary>
+    public PrefillRun StartPrefillAfter(BackendSequence prefix, int reuse, IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false)
+    {
+        var source = Own(prefix);
+        if (reuse < 1 || reuse >= promptIds.Count || reuse > source.Length)
+            throw new ArgumentOutOfRangeException(nameof(reuse), reuse, $"a reused prefix is 1 to {Math.Min(promptIds.Count - 1, source.Length)} positions here");
+        var cache = source.Cache.Copy(reuse);
+        cache.ExpectedMaximum = expectedLength;
+        return new Prefilling(this, promptIds.ToArray(), keepHidden, keepLogits, cache, reuse);
     }
 
     /// <summary>A copy of the source's cache (the filled positions only) and of its last logits.</summary>
@@ -110,7 +123,8 @@ public sealed class TorchBackend : IModelBackend, ITensorBackend
     /// <see cref="PromptLogitsMaxBytes"/>, or always with keepLogits) its logits rows go to host matrices; otherwise
     /// only the last row's logits are computed.
     /// </summary>
-    sealed class Prefilling(TorchBackend owner, int[] promptIds, bool keepHidden, bool keepLogits, KvCache cache) : PrefillRun(promptIds, keepHidden)
+    sealed class Prefilling(TorchBackend owner, int[] promptIds, bool keepHidden, bool keepLogits, KvCache cache, int start)
+        : PrefillRun(promptIds, keepHidden, start)
     {
         HostMatrix? _hidden = keepHidden ? new HostMatrix(promptIds.Length, owner.HiddenSize) : null;
         HostMatrix? _allLogits = keepLogits || keepHidden && (long)promptIds.Length * owner.VocabSize * sizeof(float) <= owner.PromptLogitsMaxBytes

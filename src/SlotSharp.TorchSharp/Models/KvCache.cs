@@ -66,15 +66,20 @@ internal sealed class KvCache : IDisposable
         _keys[layer] = keys; _values[layer] = values;
     }
 
-    /// <summary>A new cache holding a copy of this one's filled positions (capacity: just those; it grows on append).</summary>
-    public KvCache Copy()
+    /// <summary>
+    /// A new cache holding a copy of this one's first <paramref name="length"/> positions (all filled ones by default;
+    /// capacity: just those, it grows on append).
+    /// </summary>
+    public KvCache Copy(long length = -1)
     {
-        var copy = new KvCache(_keys.Length, _initialCapacity, ExpectedMaximum) { Length = Length };
+        if (length < 0) length = Length;
+        if (length > Length) throw new ArgumentOutOfRangeException(nameof(length), $"cannot copy {length} positions of a cache of {Length}");
+        var copy = new KvCache(_keys.Length, _initialCapacity, ExpectedMaximum) { Length = length };
         for (int layer = 0; layer < _keys.Length; layer++)
         {
             if (_keys[layer] is not { } k || _values[layer] is not { } v) continue;
-            using var filledK = k.narrow(2, 0, Length);
-            using var filledV = v.narrow(2, 0, Length);
+            using var filledK = k.narrow(2, 0, length);
+            using var filledV = v.narrow(2, 0, length);
             var keys = filledK.clone();
             var values = filledV.clone();
             keys.DetachFromDisposeScope(); values.DetachFromDisposeScope();

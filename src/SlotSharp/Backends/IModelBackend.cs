@@ -28,6 +28,12 @@ public interface IModelBackend : IDisposable
     /// <summary>Sequences that may be live at once (prefills included); the engine admits no more.</summary>
     int MaxSequences { get; }
 
+    /// <summary>
+    /// Sequences the engine's prefix cache may hold beyond <see cref="MaxSequences"/> (each cached prompt prefix is one
+    /// idle sequence); 0 leaves the cache off on this backend.
+    /// </summary>
+    int CacheSequences { get; }
+
     /// <summary>SLOT's prompt-stage math over this backend's own W (V x d): the stage and b = W delta.</summary>
     ISlotMath SlotMath { get; }
 
@@ -49,6 +55,16 @@ public interface IModelBackend : IDisposable
     /// log-probabilities need them all; the caller bounds T).
     /// </summary>
     PrefillRun StartPrefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false);
+
+    /// <summary>
+    /// The same prefill, except that positions [0, <paramref name="reuse"/>) come from <paramref name="prefix"/>'s cache
+    /// (a live sequence whose first <paramref name="reuse"/> tokens are <paramref name="promptIds"/>' first ones: the
+    /// caller checks) and only the rest runs: the engine's prefix cache. <paramref name="reuse"/> is 1 to T - 1, so the
+    /// last position always runs for its logits. With <paramref name="keepHidden"/> or <paramref name="keepLogits"/>
+    /// the sequence's rows before <paramref name="reuse"/> are left zero for the caller to fill from what it kept.
+    /// <paramref name="prefix"/> goes on unchanged.
+    /// </summary>
+    PrefillRun StartPrefillAfter(BackendSequence prefix, int reuse, IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false);
 
     /// <summary>
     /// A new sequence holding the same positions as <paramref name="source"/> (its KV entries, and a copy of its last

@@ -7,6 +7,12 @@ public sealed record LlamaCppOptions
     public int ContextSize { get; init; } = 8192;
     /// <summary>Sequences that can be live at once (each is one llama.cpp sequence id).</summary>
     public int MaxSequences { get; init; } = 16;
+
+    /// <summary>
+    /// More llama.cpp sequence ids, kept for the engine's prefix cache: each cached prompt prefix holds one, and its cells
+    /// count in <see cref="ContextSize"/> until it is evicted. 0 turns prefix caching off on this backend.
+    /// </summary>
+    public int CacheSequences { get; init; } = 16;
     /// <summary>llama.cpp threads (0 = all cores).</summary>
     public int Threads { get; init; }
     /// <summary>

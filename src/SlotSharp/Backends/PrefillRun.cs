@@ -14,17 +14,25 @@ public abstract class PrefillRun : IDisposable
     readonly Stopwatch _compute = new();
     bool _handedOver, _disposed;
 
-    protected PrefillRun(int[] promptIds, bool keepHidden)
+    /// <param name="start">Positions already in the sequence's cache (a reused prefix): the chunks run from there.</param>
+    protected PrefillRun(int[] promptIds, bool keepHidden, int start = 0)
     {
+        if (start < 0 || start >= promptIds.Length && promptIds.Length > 0)
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"a prefill of {promptIds.Length} positions starts before its last one");
         PromptIds = promptIds;
         KeepHidden = keepHidden;
+        Start = start;
+        Position = start;
     }
 
     public int[] PromptIds { get; }
 
     public bool KeepHidden { get; }
 
-    /// <summary>Prompt positions run so far.</summary>
+    /// <summary>Positions taken from a reused prefix's cache instead of being run (0 for a whole prefill).</summary>
+    public int Start { get; }
+
+    /// <summary>Prompt positions in the cache so far (the reused ones included).</summary>
     public int Position { get; private set; }
 
     public bool Finished => Position == PromptIds.Length;

@@ -34,12 +34,31 @@ public sealed record EngineOptions
     /// </summary>
     public long PromptLogprobsMaxBytes { get; init; } = 2L << 30;
 
+    /// <summary>
+    /// Keep prompt prefixes after their prefill and reuse them for later requests that start with the same tokens
+    /// (docs/engine.md): a shared system prompt or few-shot preamble, a chat's earlier turns. SLOT requests reuse a
+    /// prefix with its hidden states and logits rows, so their prompt stage is what a fresh prefill gives; a reused
+    /// prefix runs its last chunk from another boundary, so logits may differ from a fresh prefill's in the last bits.
+    /// </summary>
+    public bool PrefixCache { get; init; } = true;
+
+    /// <summary>Cached prefixes at most (each one backend sequence; llama.cpp also caps them at its CacheSequences).</summary>
+    public int PrefixCacheEntries { get; init; } = 16;
+
+    /// <summary>
+    /// Host memory the cached prefixes' hidden states and logits rows may take (a SLOT prompt's rows are T x (d + V)
+    /// floats); an entry whose rows do not fit keeps its KV alone, which serves requests without a SLOT stage.
+    /// </summary>
+    public long PrefixCacheHostBytes { get; init; } = 1L << 30;
+
     public void Validate()
     {
         if (MaxRunning < 1) throw new SlotSharpException($"engine MaxRunning must be >= 1, got {MaxRunning}");
         if (MaxQueued < 0) throw new SlotSharpException($"engine MaxQueued must be >= 0, got {MaxQueued}");
         if (PrefillChunkTokens < 1) throw new SlotSharpException($"engine PrefillChunkTokens must be >= 1, got {PrefillChunkTokens}");
         if (PromptLogprobsMaxBytes < 1) throw new SlotSharpException($"engine PromptLogprobsMaxBytes must be >= 1, got {PromptLogprobsMaxBytes}");
+        if (PrefixCacheEntries < 0) throw new SlotSharpException($"engine PrefixCacheEntries must be >= 0, got {PrefixCacheEntries}");
+        if (PrefixCacheHostBytes < 0) throw new SlotSharpException($"engine PrefixCacheHostBytes must be >= 0, got {PrefixCacheHostBytes}");
         if (KvBudgetBytes < 1) throw new SlotSharpException($"engine KvBudgetBytes must be >= 1, got {KvBudgetBytes}");
     }
 }

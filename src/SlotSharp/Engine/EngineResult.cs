@@ -67,7 +67,20 @@ public sealed record EngineResult(long Id, int[] PromptIds, int[] GeneratedIds, 
 
 /// <summary>A snapshot of the engine's counters for a /metrics endpoint. Totals count since the engine started.</summary>
 public sealed record EngineMetrics(int Queued, int Running, long KvReserved, long KvCapacity, string KvUnit,
-    long PromptTokens, long GeneratedTokens, long Finished, long SlotStages, double SlotStageMs);
+    long PromptTokens, long GeneratedTokens, long Finished, long SlotStages, double SlotStageMs)
+{
+    /// <summary>Requests whose prefill started after a cached prompt prefix (<see cref="EngineOptions.PrefixCache"/>).</summary>
+    public long PrefixCacheHits { get; init; }
+
+    /// <summary>Prompt positions taken from cached prefixes instead of being prefilled.</summary>
+    public long PrefixCacheReusedTokens { get; init; }
+
+    /// <summary>Cached prefixes dropped to make room for requests or newer prefixes.</summary>
+    public long PrefixCacheEvictions { get; init; }
+
+    /// <summary>Cached prefixes held now (their KV is outside <see cref="KvReserved"/>).</summary>
+    public int PrefixCacheEntries { get; init; }
+}
 
 /// <summary>
 /// A piece of one choice's text as it becomes final, with the log-probabilities of the tokens chosen since the last

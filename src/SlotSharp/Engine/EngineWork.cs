@@ -63,6 +63,10 @@ sealed class EngineWork
     /// <summary>Time spent in the SLOT stage's own steps (not the decode steps between them).</summary>
     public double SlotStageMs { get; set; }
     public CancellationTokenRegistration CancelRegistration { get; set; }
+    /// <summary>The cached prefix the prefill started after, until its rows are copied (engine's prefix cache).</summary>
+    public (PrefixCache.Entry Entry, int Reuse)? ReusedPrefix { get; set; }
+    /// <summary>Submitted with SLOT branches (a sweep).</summary>
+    public bool Branched => _branches != null;
 
     /// <summary>The SLOT settings of the branch being decoded (the request's own when it has no branches).</summary>
     public SlotOptions? BranchSlot => _branches != null ? _branches[_results.Count] : Request.Slot;
@@ -136,6 +140,14 @@ sealed class EngineWork
             foreach (var lane in lanes) Pieces.Writer.TryWrite(new EnginePiece(lane.Choice, "", scored) { Prompt = true });
         _decodeStartAt = _clock.Elapsed.TotalMilliseconds;
         _state = EngineRequestState.Decode;
+    }
+
+    /// <summary>Hands the request's own sequence to the caller (the prefix cache), who disposes it.</summary>
+    public BackendSequence TakeSequence()
+    {
+        var sequence = Sequence ?? throw new InvalidOperationException("the request has no sequence");
+        Sequence = null;
+        return sequence;
     }
 
     /// <summary>Adds a lane's chosen token; true when a stop string is now complete (its text then ends before it).</summary>

@@ -92,10 +92,14 @@ internal sealed class Scheduler(int maxRunning, KvBudget budget, int prefillChun
     /// <summary>The requests that choose a token and step together now, in the order they joined the batch.</summary>
     public IReadOnlyList<long> PlanDecode() => _decoding.Select(e => e.Id).ToList();
 
-    /// <summary>The head's prefill started: it leaves the queue and reserves its KV cost. <paramref name="maxChunk"/>: the backend's per-pass limit.</summary>
-    public void OnAdmitted(long id, int maxChunk)
+    /// <summary>
+    /// The head's prefill started: it leaves the queue and reserves its KV cost. <paramref name="maxChunk"/>: the
+    /// backend's per-pass limit; <paramref name="reused"/>: positions a cached prefix gave it, which it does not run.
+    /// </summary>
+    public void OnAdmitted(long id, int maxChunk, int reused = 0)
     {
         var e = _entries[id];
+        e.Prefilled = reused;
         _queue.Remove(e);
         budget.Reserve(e.KvCost);
         e.Phase = SchedulerPhase.Prefill;

@@ -24,6 +24,7 @@ public sealed partial class SlotEngine : IDisposable
     readonly EngineOptions _options;
     readonly KvBudget _budget;
     readonly Scheduler _scheduler;                       // engine thread only
+    readonly PrefixCache _cache;                         // engine thread only (its counters are read anywhere)
     readonly int _places;                                // requests that may be admitted at once
     readonly Dictionary<long, EngineWork> _works = new(); // engine thread only: every request the scheduler holds
     readonly ConcurrentQueue<EngineWork> _incoming = new();
@@ -48,6 +49,8 @@ public sealed partial class SlotEngine : IDisposable
         _budget = KvBudget.For(model.Backend, _options);
         _places = Math.Min(_options.MaxRunning, model.Backend.MaxSequences);
         _scheduler = new Scheduler(_places, _budget, _options.PrefillChunkTokens);
+        _cache = new PrefixCache(_options.PrefixCache, Math.Min(_options.PrefixCacheEntries, model.Backend.CacheSequences),
+            _options.PrefixCacheHostBytes, model.Backend.Kv.PerPosition);
         _thread = new Thread(Loop) { IsBackground = true, Name = "SlotSharp engine" };
         model.TakeBackend(this); // before the thread starts: a refused engine leaves nothing running
         _thread.Start();
@@ -81,7 +84,13 @@ public sealed partial class SlotEngine : IDisposable
             lock (_slotClockGate) slotMs = _slotStageMs;
             return new EngineMetrics(Volatile.Read(ref _queued), Volatile.Read(ref _runningCount), Interlocked.Read(ref _kvReserved),
                 _budget.Capacity, _budget.Unit, Interlocked.Read(ref _promptTokens), Interlocked.Read(ref _generatedTokens),
-                Interlocked.Read(ref _finished), Interlocked.Read(ref _slotStages), slotMs);
+                Interlocked.Read(ref _finished), Interlocked.Read(ref _slotStages), slotMs)
+            {
+                PrefixCacheHits = _cache.Hits,
+                PrefixCacheReusedTokens = _cache.ReusedTokens,
+                PrefixCacheEvictions = _cache.Evictions,
+                PrefixCacheEntries = _cache.Count,
+            };
         }
     }
 
@@ -183,6 +192,7 @@ public sealed partial class SlotEngine : IDisposable
         }
         foreach (var w in _works.Values.ToArray()) Finish(w, FinishReason.Cancelled);
         while (_incoming.TryDequeue(out var w)) Finish(w, FinishReason.Cancelled);
+        _cache.Dispose(); // on the engine thread: the backend is still this engine's
     }
 
     /// <summary>
@@ -204,10 +214,9 @@ public sealed partial class SlotEngine : IDisposable
         var request = work.Request;
         try
         {
-            var run = _model.Backend.StartPrefill(request.PromptIds, keepHidden: work.NeedsHidden,
-                KvBudget.Positions(request.PromptIds.Count, work.Generation.MaxNewTokens), keepLogits: request.PromptLogprobs);
+            var run = StartPrefill(work);
             Interlocked.Decrement(ref _queued);
-            _scheduler.OnAdmitted(work.Id, run.MaxChunk);
+            _scheduler.OnAdmitted(work.Id, run.MaxChunk, run.Start);
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
             work.Admitted(run);
             PublishRunning();
@@ -230,6 +239,7 @@ public sealed partial class SlotEngine : IDisposable
             _scheduler.OnPrefilled(work.Id, ran, needsStage);
             if (!run.Finished) return;
             work.Prefilled();
+            CachePrompt(work);
             Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
             if (!needsStage) StartDecode(work, null);
         }
@@ -344,6 +354,8 @@ public sealed partial class SlotEngine : IDisposable
         _scheduler.OnFinished(work.Id);
         if (work.State != EngineRequestState.Queued)
         {
+            try { CacheAnswer(work, reason); }
+            catch (Exception) { /* a cache that cannot take the sequence leaves it to be freed with the request */ }
             PublishRunning();
             Interlocked.Exchange(ref _kvReserved, _budget.Reserved);
         }

@@ -30,6 +30,13 @@ public sealed class EngineBackends : IDisposable
 
     internal SlotEngine Engine(string backend, Golden golden) => For(backend, golden).Engine;
 
+    /// <summary>
+    /// An engine of its own on the shared model (the model's default engine is stopped first; dispose this one before
+    /// asking for that again): tests that need exact engine options, such as the prefix cache off where a later request
+    /// with the same prompt must be bit for bit a fresh prefill.
+    /// </summary>
+    internal SlotEngine Engine(string backend, Golden golden, EngineOptions options) => For(backend, golden).NewEngine(options);
+
     public void Dispose()
     {
         foreach (var m in _models.Values) m.Dispose();

@@ -13,7 +13,7 @@ namespace SlotSharp.Tests.Gguf;
 public class ChunkedPrefillLlamaCppTests(ConvertedModels models) : IClassFixture<ConvertedModels>
 {
     LlamaCppBackend Load(string model, int sequences) =>
-        LlamaCppBackend.Load(models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = sequences, Threads = 2 });
+        LlamaCppBackend.Load(models.F32(model), new LlamaCppOptions { ContextSize = 1024, MaxSequences = sequences, CacheSequences = 0, Threads = 2 });
 
     [SkippableTheory]
     [InlineData("tiny-qwen2")]

@@ -20,6 +20,7 @@ internal sealed class ScriptedBackend(int vocabSize, IReadOnlyList<int[]> replie
     public int MaxPositions => 32768;
     public KvGeometry Kv => new(KvUnit.Bytes, 1, null);
     public int MaxSequences => 64;
+    public int CacheSequences => 0; // a prefix cache would change nothing the script shows
     public ISlotMath SlotMath => throw new NotSupportedException("the scripted backend runs no SLOT");
 
     public BackendSequence Prefill(IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, CancellationToken cancel = default) =>
@@ -31,6 +32,10 @@ internal sealed class ScriptedBackend(int vocabSize, IReadOnlyList<int[]> replie
         var reply = _next < replies.Count ? replies[_next++] : [];
         return new Run(this, [.. promptIds], [.. reply, endId]);
     }
+
+    /// <summary>The script ignores the prompt, so a reused prefix is a prefill like any other.</summary>
+    public PrefillRun StartPrefillAfter(BackendSequence prefix, int reuse, IReadOnlyList<int> promptIds, bool keepHidden, long expectedLength, bool keepLogits = false) =>
+        StartPrefill(promptIds, keepHidden, expectedLength, keepLogits);
 
     public void Rewind(BackendSequence sequence, int length) => sequence.Length = length;
 

@@ -137,6 +137,7 @@ internal static class EvalCommand
         var result = EvalConsole.Run(options.Settings,
             (progress, cancel) => new EvalRunner(engine, run).Run(output, progress, cancel), Describe);
         PrintSummaries(result);
+        EvalConsole.PrintPrefixCache(engine);
         return EvalConsole.ExitCode(result.Completed);
     }
 

@@ -61,6 +61,16 @@ static class EvalConsole
         return 130;
     }
 
-    public static string Accuracy(EvalProgress p) => string.Create(CultureInfo.InvariantCulture,
+    /// <summary>One line on how much of the prompts the engine's prefix cache spared (a shared system prompt or few-shot preamble).</summary>
+    public static void PrintPrefixCache(IEvalModel model)
+    {
+        if (model is not EngineEvalModel engine) return;
+        var m = engine.EngineMetrics;
+        if (m.Finished == 0) return;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"prefix cache: {m.PrefixCacheHits} of {m.Finished} requests reused a cached prefix, {m.PrefixCacheReusedTokens} of {m.PromptTokens} prompt tokens ({100.0 * m.PrefixCacheReusedTokens / Math.Max(1, m.PromptTokens):0.0}%)"));
+    }
+
+        public static string Accuracy(EvalProgress p) => string.Create(CultureInfo.InvariantCulture,
         $"{p.Setting}  acc {p.Accuracy:0.0000}  {p.TokensPerSecond:0.0} tok/s");
 }

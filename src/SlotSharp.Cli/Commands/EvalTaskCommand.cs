@@ -82,6 +82,7 @@ internal static class EvalTaskCommand
                 (progress, cancel) => new EvalRunner(engine, options).Run(new LightevalOutput(), progress, cancel), EvalConsole.Accuracy));
             foreach (var r in result.Reports) Print(r);
             if (result.SweepPlotFile != null) Console.WriteLine($"sweep plot: {result.SweepPlotFile}");
+            EvalConsole.PrintPrefixCache(engine);
             if (result.Completed && !options.Shard.IsWhole)
                 Console.WriteLine($"shard {options.Shard} done: {string.Join(", ", result.Journals)}; combine the shards with 'slot eval merge'");
             return EvalConsole.ExitCode(result.Completed);

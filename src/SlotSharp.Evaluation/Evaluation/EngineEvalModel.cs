@@ -22,6 +22,9 @@ public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate,
     readonly RequestBuilder _requests = new(engine.Model);
     SlotModel? _ownedModel;
 
+    /// <summary>The engine's counters (the prefix cache's hits among them), for a run's closing report.</summary>
+    public EngineMetrics EngineMetrics => engine.Metrics;
+
     /// <summary>
     /// Loads the model through <see cref="ModelLoader"/> and starts its engine, batching up to the request's batch size
     /// (llama.cpp sequences included); both are disposed with the returned instance.

@@ -29,11 +29,20 @@ internal sealed class ServerMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 4, 10) });
         var waiting = factory.CreateGauge("slot_queue_length", "Requests waiting for the model");
         var running = factory.CreateGauge("slot_requests_in_flight", "Requests on the model now");
+        var cacheHits = factory.CreateCounter("slot_prefix_cache_hits_total", "Requests whose prefill started after a cached prompt prefix");
+        var cacheTokens = factory.CreateCounter("slot_prefix_cache_reused_tokens_total", "Prompt tokens taken from cached prefixes instead of being prefilled");
+        var cacheEvictions = factory.CreateCounter("slot_prefix_cache_evictions_total", "Cached prefixes dropped to make room");
+        var cacheEntries = factory.CreateGauge("slot_prefix_cache_entries", "Cached prompt prefixes held now");
         Registry.AddBeforeCollectCallback(() =>
         {
             var m = engine.Metrics;
             waiting.Set(m.Queued);
             running.Set(m.Running);
+            // The engine keeps the totals; the counters follow them at each scrape.
+            cacheHits.IncTo(m.PrefixCacheHits);
+            cacheTokens.IncTo(m.PrefixCacheReusedTokens);
+            cacheEvictions.IncTo(m.PrefixCacheEvictions);
+            cacheEntries.Set(m.PrefixCacheEntries);
         });
     }
 }

@@ -18,8 +18,8 @@ internal sealed class DecodeLane
     readonly float[]? _firstLogits;
     readonly List<TokenLogprob> _pending = [];
 
-    /// <param name="firstLogits">Logits to choose the first token from instead of the sequence's (a later branch
-    /// starts from the prompt's, which decoding the earlier one overwrote).</param>
+    /// <param name="firstLogits">Logits to choose the first token from instead of the sequence's (a branch starts from
+    /// the prompt's, which an earlier wave's decoding overwrote).</param>
     public DecodeLane(int choice, BackendSequence sequence, bool ownsSequence, DecodeState decode, ITokenizer tokenizer,
         IReadOnlyList<string> stopStrings, float[]? firstLogits)
     {
@@ -37,6 +37,10 @@ internal sealed class DecodeLane
     /// <summary>A fork, freed with the lane; choice 0's sequence belongs to the request.</summary>
     public bool OwnsSequence { get; }
     public DecodeState Decode { get; }
+    /// <summary>The SLOT stage that made the lane's bias (null: none ran), for its result.</summary>
+    public SlotSummary? Slot { get; init; }
+    /// <summary>The prompt's log-probabilities under the lane's bias, when the request asked for them.</summary>
+    public IReadOnlyList<TokenLogprob>? PromptLogprobs { get; init; }
     /// <summary>Set once the lane chose its last token (or the request ended around it).</summary>
     public FinishReason? Ended { get; set; }
     public string Text => _text.ToString();

@@ -11,24 +11,29 @@ namespace SlotSharp.Engine;
 /// The engine's record of one request: its settings, reservation, backend sequence, decode lanes and clocks. Only the
 /// engine thread changes it, except <see cref="State"/>, which other threads read.
 /// A request submitted with several SLOT branches (<see cref="SlotEngine.SubmitBranches"/>) keeps its one prefill and
-/// decodes each branch in turn on it; a request with several choices (<see cref="EngineRequest.Choices"/>) decodes them
-/// side by side, each on its own fork of the prefilled sequence. Every branch or choice gets its own
-/// <see cref="EngineResult"/>.
+/// runs its branches in waves of <see cref="Places"/>: the wave's SLOT stages advance together, then its branches
+/// decode side by side, each on its own fork of the prefilled sequence (the first on the sequence itself, rewound to
+/// the prompt after each wave). A request with several choices (<see cref="EngineRequest.Choices"/>) decodes them side
+/// by side the same way under one stage. Every branch or choice gets its own <see cref="EngineResult"/>.
 /// </summary>
 sealed class EngineWork
 {
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly IReadOnlyList<SlotOptions?>? _branches;
     readonly List<EngineResult> _results = [];
+    readonly List<(int Branch, ISlotStage Stage)> _stages = [];
+    readonly Dictionary<int, SlotSummary> _summaries = [];
     List<DecodeLane> _lanes = [];
+    int _waveStart;
     double _admittedAt, _decodeStartAt;
     float[]? _promptLogits;
     volatile EngineRequestState _state = EngineRequestState.Queued;
 
+    /// <param name="places">Sequences it decodes at once: its choices, or the branches of one wave.</param>
     public EngineWork(long id, EngineRequest request, GenerationOptions generation, long kvCost,
-        IReadOnlyList<SlotOptions?>? branches, CancellationToken cancel)
+        IReadOnlyList<SlotOptions?>? branches, int places, CancellationToken cancel)
     {
-        Id = id; Request = request; Generation = generation; KvCost = kvCost; Cancel = cancel;
+        Id = id; Request = request; Generation = generation; KvCost = kvCost; Cancel = cancel; Places = places;
         _branches = branches;
         if (branches != null) { Tokens.Writer.TryComplete(); Text.Writer.TryComplete(); Pieces.Writer.TryComplete(); } // a branched request has no streams: nobody reads them
     }
@@ -38,6 +43,7 @@ sealed class EngineWork
     /// <summary>The request's sampling settings with its end-of-sequence ids folded into the stop ids.</summary>
     public GenerationOptions Generation { get; }
     public long KvCost { get; }
+    public int Places { get; }
     public CancellationToken Cancel { get; }
     public Channel<int> Tokens { get; } = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
     /// <summary>Choice 0's decoded text as it becomes final (special tokens skipped, cut before a stop string).</summary>
@@ -52,13 +58,12 @@ sealed class EngineWork
     /// <summary>The prefill in progress, one chunk per engine step; null before admission and once it is done.</summary>
     public PrefillRun? Prefilling { get; private set; }
     public BackendSequence? Sequence { get; private set; }
-    /// <summary>The SLOT prompt stage in progress, one optimizer step per engine step; null outside it.</summary>
-    public ISlotStage? Slotting { get; private set; }
-    /// <summary>The choices decoding now (empty outside the decode phase).</summary>
+    /// <summary>The SLOT prompt stages in progress (the wave's branches that run one), one optimizer step per engine step.</summary>
+    public IEnumerable<ISlotStage> Stages => _stages.Select(s => s.Stage);
+    /// <summary>True once every stage of the wave is done (also when it has none).</summary>
+    public bool StagesFinished => _stages.All(s => s.Stage.Finished);
+    /// <summary>The choices or branches decoding now (empty outside the decode phase).</summary>
     public IReadOnlyList<DecodeLane> Lanes => _lanes;
-    public SlotSummary? Slot { get; set; }
-    /// <summary>Prompt tokens 1..T-1's log-probabilities under the current branch's delta, once computed.</summary>
-    public IReadOnlyList<TokenLogprob>? PromptLogprobs { get; set; }
     public double PrefillMs { get; private set; }
     /// <summary>Time spent in the SLOT stage's own steps (not the decode steps between them).</summary>
     public double SlotStageMs { get; set; }
@@ -68,11 +73,29 @@ sealed class EngineWork
     /// <summary>Submitted with SLOT branches (a sweep).</summary>
     public bool Branched => _branches != null;
 
-    /// <summary>The SLOT settings of the branch being decoded (the request's own when it has no branches).</summary>
-    public SlotOptions? BranchSlot => _branches != null ? _branches[_results.Count] : Request.Slot;
+    /// <summary>The branches of the current wave (a request without branches: its one, numbered 0).</summary>
+    public IReadOnlyList<int> WaveBranches => _branches == null ? [0]
+        : Enumerable.Range(_waveStart, Math.Min(Places, _branches.Count - _waveStart)).ToArray();
 
-    /// <summary>True while branches remain after the current one.</summary>
-    public bool HasNextBranch => _branches != null && _results.Count + 1 < _branches.Count;
+    /// <summary>The SLOT settings of a branch (the request's own when it has no branches).</summary>
+    public SlotOptions? SlotOf(int branch) => _branches != null ? _branches[branch] : Request.Slot;
+
+    /// <summary>Whether a branch runs a SLOT prompt stage (a loaded delta runs none).</summary>
+    public bool RunsSlot(int branch) => Request.LoadedDelta == null && SlotOf(branch) is { Times: > 0 };
+
+    /// <summary>Whether the current wave has anything to do before it decodes: a SLOT stage or a loaded delta's bias.</summary>
+    public bool WaveNeedsStage => Request.LoadedDelta != null || WaveBranches.Any(RunsSlot);
+
+    /// <summary>True while waves of branches remain after the current one.</summary>
+    public bool HasNextWave => _branches != null && _waveStart + Places < _branches.Count;
+
+    /// <summary>The last branch that runs a SLOT stage: its stage may take the prompt's logits instead of copying them.</summary>
+    public int LastStageBranch => Enumerable.Range(0, _branches?.Count ?? 1).LastOrDefault(RunsSlot, -1);
+
+    /// <summary>A finished stage's summary of a branch, once recorded.</summary>
+    public SlotSummary? SummaryOf(int branch) => _summaries.GetValueOrDefault(branch);
+
+    public void RecordSummary(int branch, SlotSummary summary) => _summaries[branch] = summary;
 
     /// <summary>Whether any branch runs a SLOT prompt stage, which needs the prompt's hidden states H.</summary>
     public bool NeedsHidden => Request.LoadedDelta == null && (_branches ?? [Request.Slot]).Any(s => s is { Times: > 0 });
@@ -94,40 +117,55 @@ sealed class EngineWork
         Prefilling.Dispose();
         Prefilling = null;
         PrefillMs = _clock.Elapsed.TotalMilliseconds - _admittedAt;
-        // Decoding overwrites the sequence's logits and a rewind does not restore them, so later branches need a copy.
-        if (_branches is { Count: > 1 }) _promptLogits = Sequence.Logits.ToArray();
+        // Decoding overwrites the sequence's logits (and a fork copies them), so every branch starts from a copy.
+        if (_branches != null) _promptLogits = Sequence.Logits.ToArray();
     }
 
-    public void EnterSlotStage(ISlotStage stage)
+    public void EnterSlotStage(int branch, ISlotStage stage)
     {
-        Slotting = stage;
+        _stages.Add((branch, stage));
         _state = EngineRequestState.SlotStage;
     }
 
-    /// <summary>The finished stage's result; frees the stage.</summary>
-    public SlotOutcome CompleteSlotStage()
+    /// <summary>The finished stages' results by branch; frees the stages.</summary>
+    public IReadOnlyList<(int Branch, SlotOutcome Outcome)> CompleteSlotStages()
     {
-        var result = Slotting!.Complete();
-        Slotting.Dispose();
-        Slotting = null;
-        return result;
+        var results = new List<(int, SlotOutcome)>(_stages.Count);
+        try
+        {
+            foreach (var (branch, stage) in _stages) results.Add((branch, stage.Complete()));
+        }
+        finally
+        {
+            foreach (var (_, stage) in _stages) stage.Dispose();
+            _stages.Clear();
+        }
+        return results;
     }
 
     /// <summary>
-    /// The lanes of the current branch: choice 0 on the request's sequence, choice j on <paramref name="fork"/>'s copy
-    /// of it, seeded Seed + j, all with b = W delta (<paramref name="logitBias"/>, null: none).
+    /// The lanes of the current wave. Without branches: choice j of <see cref="EngineRequest.Choices"/>, seeded Seed + j,
+    /// all under <paramref name="starts"/>' one entry. With branches: one lane per entry, each with its branch's bias and
+    /// the request's seed (so each branch is what the request alone with that setting gives). The first lane decodes on
+    /// the request's sequence, the others on <paramref name="fork"/>'s copies of it.
     /// </summary>
-    public void StartDecode(float[]? logitBias, int vocabSize, ITokenizer tokenizer, Func<BackendSequence, BackendSequence> fork)
+    public void StartDecode(IReadOnlyList<LaneStart> starts, int vocabSize, ITokenizer tokenizer, Func<BackendSequence, BackendSequence> fork)
     {
-        var lanes = new List<DecodeLane>(Request.Choices);
+        int count = _branches != null ? starts.Count : Request.Choices;
+        var lanes = new List<DecodeLane>(count);
         try
         {
-            for (int j = 0; j < Request.Choices; j++)
+            for (int j = 0; j < count; j++)
             {
-                var generation = j == 0 ? Generation : Generation with { Seed = unchecked(Generation.Seed + j) };
+                var start = _branches != null ? starts[j] : starts[0];
+                var generation = _branches != null || j == 0 ? Generation : Generation with { Seed = unchecked(Generation.Seed + j) };
                 var sequence = j == 0 ? Sequence! : fork(Sequence!);
-                var decode = new DecodeState(Sequence!.PromptIds, generation, logitBias, vocabSize, Request.Logprobs);
-                lanes.Add(new DecodeLane(j, sequence, ownsSequence: j > 0, decode, tokenizer, Request.StopStrings, j == 0 ? _promptLogits : null));
+                var decode = new DecodeState(Sequence!.PromptIds, generation, start.Bias, vocabSize, Request.Logprobs);
+                lanes.Add(new DecodeLane(_branches != null ? 0 : j, sequence, ownsSequence: j > 0, decode, tokenizer, Request.StopStrings, _promptLogits)
+                {
+                    Slot = start.Slot,
+                    PromptLogprobs = start.PromptLogprobs,
+                });
             }
         }
         catch
@@ -136,7 +174,7 @@ sealed class EngineWork
             throw;
         }
         _lanes = lanes;
-        if (PromptLogprobs is { } scored && _branches == null)
+        if (starts[0].PromptLogprobs is { } scored && _branches == null)
             foreach (var lane in lanes) Pieces.Writer.TryWrite(new EnginePiece(lane.Choice, "", scored) { Prompt = true });
         _decodeStartAt = _clock.Elapsed.TotalMilliseconds;
         _state = EngineRequestState.Decode;
@@ -179,15 +217,12 @@ sealed class EngineWork
     /// <summary>True once every lane of the current branch chose its last token.</summary>
     public bool AllLanesEnded => _lanes.All(l => l.Ended != null);
 
-    /// <summary>Records the current branch's result and clears its lanes; the sequence stays for the next branch.</summary>
-    public void EndBranch(FinishReason reason)
+    /// <summary>Records the ended wave's results in branch order and clears its lanes; the sequence stays for the next wave.</summary>
+    public void EndWave()
     {
-        var lane = _lanes[0];
-        EndLane(lane, reason);
-        _results.Add(LaneResult(lane, reason, null));
+        foreach (var lane in _lanes) _results.Add(LaneResult(lane, lane.Ended!.Value, null));
         _lanes = [];
-        Slot = null;
-        PromptLogprobs = null;
+        _waveStart += Places;
         SlotStageMs = 0;
     }
 
@@ -200,8 +235,8 @@ sealed class EngineWork
     {
         Prefilling?.Dispose();
         Prefilling = null;
-        Slotting?.Dispose();
-        Slotting = null;
+        foreach (var (_, stage) in _stages) stage.Dispose();
+        _stages.Clear();
         CancelRegistration.Dispose();
         foreach (var lane in _lanes) EndLane(lane, reason);
         if (_lanes.Count > 0)
@@ -214,7 +249,7 @@ sealed class EngineWork
         var result = _branches != null ? _results[^1] : _results[0];
         var last = _results[^1];
         while (_results.Count < ResultCount)
-            _results.Add(last with { Choice = _branches == null ? _results.Count : 0, GeneratedIds = [], Text = "", Usage = last.Usage with { CompletionTokens = 0 }, Slot = null, Logprobs = null });
+            _results.Add(last with { Choice = _branches == null ? _results.Count : 0, GeneratedIds = [], Text = "", Usage = last.Usage with { CompletionTokens = 0 }, Slot = null, Logprobs = null, PromptLogprobs = null });
         Tokens.Writer.TryComplete();
         Text.Writer.TryComplete();
         Pieces.Writer.TryComplete();
@@ -231,11 +266,14 @@ sealed class EngineWork
             lane != null ? now - _decodeStartAt : 0, now);
         int[] generated = lane?.Decode.Generated.ToArray() ?? [];
         return new EngineResult(Id, Request.PromptIds.ToArray(), generated, lane?.Text ?? "", reason,
-            new EngineUsage(Request.PromptIds.Count, generated.Length), Slot, timings, error)
+            new EngineUsage(Request.PromptIds.Count, generated.Length), lane?.Slot, timings, error)
         {
             Choice = lane?.Choice ?? 0,
             Logprobs = lane?.Decode.Logprobs?.ToArray(),
-            PromptLogprobs = PromptLogprobs,
+            PromptLogprobs = lane?.PromptLogprobs,
         };
     }
 }
+
+/// <summary>What a lane starts with: its branch, b = W delta (null: none), its stage's summary and the prompt's log-probabilities under its bias.</summary>
+internal sealed record LaneStart(int Branch, float[]? Bias, SlotSummary? Slot, IReadOnlyList<TokenLogprob>? PromptLogprobs);

@@ -24,7 +24,7 @@ public sealed partial class SlotEngine
             if (!_works.TryGetValue(id, out var work)) continue;
             try
             {
-                if (work.Request.LoadedDelta is { } delta) StartDecode(work, LoadedBias(work, delta));
+                if (work.Request.LoadedDelta is { } delta) StartDecode(work, [LoadedBias(work, delta)]);
                 else StartSlotStage(work);
             }
             catch (Exception e) { Finish(work, FinishReason.Error, e); }
@@ -36,22 +36,29 @@ public sealed partial class SlotEngine
     float[] LoadedBias(EngineWork work, float[] delta)
     {
         var slot = work.Request.Slot ?? new SlotOptions { Times = 0 };
-        work.Slot = new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true);
+        work.RecordSummary(0, new SlotSummary(0, slot.Lr, slot.Impl, slot.Optimizer, delta, [], [], false, null, 0, Loaded: true));
         var bias = _model.LogitBias(delta);
         work.Request.OnLogitBias?.Invoke((float[])bias.Clone());
         return bias;
     }
 
-    /// <summary>The SLOT stage's start, its own piece (one per step at most: one request leaves the prefill per step).</summary>
+    /// <summary>
+    /// The SLOT stages' start for the request's wave (one stage, or one per branch of a sweep's wave), its own piece
+    /// (one request per step at most: one request leaves the prefill per step).
+    /// </summary>
     void StartSlotStage(EngineWork work)
     {
         var clock = Stopwatch.StartNew();
-        // Prompt log-probabilities read the prompt's logits after the stage, so the stage must copy them then.
-        work.Sequence!.LastSlotUse = !work.HasNextBranch && !work.Request.PromptLogprobs;
-        work.EnterSlotStage(_model.StartSlot(work.Sequence, work.BranchSlot!));
+        foreach (int branch in work.WaveBranches.Where(work.RunsSlot))
+        {
+            // The last stage on this prefill may take the prompt's logits; prompt log-probabilities read them after the
+            // stage, so then it copies them too.
+            work.Sequence!.LastSlotUse = branch == work.LastStageBranch && !work.Request.PromptLogprobs;
+            work.EnterSlotStage(branch, _model.StartSlot(work.Sequence, work.SlotOf(branch)!));
+        }
         _scheduler.OnStageStarted(work.Id);
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
-        if (work.Slotting!.Finished) CompleteSlotStage(work); // skipped (a 1-token prompt): nothing to optimize
+        if (work.StagesFinished) CompleteSlotStage(work); // all skipped (a 1-token prompt): nothing to optimize
     }
 
     /// <summary>
@@ -62,7 +69,8 @@ public sealed partial class SlotEngine
     void AdvanceSlotStages(List<EngineWork> works)
     {
         var clock = Stopwatch.StartNew();
-        try { _model.Backend.SlotMath.AdvanceTogether(works.Select(w => w.Slotting!).ToList()); }
+        // A sweep's stages with fewer steps finish before the others of their wave and wait for them.
+        try { _model.Backend.SlotMath.AdvanceTogether(works.SelectMany(w => w.Stages).Where(s => !s.Finished).ToList()); }
         catch (Exception e)
         {
             foreach (var w in works) Finish(w, FinishReason.Error, e);
@@ -72,7 +80,7 @@ public sealed partial class SlotEngine
         foreach (var work in works)
         {
             work.SlotStageMs += stepMs;
-            if (!work.Slotting!.Finished) continue;
+            if (!work.StagesFinished) continue;
             try { CompleteSlotStage(work); }
             catch (Exception e) { Finish(work, FinishReason.Error, e); }
         }
@@ -81,19 +89,20 @@ public sealed partial class SlotEngine
     void CompleteSlotStage(EngineWork work)
     {
         var clock = Stopwatch.StartNew();
-        var result = work.CompleteSlotStage();
+        var results = work.CompleteSlotStages();
         work.SlotStageMs += clock.Elapsed.TotalMilliseconds;
-        StartDecode(work, SlotStageDone(work, result));
+        var biases = work.WaveBranches.Select(b => results.Where(r => r.Branch == b).Select(r => SlotStageDone(work, b, r.Outcome)).FirstOrDefault()).ToArray();
+        StartDecode(work, biases);
     }
 
     /// <summary>Records a finished SLOT stage (summary, metrics) and returns b = W delta, or null when it was skipped.</summary>
-    float[]? SlotStageDone(EngineWork work, SlotOutcome result)
+    float[]? SlotStageDone(EngineWork work, int branch, SlotOutcome result)
     {
         Interlocked.Increment(ref _slotStages);
         lock (_slotClockGate) _slotStageMs += work.SlotStageMs;
-        var options = work.BranchSlot!;
-        work.Slot = new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
-            result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false);
+        var options = work.SlotOf(branch)!;
+        work.RecordSummary(branch, new SlotSummary(options.Times, options.Lr, options.Impl, options.Optimizer, result.Delta, result.Losses,
+            result.DeltaNorms, result.Skipped, result.StopReason, work.SlotStageMs, Loaded: false));
         if (result.Skipped || result.LogitBias is not { } bias) return null;
         work.Request.OnLogitBias?.Invoke((float[])bias.Clone());
         return bias;

@@ -114,6 +114,8 @@ public sealed partial class SlotEngine : IDisposable
             throw new SlotSharpException($"the request asks for {request.Choices} choices but the engine decodes at most {_places} sequences at once");
         if (request.Choices > 1 && branches != null)
             throw new SlotSharpException("a branched engine request decodes one choice per branch: leave EngineRequest.Choices at 1");
+        if (request.PromptLogprobs && branches != null)
+            throw new SlotSharpException("a branched engine request reports no prompt log-probabilities: submit each setting as its own request");
         long logitBytes = (long)t * _model.Backend.VocabSize * sizeof(float);
         if (request.PromptLogprobs && logitBytes > _options.PromptLogprobsMaxBytes)
             throw new SlotSharpException($"prompt log-probabilities keep the prompt's {t} x {_model.Backend.VocabSize} logits ({logitBytes} bytes), more than the engine's limit of {_options.PromptLogprobsMaxBytes} bytes; send a shorter prompt");
@@ -133,7 +135,9 @@ public sealed partial class SlotEngine : IDisposable
         var generation = request.Generation with { StopIds = request.Generation.StopIds.Union(eos).ToHashSet() };
         _model.CheckPrompt(request.PromptIds, generation);
         CheckShape(request, branches);
-        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens, request.Choices);
+        // A sweep decodes its branches in waves of as many as the engine has places for, each on a fork of one prefill.
+        int places = branches != null ? Math.Min(branches.Count, _places) : request.Choices;
+        long cost = _budget.Cost(request.PromptIds.Count, generation.MaxNewTokens, places);
         if (cost > _budget.Capacity)
             throw new SlotSharpException($"the request needs {cost} KV {_budget.Unit} (prompt {request.PromptIds.Count} + max_new_tokens {generation.MaxNewTokens}) but the engine's whole budget is {_budget.Capacity}");
         // MaxQueued counts requests waiting beyond the places free now, so MaxQueued 0 still serves one at a time.
@@ -142,7 +146,7 @@ public sealed partial class SlotEngine : IDisposable
             Interlocked.Decrement(ref _queued);
             throw new EngineOverloadedException($"the engine queue is full ({_options.MaxQueued} requests waiting)");
         }
-        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, branches, cancel);
+        var work = new EngineWork(Interlocked.Increment(ref _nextId), request, generation, cost, branches, places, cancel);
         if (cancel.CanBeCanceled) work.CancelRegistration = cancel.Register(Wake);
         _incoming.Enqueue(work);
         Wake();
@@ -180,7 +184,7 @@ public sealed partial class SlotEngine : IDisposable
             while (_incoming.TryDequeue(out var w))
             {
                 _works.Add(w.Id, w);
-                _scheduler.Enqueue(w.Id, w.KvCost, w.Request.PromptIds.Count, w.Request.Choices);
+                _scheduler.Enqueue(w.Id, w.KvCost, w.Request.PromptIds.Count, w.Places);
             }
             foreach (var w in _works.Values)
                 if (w.Cancel.IsCancellationRequested) _scheduler.RequestCancel(w.Id);
@@ -235,31 +239,35 @@ public sealed partial class SlotEngine : IDisposable
         {
             var run = work.Prefilling!;
             int ran = run.Advance(_options.PrefillChunkTokens);
-            bool needsStage = SlotRuns(work) || work.Request.LoadedDelta != null;
+            bool needsStage = work.WaveNeedsStage;
             _scheduler.OnPrefilled(work.Id, ran, needsStage);
             if (!run.Finished) return;
             work.Prefilled();
             CachePrompt(work);
             Interlocked.Add(ref _promptTokens, work.Request.PromptIds.Count);
-            if (!needsStage) StartDecode(work, null);
+            if (!needsStage) StartDecode(work, NoBias(work));
         }
         catch (Exception e) { Finish(work, FinishReason.Error, e); } // cancellation is seen at step boundaries instead
     }
 
-    /// <summary>Whether the current branch (the request's own settings when it has none) runs a SLOT prompt stage.</summary>
-    static bool SlotRuns(EngineWork work) => work.Request.LoadedDelta == null && work.BranchSlot is { Times: > 0 };
+    /// <summary>No bias for any branch of the current wave.</summary>
+    static float[]?[] NoBias(EngineWork work) => new float[]?[work.WaveBranches.Count];
 
     /// <summary>
-    /// The request decodes from this step on, with b = W delta (null: none) added to its logits: its prompt
-    /// log-probabilities (when asked for) are read under that bias, the prompt's logits are freed once no later branch
-    /// needs them, and each choice gets its lane.
+    /// The current wave decodes from this step on, branch i of it with b = W delta <paramref name="biases"/>[i] (null:
+    /// none) added to its logits: the prompt log-probabilities (when asked for) are read under that bias, the prompt's
+    /// logits are freed once no later wave needs them, and each choice or branch gets its lane.
     /// </summary>
-    void StartDecode(EngineWork work, float[]? bias)
+    void StartDecode(EngineWork work, IReadOnlyList<float[]?> biases)
     {
         var sequence = work.Sequence!;
-        if (work.Request.PromptLogprobs) work.PromptLogprobs = PromptLogprobs(sequence, bias, work.Request.Logprobs ?? 0);
-        if (!work.HasNextBranch) sequence.TakePromptLogits()?.Dispose();
-        work.StartDecode(bias, _model.Backend.VocabSize, _model.Tokenizer, _model.Backend.Fork);
+        var wave = work.WaveBranches;
+        var starts = new LaneStart[wave.Count];
+        for (int i = 0; i < wave.Count; i++)
+            starts[i] = new LaneStart(wave[i], biases[i], work.SummaryOf(wave[i]),
+                work.Request.PromptLogprobs ? PromptLogprobs(sequence, biases[i], work.Request.Logprobs ?? 0) : null);
+        if (!work.HasNextWave) sequence.TakePromptLogits()?.Dispose();
+        work.StartDecode(starts, _model.Backend.VocabSize, _model.Tokenizer, _model.Backend.Fork);
         foreach (var lane in work.Lanes.Where(l => l.Decode.Finished).ToList()) // max_new_tokens 0
             if (LaneDone(work, lane, FinishReason.Length)) return;
         _scheduler.OnReadyToDecode(work.Id);
@@ -277,20 +285,16 @@ public sealed partial class SlotEngine : IDisposable
     }
 
     /// <summary>
-    /// A lane chose its last token. A single lane ends its branch (the request, or its next branch starts); with
-    /// several choices the request ends when its last lane does. True when the request's lanes are no longer the ones
-    /// being stepped (it finished, or its next branch took over).
+    /// A lane chose its last token. The request's wave ends when its last lane does: then the next wave of branches
+    /// starts, or the request finishes. True when the request's lanes are no longer the ones being stepped (it
+    /// finished, or its next wave took over).
     /// </summary>
     bool LaneDone(EngineWork work, DecodeLane lane, FinishReason reason)
     {
-        if (work.Lanes.Count == 1)
-        {
-            EndBranch(work, reason);
-            return true;
-        }
         work.EndLane(lane, reason);
         if (!work.AllLanesEnded) return false;
-        Finish(work, reason);
+        if (work.HasNextWave) NextWave(work);
+        else Finish(work, reason);
         return true;
     }
 

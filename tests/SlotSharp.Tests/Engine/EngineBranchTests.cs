@@ -10,7 +10,7 @@ namespace SlotSharp.Tests.Engine;
 /// </summary>
 public class EngineBranchTests(PipelineFixture pipelines) : IClassFixture<PipelineFixture>
 {
-    /// <summary>Plain, SLOT AdamW, SLOT vLLM, plain again: each branch after the first decodes on a rewound sequence.</summary>
+    /// <summary>Plain, SLOT AdamW, SLOT vLLM, plain again: side by side on forks, or in waves on a rewound sequence.</summary>
     static readonly (SlotOptions? Slot, string Golden)[] Sweep =
     [
         (null, "greedy_times0"),
@@ -30,13 +30,18 @@ public class EngineBranchTests(PipelineFixture pipelines) : IClassFixture<Pipeli
         IgnoreEos = true,
     };
 
+    /// <param name="maxRunning">16: the four branches in one wave; 3: a wave of three, then one (the sequence rewound
+    /// between them); 1: one branch at a time.</param>
     [SkippableTheory]
-    [InlineData("tiny-qwen2")]
-    [InlineData("stories260K")]
-    public void EveryBranchOfEveryGoldenPromptMatchesItsGolden(string model)
+    [InlineData("tiny-qwen2", 16)]
+    [InlineData("stories260K", 16)]
+    [InlineData("tiny-qwen2", 3)]
+    [InlineData("stories260K", 1)]
+    public void EveryBranchOfEveryGoldenPromptMatchesItsGolden(string model, int maxRunning)
     {
         var golden = Golden.Load(model);
-        CheckEveryBranch(pipelines.Float32(golden).Engine, golden);
+        using var engine = pipelines.Float32(golden).NewEngine(new EngineOptions { MaxRunning = maxRunning });
+        CheckEveryBranch(engine, golden);
     }
 
     /// <summary>Every golden prompt submitted together, each with <see cref="Sweep"/> as branches; each branch must give its golden.</summary>
@@ -69,7 +74,8 @@ public class EngineBranchTests(PipelineFixture pipelines) : IClassFixture<Pipeli
     public void CancellingDuringABranchEndsTheRemainingBranchesCancelled()
     {
         var golden = Golden.Load("tiny-qwen2");
-        var engine = pipelines.Float32(golden).Engine;
+        // One place: waves of one branch, so the second branch is the only one decoding when the request is cancelled.
+        using var engine = pipelines.Float32(golden).NewEngine(new EngineOptions { MaxRunning = 1 });
         using var cts = new CancellationTokenSource();
         var expected = Golden.Ints(golden.Prompt("len8")["generate"]!["greedy_times0"]);
         // The second branch cancels the request after its second token, from the engine thread.

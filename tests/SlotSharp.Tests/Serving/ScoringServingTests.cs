@@ -303,7 +303,13 @@ public class ScoringServingTests(ConvertedModels models) : IClassFixture<Convert
         Assert.StartsWith("The cat sat on", text.ToString());
         Assert.Equal((string?)expected["text"], text.ToString());
         Assert.Equal(expected["logprobs"]!["tokens"]!.ToJsonString(), tokens.ToJsonString());
-        Assert.Equal(expected["logprobs"]!["token_logprobs"]!.ToJsonString(), values.ToJsonString());
+        // The second request reuses the first one's prompt from the engine's prefix cache, whose last prefill chunk
+        // starts elsewhere: equal within the cache's tolerance (docs/engine.md), not bit for bit.
+        var wholeValues = expected["logprobs"]!["token_logprobs"]!.AsArray();
+        Assert.Equal(wholeValues.Count, values.Count);
+        foreach (var (w, v) in wholeValues.Zip(values))
+            if (w is null) Assert.Null(v);
+            else Assert.InRange((double)v! - (double)w, -1e-4, 1e-4);
         Assert.Equal(expected["logprobs"]!["text_offset"]!.ToJsonString(), offsets.ToJsonString());
     }
 

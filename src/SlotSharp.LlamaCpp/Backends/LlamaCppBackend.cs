@@ -118,6 +118,35 @@ public sealed class LlamaCppBackend : IModelBackend
 
     public void Step(IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens)
     {
+        _model.Step(Rows(sequences, tokens), (i, logits) => logits.CopyTo(sequences[i].Logits));
+        foreach (var s in sequences) s.Length++;
+    }
+
+    /// <summary>
+    /// The decode rows ride in the prefill chunk's batch, so the step is one llama_decode (llama.cpp's server does
+    /// the same); the chunk gives up as many positions as there are rows, keeping the batch within its output budget.
+    /// </summary>
+    public int StepWith(PrefillRun? prefill, int prefillPositions, IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens)
+    {
+        var rows = Rows(sequences, tokens);
+        int room = _model.PrefillBatchSize - rows.Length;
+        if (prefill is not Prefilling run || run.Owner != this || rows.Length == 0 || room < 1)
+        {
+            int alone = prefill != null ? prefill.Advance(prefillPositions) : 0;
+            if (rows.Length > 0) _model.Step(rows, (i, logits) => logits.CopyTo(sequences[i].Logits));
+            foreach (var s in sequences) s.Length++;
+            return alone;
+        }
+        run.Riders = (rows, (i, logits) => logits.CopyTo(sequences[i].Logits));
+        int ran;
+        try { ran = run.Advance(Math.Min(prefillPositions, room)); }
+        finally { run.Riders = null; }
+        foreach (var s in sequences) s.Length++;
+        return ran;
+    }
+
+    (int Token, int Position, int Seq)[] Rows(IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens)
+    {
         var rows = new (int, int, int)[sequences.Count];
         for (int i = 0; i < rows.Length; i++)
         {
@@ -125,8 +154,7 @@ public sealed class LlamaCppBackend : IModelBackend
             if (s.Length + 1 > ContextSize) throw new SlotSharpException($"generation reached the llama.cpp context size ({ContextSize} positions)");
             rows[i] = (tokens[i], s.Length, s.Id);
         }
-        _model.Step(rows, (i, logits) => logits.CopyTo(sequences[i].Logits));
-        foreach (var s in sequences) s.Length++;
+        return rows;
     }
 
     Sequence Own(BackendSequence s) => s is Sequence mine && mine.Owner == this
@@ -166,11 +194,17 @@ public sealed class LlamaCppBackend : IModelBackend
 
         public override int MaxChunk => owner._model.PrefillBatchSize;
 
+        public LlamaCppBackend Owner => owner;
+
+        /// <summary>Other sequences' decode rows for the next chunk's batch (<see cref="StepWith"/>), and where their logits go.</summary>
+        public ((int Token, int Position, int Seq)[] Rows, Action<int, ReadOnlySpan<float>> Output)? Riders { get; set; }
+
         protected override void RunChunk(int start, int count)
         {
             var hidden = _hidden is null ? Span<float>.Empty : _hidden.RowSpan(start, count);
             var allLogits = _allLogits is null ? Span<float>.Empty : _allLogits.RowSpan(start, count);
-            owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null, allLogits);
+            owner._model.PrefillChunk(PromptIds, start, count, id, hidden, start + count == PromptIds.Length ? _logits : null, allLogits,
+                Riders?.Rows, Riders?.Output);
         }
 
         protected override BackendSequence BuildSequence(double prefillMilliseconds)

@@ -91,10 +91,17 @@ internal sealed class LlamaCppModel : IDisposable
     /// logits too, which the batch size bounds); with <paramref name="lastLogits"/>, the chunk's last position's logits;
     /// with <paramref name="allLogits"/> (count x V floats), every position's.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="riders"/>, other sequences' decode rows go into the same batch before the chunk (one
+    /// llama_decode for the engine step, as llama.cpp's server batches) and <paramref name="riderOutput"/> receives row
+    /// i's logits; count plus the riders is at most <see cref="PrefillBatchSize"/>.
+    /// </remarks>
     public void PrefillChunk(IReadOnlyList<int> ids, int from, int count, int seq, Span<float> hidden, float[]? lastLogits,
-        Span<float> allLogits = default)
+        Span<float> allLogits = default, IReadOnlyList<(int Token, int Position, int Seq)>? riders = null,
+        Action<int, ReadOnlySpan<float>>? riderOutput = null)
     {
-        if (count < 1 || count > PrefillBatchSize) throw new ArgumentOutOfRangeException(nameof(count), count, $"a prefill chunk takes 1 to {PrefillBatchSize} positions");
+        int r = riders?.Count ?? 0;
+        if (count < 1 || count + r > PrefillBatchSize) throw new ArgumentOutOfRangeException(nameof(count), count, $"a prefill chunk takes 1 to {PrefillBatchSize - r} positions beside {r} decode rows");
         bool allHidden = !hidden.IsEmpty, everyOutput = allHidden || !allLogits.IsEmpty;
         var handle = _context.NativeHandle;
         // With embeddings on, llama.cpp makes every position an output (hidden state and logits); only a SLOT prefill
@@ -102,13 +109,18 @@ internal sealed class LlamaCppModel : IDisposable
         // the context's, and decode steps of other sequences may run between chunks, so every chunk sets it.
         handle.SetEmbeddings(allHidden);
         _batch.Clear();
+        for (int i = 0; i < r; i++) _batch.Add(riders![i].Token, riders[i].Position, (LLamaSeqId)riders[i].Seq, true);
         for (int i = 0; i < count; i++) _batch.Add(ids[from + i], from + i, (LLamaSeqId)seq, everyOutput || (lastLogits != null && i == count - 1));
-        Check(handle.Decode(_batch));
+        long start = Stopwatch.GetTimestamp();
+        var result = handle.Decode(_batch);
+        if (r > 0) Interlocked.Add(ref _stepDecodeTicks, Stopwatch.GetTimestamp() - start); // a decode step's call, the chunk included
+        Check(result);
+        for (int i = 0; i < r; i++) riderOutput!(i, handle.GetLogitsIth(i));
         int d = HiddenSize;
         if (allHidden)
-            for (int i = 0; i < count; i++) handle.GetEmbeddingsIth(i).CopyTo(hidden.Slice(i * d, d));
-        for (int i = 0; i < count && !allLogits.IsEmpty; i++) handle.GetLogitsIth(i).CopyTo(allLogits.Slice(i * VocabSize, VocabSize));
-        if (lastLogits != null) handle.GetLogitsIth(count - 1).CopyTo(lastLogits); // indices are batch positions
+            for (int i = 0; i < count; i++) handle.GetEmbeddingsIth(r + i).CopyTo(hidden.Slice(i * d, d));
+        for (int i = 0; i < count && !allLogits.IsEmpty; i++) handle.GetLogitsIth(r + i).CopyTo(allLogits.Slice(i * VocabSize, VocabSize));
+        if (lastLogits != null) handle.GetLogitsIth(r + count - 1).CopyTo(lastLogits); // indices are batch positions
     }
 
     /// <summary>

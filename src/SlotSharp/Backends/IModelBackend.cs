@@ -79,4 +79,18 @@ public interface IModelBackend : IDisposable
 
     /// <summary>Appends one token to each sequence (one batched step where the engine can) and refreshes their logits.</summary>
     void Step(IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens);
+
+    /// <summary>
+    /// One engine step's model work: the next chunk of <paramref name="prefill"/> (at most
+    /// <paramref name="prefillPositions"/> positions; none when null) and one token for each of
+    /// <paramref name="sequences"/>, in one call where the backend can (llama.cpp: one llama_batch, as its server
+    /// builds one). Returns the positions the prefill ran, which may be fewer than asked when the decode rows take part
+    /// of the backend's batch. By default: the chunk, then <see cref="Step"/>.
+    /// </summary>
+    int StepWith(PrefillRun? prefill, int prefillPositions, IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens)
+    {
+        int ran = prefill != null ? prefill.Advance(prefillPositions) : 0;
+        if (sequences.Count > 0) Step(sequences, tokens);
+        return ran;
+    }
 }

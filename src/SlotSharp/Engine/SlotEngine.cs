@@ -9,12 +9,12 @@ namespace SlotSharp.Engine;
 /// Continuous batching over one <see cref="SlotModel"/>: requests submitted from any thread join the running batch
 /// at step boundaries and leave when done. One dedicated thread owns the backend. Each engine step, the
 /// <see cref="Scheduler"/> plans and this class executes: (1) the plan's prompt work: cancelled requests end, the head
-/// of the queue is admitted (FIFO, within the KV budget) when no other request is prefilling, every staged request's
-/// prompt stage advances by one piece (a SLOT stage's start, or one optimizer step of all started SLOT stages together
-/// with their passes over W shared, or b = W delta for a loaded delta), and one prefill chunk of
-/// <see cref="EngineOptions.PrefillChunkTokens"/> positions runs; (2) the decode set chooses one token each and
-/// advances in one backend step. So a running decode waits at most one prefill chunk, one SLOT start and one shared SLOT
-/// step between two of its tokens (docs/engine.md).
+/// of the queue is admitted (FIFO, within the KV budget) when no other request is prefilling, and every staged
+/// request's prompt stage advances by one piece (a SLOT stage's start, or one optimizer step of all started SLOT stages
+/// together with their passes over W shared, or b = W delta for a loaded delta); (2) the decode set chooses one token
+/// each; (3) one backend call runs those tokens and one prefill chunk of <see cref="EngineOptions.PrefillChunkTokens"/>
+/// positions together (<see cref="IModelBackend.StepWith"/>: one llama_batch on llama.cpp). So a running decode waits
+/// at most one prefill chunk, one SLOT start and one shared SLOT step between two of its tokens (docs/engine.md).
 /// The engine is its model's backend's only driver (backends are single-threaded): a model takes one engine at a
 /// time, and every front door (CLI, server, evaluators, chat client) submits to it.
 /// </summary>
@@ -191,7 +191,8 @@ public sealed partial class SlotEngine : IDisposable
             var plan = _scheduler.PlanPrompt();
             ExecutePrompt(plan);
             var decode = _scheduler.PlanDecode();
-            if (decode.Count > 0) ExecuteDecode(decode);
+            var prefilling = plan.Prefill is { } id && _works.TryGetValue(id, out var p) && p.Prefilling != null ? p : null;
+            if (decode.Count > 0 || prefilling != null) ExecuteStep(decode, prefilling, plan.PrefillPositions);
             else if (!plan.HasWork) _wake.WaitOne();
         }
         foreach (var w in _works.Values.ToArray()) Finish(w, FinishReason.Cancelled);
@@ -200,15 +201,15 @@ public sealed partial class SlotEngine : IDisposable
     }
 
     /// <summary>
-    /// The plan's prompt work, in its order: cancellations, the admission, the staged requests' stage pieces (before the
-    /// prefill: a request whose prefill ends in this step starts its stage in the next one), then the prefill chunk.
+    /// The plan's prompt work before the step's backend call, in its order: cancellations, the admission, the staged
+    /// requests' stage pieces (a request whose prefill ends in this step starts its stage in the next one). The prefill
+    /// chunk runs in the backend call, with the decode tokens.
     /// </summary>
     void ExecutePrompt(PromptPlan plan)
     {
         foreach (var id in plan.Cancel) Finish(_works[id], FinishReason.Cancelled);
         if (plan.Admit is { } admit) Admit(_works[admit]);
         PromptStageStep(plan);
-        if (plan.Prefill is { } id2 && _works.TryGetValue(id2, out var prefilling) && prefilling.Prefilling != null) PrefillStep(prefilling);
     }
 
     void PublishRunning() => Volatile.Write(ref _runningCount, _scheduler.Admitted);
@@ -229,16 +230,15 @@ public sealed partial class SlotEngine : IDisposable
     }
 
     /// <summary>
-    /// One chunk of the admitted request's prefill. After its last chunk it joins the decode batch, or, with a SLOT
+    /// A chunk of the admitted request's prefill ran. After its last chunk it joins the decode batch, or, with a SLOT
     /// stage or a loaded delta to apply, the requests in their prompt stage (from the next step on), and the next
     /// request may be admitted.
     /// </summary>
-    void PrefillStep(EngineWork work)
+    void PrefillRan(EngineWork work, int ran)
     {
         try
         {
             var run = work.Prefilling!;
-            int ran = run.Advance(_options.PrefillChunkTokens);
             bool needsStage = work.WaveNeedsStage;
             _scheduler.OnPrefilled(work.Id, ran, needsStage);
             if (!run.Finished) return;
@@ -298,8 +298,31 @@ public sealed partial class SlotEngine : IDisposable
         return true;
     }
 
-    /// <summary>One token for every decoding lane, then one backend step for those that go on.</summary>
-    void ExecuteDecode(IReadOnlyList<long> ids)
+    /// <summary>
+    /// One token for every decoding lane, then one backend call for those that go on and the prefill's next chunk. A
+    /// failed call leaves every sequence in it undefined, so all of their requests end.
+    /// </summary>
+    void ExecuteStep(IReadOnlyList<long> ids, EngineWork? prefilling, int prefillPositions)
+    {
+        var (stepping, tokens) = ChooseTokens(ids);
+        if (prefilling is { Prefilling: null }) prefilling = null; // ended while the tokens were chosen
+        if (stepping.Count == 0 && prefilling == null) return;
+        int ran;
+        try
+        {
+            ran = _model.Backend.StepWith(prefilling?.Prefilling, prefillPositions, stepping.Select(s => s.Lane.Sequence).ToArray(), tokens);
+        }
+        catch (Exception e)
+        {
+            foreach (var w in stepping.Select(s => s.Work).Distinct().ToList()) Finish(w, FinishReason.Error, e);
+            if (prefilling != null) Finish(prefilling, FinishReason.Error, e);
+            return;
+        }
+        if (prefilling != null) PrefillRan(prefilling, ran);
+    }
+
+    /// <summary>One token for every decoding lane; returns the lanes that go on with their tokens.</summary>
+    (List<(EngineWork Work, DecodeLane Lane)> Stepping, List<int> Tokens) ChooseTokens(IReadOnlyList<long> ids)
     {
         var stepping = new List<(EngineWork Work, DecodeLane Lane)>(ids.Count);
         var tokens = new List<int>(ids.Count);
@@ -336,16 +359,7 @@ public sealed partial class SlotEngine : IDisposable
                 else { stepping.Add((work, lane)); tokens.Add(next); }
             }
         }
-        if (stepping.Count == 0) return;
-        try
-        {
-            _model.Backend.Step(stepping.Select(s => s.Lane.Sequence).ToArray(), tokens);
-        }
-        catch (Exception e)
-        {
-            // A failed batched step leaves every sequence in it undefined, so all of them end.
-            foreach (var w in stepping.Select(s => s.Work).Distinct().ToList()) Finish(w, FinishReason.Error, e);
-        }
+        return (stepping, tokens);
     }
 
     /// <summary>

@@ -79,11 +79,12 @@ public class EngineChunkedPrefillTests(PipelineFixture pipelines, ConvertedModel
         Assert.Equal(decoderExpected, decoded.GeneratedIds);
         Assert.Equal(longExpected, prefilled.GeneratedIds);
         Assert.Equal(unchunked, prefilled.GeneratedIds);
-        // 300 positions are 10 chunks, one per step, each followed by a decode step. Without a prompt stage the request
-        // joins the batch in its last chunk's step; with one, the stage starts in the next step (the prompt's product
-        // with W) and takes one optimizer step per step after it, joining the batch in its fifth.
+        // 300 positions are 10 chunks, one per step, each in the same backend call as the decoder's token. The request
+        // leaves the prefill after that call: without a prompt stage it chooses its first token in the next step; with
+        // one, the stage starts in the next step (the prompt's product with W) and takes one optimizer step per step
+        // after it, joining the batch in its fifth.
         int chunks = (300 + Chunk - 1) / Chunk;
-        Assert.Equal(slot ? chunks : chunks - 1, statesSeen.Count(s => s == EngineRequestState.Prefill));
+        Assert.Equal(chunks, statesSeen.Count(s => s == EngineRequestState.Prefill));
         Assert.Equal(slot ? 5 : 0, statesSeen.Count(s => s == EngineRequestState.SlotStage));
         Assert.DoesNotContain(EngineRequestState.Queued, statesSeen);
         Assert.Equal(EngineRequestState.Decode, statesSeen[^1]);

@@ -147,7 +147,8 @@ internal sealed class Scheduler(int maxRunning, KvBudget budget, int prefillChun
     {
         e.Phase = SchedulerPhase.Staged;
         e.StageStarted = false;
-        _staged.Add(e);
+        // A branch that ends as its stage completes (max_new_tokens 0) comes back here still staged: list it once.
+        if (!_staged.Contains(e)) _staged.Add(e);
     }
 
     void Decode(Entry e)

@@ -15,8 +15,8 @@ public sealed partial class SlotEngine
     /// <summary>
     /// Queues one prompt that decodes once per entry of <paramref name="branches"/> (null or times 0: plain decoding),
     /// all on a single prefill; the task completes with one result per branch, in order. Settings belong in the
-    /// branches, so <see cref="EngineRequest.Slot"/> and <see cref="EngineRequest.LoadedDelta"/> must be unset, and no
-    /// prompt log-probabilities are reported. The request reserves the KV of one wave (its prompt and each branch's new
+    /// branches, so <see cref="EngineRequest.Slot"/> and <see cref="EngineRequest.LoadedDelta"/> must be unset; prompt
+    /// log-probabilities, when asked for, are each branch's under its own delta. The request reserves the KV of one wave (its prompt and each branch's new
     /// tokens), takes a place per branch of a wave, and has no token stream. Cancellation or an error ends the branches
     /// decoding and those still to run with the same finish reason (the latter with no tokens).
     /// Throws as <see cref="Submit"/> does.

@@ -114,8 +114,6 @@ public sealed partial class SlotEngine : IDisposable
             throw new SlotSharpException($"the request asks for {request.Choices} choices but the engine decodes at most {_places} sequences at once");
         if (request.Choices > 1 && branches != null)
             throw new SlotSharpException("a branched engine request decodes one choice per branch: leave EngineRequest.Choices at 1");
-        if (request.PromptLogprobs && branches != null)
-            throw new SlotSharpException("a branched engine request reports no prompt log-probabilities: submit each setting as its own request");
         long logitBytes = (long)t * _model.Backend.VocabSize * sizeof(float);
         if (request.PromptLogprobs && logitBytes > _options.PromptLogprobsMaxBytes)
             throw new SlotSharpException($"prompt log-probabilities keep the prompt's {t} x {_model.Backend.VocabSize} logits ({logitBytes} bytes), more than the engine's limit of {_options.PromptLogprobsMaxBytes} bytes; send a shorter prompt");

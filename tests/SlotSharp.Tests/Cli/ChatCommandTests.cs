@@ -88,6 +88,43 @@ public sealed class ChatCommandTests(TinyQwenFixture fixture) : IClassFixture<Ti
         Generation = new GenerationOptions { MaxNewTokens = maxNew, RepetitionPenalty = fixture.Pipeline.DefaultRepetitionPenalty },
     };
 
+    /// <summary>
+    /// Issue 24's per-turn reuse: each turn's prompt starts with the last one's (and, without SLOT, with its answer), so
+    /// the engine's prefix cache prefills only the new part; the answers are what a fresh prefill of the whole
+    /// conversation gives (an engine without the cache).
+    /// </summary>
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EachTurnReusesTheConversationSoFarAndAnswersAsAFreshPrefill(bool slot)
+    {
+        SharedAssets.Require("models", "tiny-qwen2");
+        var settings = Settings();
+        settings.SlotOn = slot;
+        string stdout;
+        EngineMetrics metrics;
+        using (var cached = fixture.Pipeline.NewEngine(new EngineOptions()))
+        {
+            (stdout, _, _) = Session("Hello\nWhat is 2+2?\nMore, please.\n", settings);
+            metrics = cached.Metrics;
+        }
+        var history = new List<ChatMessage> { ChatMessage.User("Hello") };
+        int firstPrompt = fixture.Pipeline.EncodeChat(history).Length;
+        string expected;
+        using (fixture.Pipeline.NewEngine(new EngineOptions { PrefixCache = false }))
+        {
+            var a1 = Expected(history, slot ? Fit(3) : null);
+            history.AddRange([ChatMessage.Assistant(a1.Text), ChatMessage.User("What is 2+2?")]);
+            var a2 = Expected(history, slot ? Fit(3) : null);
+            history.AddRange([ChatMessage.Assistant(a2.Text), ChatMessage.User("More, please.")]);
+            var a3 = Expected(history, slot ? Fit(3) : null);
+            expected = string.Concat(new[] { a1, a2, a3 }.Select(a => a.Text + "\n"));
+        }
+        Assert.Equal(expected, stdout);
+        Assert.Equal(2, metrics.PrefixCacheHits); // turns 2 and 3
+        Assert.True(metrics.PrefixCacheReusedTokens >= 2 * firstPrompt, $"{metrics.PrefixCacheReusedTokens} tokens reused");
+    }
+
     [SkippableFact]
     public void CtrlCStopsTheAnswerAndTheConversationGoesOnWithWhatWasShown()
     {

@@ -26,6 +26,8 @@ internal sealed class PrefixCache(bool enabled, int maxEntries, long hostBytes, 
         public int Rows => Hidden?.Rows ?? Logits?.Rows ?? 0;
         public long HostBytes => ((long)(Hidden?.Rows ?? 0) * (Hidden?.Columns ?? 0) + (long)(Logits?.Rows ?? 0) * (Logits?.Columns ?? 0)) * sizeof(float);
         public long LastUsed { get; set; }
+        /// <summary>A prefill started after this entry and has yet to copy its rows: it must not be dropped until then.</summary>
+        public bool Pinned { get; set; }
 
         public void Dispose()
         {
@@ -104,7 +106,7 @@ internal sealed class PrefixCache(bool enabled, int maxEntries, long hostBytes, 
             keptLogits = logits?.CopyRows(rows);
         }
         else rows = 0;
-        foreach (var old in _entries.Where(e => IsPrefix(e.Ids, ids) && e.Rows <= rows
+        foreach (var old in _entries.Where(e => !e.Pinned && IsPrefix(e.Ids, ids) && e.Rows <= rows
                      && (e.Hidden == null || keptHidden != null) && (e.Logits == null || keptLogits != null)).ToList())
             Remove(old, evicted: false);
         _entries.Add(new Entry(ids, sequence, keptHidden, keptLogits) { LastUsed = ++_clock });
@@ -123,10 +125,10 @@ internal sealed class PrefixCache(bool enabled, int maxEntries, long hostBytes, 
     public bool Holds(IReadOnlyList<int> ids, int rows) =>
         _entries.Any(e => e.Ids.Length >= ids.Count && e.Rows >= Math.Min(rows, ids.Count) && IsPrefix(ids, e.Ids));
 
-    /// <summary>Evicts the least recently used entry other than <paramref name="keep"/>; false when none is left.</summary>
+    /// <summary>Evicts the least recently used entry other than <paramref name="keep"/> and a pinned one; false when none is left.</summary>
     public bool EvictOldest(Entry? keep = null)
     {
-        var victim = _entries.Where(e => e != keep).MinBy(e => e.LastUsed);
+        var victim = _entries.Where(e => e != keep && !e.Pinned).MinBy(e => e.LastUsed);
         if (victim == null) return false;
         Remove(victim, evicted: true);
         return true;

@@ -29,6 +29,7 @@ public sealed partial class SlotEngine
         var run = _model.Backend.StartPrefillAfter(entry.Sequence, reuse, request.PromptIds, keepHidden: work.NeedsHidden, expected,
             keepLogits: request.PromptLogprobs);
         _cache.Used(entry, reuse);
+        entry.Pinned = true; // until CachePrompt copies its rows, or the request ends first (Finish)
         work.ReusedPrefix = (entry, reuse);
         return run;
     }
@@ -43,6 +44,7 @@ public sealed partial class SlotEngine
         if (work.ReusedPrefix is { Entry: var entry, Reuse: var reuse })
         {
             work.ReusedPrefix = null;
+            entry.Pinned = false;
             if (sequence.PromptHidden is { } hidden) entry.Hidden!.RowSpan(0, reuse).CopyTo(hidden.RowSpan(0, reuse));
             if (sequence.PromptLogits is { } logits)
             {

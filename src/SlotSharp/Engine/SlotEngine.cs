@@ -368,6 +368,7 @@ public sealed partial class SlotEngine : IDisposable
     {
         _works.Remove(work.Id);
         _scheduler.OnFinished(work.Id);
+        if (work.ReusedPrefix is { Entry: var pinned }) pinned.Pinned = false; // ended before its prefill did
         if (work.State != EngineRequestState.Queued)
         {
             try { CacheAnswer(work, reason); }

@@ -62,13 +62,15 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
     /// <summary>The engine request of prompt <paramref name="index"/>: <see cref="Engine"/> with that prompt's ids.</summary>
     public EngineRequest EngineFor(int index) => Engine with { PromptIds = Prompts[index] };
 
-    public static CompletionRequest Parse(JsonObject body, bool chat, RequestBuilder requests, ServeSettings settings, string servedName)
+    /// <param name="cancellation">Stops rendering the chat (the client left).</param>
+    public static CompletionRequest Parse(JsonObject body, bool chat, RequestBuilder requests, ServeSettings settings, string servedName,
+        CancellationToken cancellation = default)
     {
         var f = new BodyFields(body);
         CheckModel(f, servedName);
         var slotModel = requests.Model;
         var tools = chat ? ParseTools(f, requests) : ToolPlan.NoTools;
-        var (prompts, texts) = chat ? ([ChatPrompt.Encode(f, requests, Messages(f), tools.RenderTools)], [null]) : ParsePrompts(f, requests);
+        var (prompts, texts) = chat ? ([ChatPrompt.Encode(f, requests, Messages(f), tools.RenderTools, cancellation)], [null]) : ParsePrompts(f, requests);
         if (prompts[0].Length == 0) throw ApiError.BadRequest("the prompt is empty", chat ? "messages" : "prompt");
         var (n, logprobs, echo) = Choices(f, chat);
         var generation = SamplingFields.Parse(f, chat, requests, settings, [.. prompts.Select(p => p.Length)]);

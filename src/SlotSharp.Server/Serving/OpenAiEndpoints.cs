@@ -10,7 +10,7 @@ namespace SlotSharp.Server;
 /// GET /v1/models, POST /v1/chat/completions and POST /v1/completions, shaped as OpenAI's API (docs/serving.md).
 /// Refusals are thrown as <see cref="ApiError"/> (or library exceptions) for <see cref="SlotServer"/> to answer.
 /// </summary>
-internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests, ServeSettings settings, ServerMetrics metrics)
+internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests, ServeSettings settings, ServerMetrics metrics, Func<PromptBounds> bounds)
 {
     readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -31,7 +31,8 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
 
     public async Task Complete(HttpContext context, bool chat)
     {
-        var request = CompletionRequest.Parse(await ReadBody(context), chat, requests, settings, ServedName);
+        // Bounded before parsing, rendered and tokenized under the request's cancellation (issue 19, defect 2).
+        var request = CompletionRequest.Parse(await ReadBody(context, bounds()), chat, requests, settings, ServedName, context.RequestAborted);
         var shape = new CompletionShape(chat, (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ServedName);
         // Stop strings end the requests inside the engine; a client that leaves cancels them (freed at the next step).
@@ -68,10 +69,12 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
 
     static readonly JsonDocumentOptions NoDuplicates = new() { AllowDuplicateProperties = false };
 
-    public static async Task<JsonObject> ReadBody(HttpContext context)
+    /// <summary>The body as a JSON object; <paramref name="bounds"/> refuses a prompt that cannot fit before any object is built.</summary>
+    public static async Task<JsonObject> ReadBody(HttpContext context, PromptBounds? bounds = null)
     {
         JsonNode? node;
         var bytes = await ReadUtf8Body(context);
+        bounds?.Check(bytes.Span);
         // A repeated field is a parse error (a 400), not an object that throws on first read (a 500); which copy
         // counts would be anyone's guess.
         try { node = JsonNode.Parse(bytes.Span, documentOptions: NoDuplicates); }

@@ -24,19 +24,31 @@ public sealed class RenderCancellationTests : IDisposable
 
     static readonly JsonArray NineMessages = new([.. Enumerable.Range(0, 9).Select(i => (JsonNode)new JsonObject { ["role"] = "user", ["content"] = $"m{i}" })]);
 
+    static readonly List<ChatMessage> Messages = [.. Enumerable.Range(0, 9).Select(i => ChatMessage.User($"m{i}"))];
+
+    /// <summary>The oracle: the whole render's time, the faster of two (the first pays for compiling the interpreter).</summary>
+    static double WholeRender(ChatTemplate template)
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            template.Render(Messages, addGenerationPrompt: true);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
     [SkippableFact]
     public void ACancelledRenderStopsWithinMilliseconds()
     {
         var template = ChatTemplate.Parse(SlowTemplate);
-        var messages = Enumerable.Range(0, 9).Select(i => ChatMessage.User($"m{i}")).ToList();
-        var whole = Stopwatch.StartNew();
-        template.Render(messages, addGenerationPrompt: true);
-        double full = whole.Elapsed.TotalSeconds;
+        double full = WholeRender(template);
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(full / 10));
         var clock = Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => template.Render(messages, true, null, null, cancel.Token));
-        Assert.True(clock.Elapsed.TotalSeconds < full / 2, $"stopped after {clock.Elapsed.TotalSeconds:F2} s; the whole render takes {full:F2} s");
+        Assert.ThrowsAny<OperationCanceledException>(() => template.Render(Messages, true, null, null, cancel.Token));
+        Assert.True(clock.Elapsed.TotalSeconds < full / 3, $"stopped after {clock.Elapsed.TotalSeconds:F2} s; the whole render takes {full:F2} s");
     }
 
     [SkippableFact]
@@ -44,12 +56,14 @@ public sealed class RenderCancellationTests : IDisposable
     {
         var model = CheckpointCopy.Of(SharedAssets.Require("models", "tiny-qwen2"), Path.Combine(_dir, "model"));
         CheckpointCopy.EditJson(model, "tokenizer_config.json", c => c["chat_template"] = SlowTemplate);
-        var full = Stopwatch.StartNew();
-        ChatTemplate.FromModelFolder(model).Render(Enumerable.Range(0, 9).Select(i => ChatMessage.User($"m{i}")).ToList(), true);
-        double fullSeconds = full.Elapsed.TotalSeconds;
+        double fullSeconds = WholeRender(ChatTemplate.FromModelFolder(model));
 
         var log = new StringWriter();
         await using var s = await OpenAiServer.Start(new ServeSettings { AccessLog = log }, model);
+        // The first request reads the prompt bounds off the vocabulary; that is not the render this test times.
+        var (warm, _) = await s.Post("/v1/completions", new JsonObject { ["prompt"] = "hi", ["max_tokens"] = 1 });
+        Assert.Equal(200, warm);
+        lock (log) log.GetStringBuilder().Clear();
         using (var leave = new CancellationTokenSource(TimeSpan.FromSeconds(fullSeconds / 10)))
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => s.Http.PostAsync("/v1/chat/completions",
@@ -68,6 +82,6 @@ public sealed class RenderCancellationTests : IDisposable
         Assert.NotNull(line);
         Assert.Contains(" 499 ", line);
         double ms = double.Parse(line.Split(' ')[^2], CultureInfo.InvariantCulture);
-        Assert.True(ms / 1000 < fullSeconds / 2, $"the request ended after {ms:F0} ms; the whole render takes {fullSeconds * 1000:F0} ms ({line})");
+        Assert.True(ms / 1000 < fullSeconds / 3, $"the request ended after {ms:F0} ms; the whole render takes {fullSeconds * 1000:F0} ms ({line})");
     }
 }

@@ -135,7 +135,14 @@ internal sealed class PromptBounds(int contextLength, int longestTokenBytes)
         if (outerIds > m.MostIds) (m.MostIds, m.IdsField) = (outerIds, field);
     }
 
-    /// <summary>The UTF-8 length of the string unescaped (an escape such as \u00e9 is 6 bytes in the body, 2 in the text).</summary>
-    static long TextBytes(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped ? Encoding.UTF8.GetByteCount(reader.GetString()!) : reader.ValueSpan.Length;
+    /// <summary>
+    /// The UTF-8 length of the string unescaped (an escape such as \u00e9 is 6 bytes in the body, 2 in the text); 0 for
+    /// a string that does not unescape (a lone surrogate), which the parser then refuses with its own message.
+    /// </summary>
+    static long TextBytes(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped) return reader.ValueSpan.Length;
+        try { return Encoding.UTF8.GetByteCount(reader.GetString()!); }
+        catch (InvalidOperationException) { return 0; }
+    }
 }

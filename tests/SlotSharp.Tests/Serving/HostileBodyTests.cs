@@ -106,6 +106,16 @@ public sealed class HostileBodyTests
         Assert.StartsWith($"'{field}' holds {context + 1} token ids; at most {context}", (string?)error["message"]);
     }
 
+    [SkippableTheory]
+    [InlineData("/v1/completions", "{\"prompt\": \"\\ud800\"}")]
+    [InlineData("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"\\udc00\"}]}")]
+    public async Task ALoneSurrogateIsLeftToTheParsersOwn400(string path, string body)
+    {
+        await using var s = await OpenAiServer.Start();
+        var (status, error, _) = await Send(s, path, Encoding.UTF8.GetBytes(body));
+        Assert.True(status == 400, error.ToJsonString());
+    }
+
     [SkippableFact]
     public async Task AChatWithinTheBoundsIsStillAnswered()
     {

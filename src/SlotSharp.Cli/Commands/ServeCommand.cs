@@ -27,6 +27,11 @@ internal static class ServeCommand
         var origins = new Option<string[]>("--allowed-origins") { Description = "Browser origins (e.g. http://localhost:3000) allowed to call; others get 403", AllowMultipleArgumentsPerToken = true };
         var maxBatch = new Option<int>("--max-batch") { Description = "Sequences decoded together, each with its own SLOT delta (1 = one request at a time)", DefaultValueFactory = _ => ServeSettings.DefaultMaxBatch };
         var kvBudget = new Option<int>("--kv-budget-mb") { Description = "KV-cache memory all running sequences may reserve (TorchSharp; 0 = 2 GiB); llama.cpp uses --context cells" };
+        var shutdown = new Option<double>("--shutdown-timeout")
+        {
+            Description = "Seconds running requests get to finish on SIGTERM or Ctrl+C before they are cancelled and the server exits",
+            DefaultValueFactory = _ => ServeSettings.DefaultShutdownTimeout.TotalSeconds,
+        };
         var quiet = new Option<bool>("--quiet") { Description = "No access log (by default one line per request on stderr: method, path, status, tokens, duration)" };
         var longContext = LongContextOption.Create();
         longContext.Description += "; the default for /v1/generate requests, which may set \"allow_long_context\" themselves";
@@ -35,7 +40,7 @@ internal static class ServeCommand
                                        "POST /v1/generate (the JSON of `slot generate --json`), GET /health, GET /metrics");
         model.AddTo(cmd);
         slot.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, quiet, longContext })
+        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, shutdown, quiet, longContext })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -49,6 +54,7 @@ internal static class ServeCommand
                 MaxBodyBytes = parse.GetValue(maxBody) << 20, MaxTokensLimit = parse.GetValue(maxTokens),
                 AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
                 AccessLog = parse.GetValue(quiet) ? null : Console.Error,
+                ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
             };
             settings.Validate(FlagOf);
             using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);
@@ -78,6 +84,10 @@ internal static class ServeCommand
         catch (SlotSharpException e) { throw new UserInputException($"--urls {e.Message}", e); }
     }
 
+    /// <summary>--shutdown-timeout as a TimeSpan; NaN or one past TimeSpan's range is refused here, the range by Validate.</summary>
+    static TimeSpan Seconds(double seconds) => double.IsFinite(seconds) && Math.Abs(seconds) < 1e9 ? TimeSpan.FromSeconds(seconds)
+        : throw new UserInputException($"--shutdown-timeout must be a number of seconds, got {seconds}");
+
     /// <summary>The flag that sets each <see cref="ServeSettings"/> property.</summary>
     static string FlagOf(string property) => property switch
     {
@@ -88,6 +98,7 @@ internal static class ServeCommand
         nameof(ServeSettings.KvBudgetMb) => "--kv-budget-mb",
         nameof(ServeSettings.ApiKey) => "--api-key",
         nameof(ServeSettings.ServedModelName) => "--served-model-name",
+        nameof(ServeSettings.ShutdownTimeout) => "--shutdown-timeout",
         _ => property,
     };
 }

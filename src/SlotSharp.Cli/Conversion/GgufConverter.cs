@@ -13,38 +13,60 @@ namespace SlotSharp.Gguf;
 /// </summary>
 internal static class GgufConverter
 {
-    public static void Convert(string modelFolder, string outputPath, GgufFileType type, int threads = 0, Action<string>? log = null)
+    /// <summary>
+    /// Converts <paramref name="modelFolder"/> into <paramref name="outputPath"/>. The folder gets the safetensors
+    /// loader's checks before anything is written (a GGUF of a folder the loader refuses would not load either); the
+    /// file is staged under a unique name beside the output, its header read back, and only then renamed into place,
+    /// replacing an existing file only when <paramref name="overwrite"/>.
+    /// </summary>
+    public static void Convert(string modelFolder, string outputPath, GgufFileType type, int threads = 0, Action<string>? log = null, bool overwrite = true)
     {
         using var checkpoint = Checkpoint.Open(modelFolder);
         var config = checkpoint.Config;
         ModelFamilies.Require(config.Architecture, modelFolder);
-        if (!type.IsQuantized)
-        {
-            Write(checkpoint, modelFolder, outputPath, type.DirectType!.Value, type.FtypeId, log);
-            return;
-        }
-        // bf16/f16 checkpoints stay in their own type (lossless); anything else goes through F32.
-        var intermediate = config.TorchDtype switch
-        {
-            "bfloat16" => GgufFileType.BF16,
-            "float16" => GgufFileType.F16,
-            _ => GgufFileType.F32,
-        };
-        var tmp = outputPath + ".unquantized.gguf";
+        var expected = ShapeProbe.Run(checkpoint);
+        checkpoint.RequireCovers(SlotSharp.Tokenization.TokenizerLoader.LoadFolder(modelFolder));
+        string arch = config.Architecture == "LlamaForCausalLM" ? "llama" : "qwen2";
+        var staged = StagedOutput.Beside(outputPath, "partial");
         try
         {
-            Write(checkpoint, modelFolder, tmp, intermediate.DirectType!.Value, intermediate.FtypeId, log);
-            log?.Invoke($"quantizing to {type.Name} with llama.cpp");
-            GgufQuantizer.Quantize(tmp, outputPath, type, threads);
+            if (!type.IsQuantized)
+            {
+                var planned = Write(checkpoint, expected, modelFolder, staged, type.DirectType!.Value, type.FtypeId, log);
+                GgufReadBack.Check(staged, planned, arch, exactTypes: true);
+            }
+            else
+            {
+                // bf16/f16 checkpoints stay in their own type (lossless); anything else goes through F32.
+                var intermediate = config.TorchDtype switch
+                {
+                    "bfloat16" => GgufFileType.BF16,
+                    "float16" => GgufFileType.F16,
+                    _ => GgufFileType.F32,
+                };
+                var unquantized = StagedOutput.Beside(outputPath, "unquantized");
+                try
+                {
+                    var planned = Write(checkpoint, expected, modelFolder, unquantized, intermediate.DirectType!.Value, intermediate.FtypeId, log);
+                    GgufReadBack.Check(unquantized, planned, arch, exactTypes: true);
+                    log?.Invoke($"quantizing to {type.Name} with llama.cpp");
+                    GgufQuantizer.Quantize(unquantized, staged, type, threads);
+                    GgufReadBack.Check(staged, planned, arch, exactTypes: false);
+                }
+                finally { StagedOutput.Delete(unquantized); }
+            }
+            StagedOutput.Publish(staged, outputPath, overwrite);
         }
-        finally { File.Delete(tmp); }
+        finally { StagedOutput.Delete(staged); } // gone already when published
     }
 
-    static void Write(Checkpoint checkpoint, string folder, string path, GgmlType weightType, uint ftype, Action<string>? log)
+    static List<(string Name, long[] Dims, GgmlType Type)> Write(Checkpoint checkpoint, IReadOnlyDictionary<string, long[]> expected,
+        string folder, string path, GgmlType weightType, uint ftype, Action<string>? log)
     {
         var c = checkpoint.Config;
         bool llama = c.Architecture == "LlamaForCausalLM";
         string arch = llama ? "llama" : "qwen2";
+        var planned = new List<(string Name, long[] Dims, GgmlType Type)>();
         var gguf = new GgufWriter();
         gguf.AddString("general.architecture", arch);
         gguf.AddString("general.type", "model");
@@ -70,13 +92,22 @@ internal static class GgufConverter
         GgufVocabulary.AddTo(gguf, folder, c.VocabSize, c.BosTokenId, checkpoint.StopIds);
 
         if (c.RopeScaling is { RopeType: "llama3" } rs)
-            AddFloat32Tensor(gguf, "rope_freqs.weight", Llama3RopeFactors(c.RopeTheta, c.HeadDim, rs));
+        {
+            var factors = Llama3RopeFactors(c.RopeTheta, c.HeadDim, rs);
+            AddFloat32Tensor(gguf, "rope_freqs.weight", factors);
+            planned.Add(("rope_freqs.weight", [factors.Length], GgmlType.F32));
+        }
 
         foreach (var hfName in checkpoint.TensorNames.OrderBy(TensorOrder).ThenBy(n => n, StringComparer.Ordinal))
         {
             var name = GgufTensorNames.Map(hfName);
             if (name == null) { log?.Invoke($"skipping {hfName} (llama.cpp does not use it)"); continue; }
             if (name == "output.weight" && c.TieWordEmbeddings) continue;
+            // A tensor llama.cpp would look for that the model config.json describes does not read (a layer past
+            // num_hidden_layers, a bias the config turns off): llama.cpp refuses the file's tensor count at load.
+            if (!expected.ContainsKey(hfName))
+                throw new SlotSharpException($"{checkpoint.Folder}: tensor '{hfName}' is not part of the model config.json describes "
+                    + $"(num_hidden_layers {c.NumHiddenLayers}, attention_bias {(c.AttentionBias ? "true" : "false")})");
             var info = checkpoint.Info(hfName);
             // Norms and biases stay F32, as llama.cpp's converter keeps them.
             var type = info.Shape.Length <= 1 || name.EndsWith("_norm.weight", StringComparison.Ordinal) ? GgmlType.F32 : weightType;
@@ -86,9 +117,11 @@ internal static class GgufConverter
             long[] dims = info.Shape.Reverse().ToArray();
             long bytes = GgufFormat.ByteSize(type, info.ElementCount);
             gguf.AddTensor(name, dims, type, bytes, stream => WriteTensor(checkpoint, hfName, type, permuteHeads, stream));
+            planned.Add((name, dims, type));
         }
         log?.Invoke($"writing {path}");
         gguf.WriteTo(path);
+        return planned;
     }
 
     // llama.cpp's converter writes the embedding first, then the blocks in numeric order, then the output tensors.

@@ -60,20 +60,27 @@ internal class JsonlJournal<THeader, TRecord> : IDisposable
         var bytes = new byte[_stream.Length];
         _stream.Position = 0;
         _stream.ReadExactly(bytes);
-        // Everything after the last newline is a line whose write was interrupted: drop it.
+        // Everything after the last newline is a line whose write was interrupted: dropped, but only once the file is
+        // known to be this run's journal. A file that is not (someone's notes that happen to have the journal's name)
+        // is refused untouched; it used to lose its last line, or all of it when it had no newline.
         int complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
-        if (complete < bytes.Length) _stream.SetLength(complete);
         if (complete == 0)
         {
+            var header = JsonSerializer.Serialize(Header, EvalJson.Line);
+            // Empty, or the header line cut short by a killed run (the one write before any sample).
+            if (bytes.Length > 0 && !header.StartsWith(Encoding.UTF8.GetString(bytes), StringComparison.Ordinal))
+                throw NotAJournal(formatDescription, bytes.Length);
+            _stream.SetLength(0);
             _stream.Position = 0;
-            WriteLine(JsonSerializer.Serialize(Header, EvalJson.Line));
+            WriteLine(header);
             return;
         }
 
         var lines = Encoding.UTF8.GetString(bytes, 0, complete).Split('\n');
-        var onDisk = ParseLine<THeader>(lines[0], 1, "header");
-        if (onDisk.Type != "header" || onDisk.Format != Header.Format)
-            throw new SlotSharpException($"{Path}:1: not a SlotSharp {formatDescription} results file");
+        THeader onDisk;
+        try { onDisk = ParseLine<THeader>(lines[0], 1, "header"); }
+        catch (SlotSharpException) { throw NotAJournal(formatDescription, bytes.Length); }
+        if (onDisk.Type != "header" || onDisk.Format != Header.Format) throw NotAJournal(formatDescription, bytes.Length);
         var diff = onDisk.Differences(Header);
         if (diff.Length > 0)
             throw new SlotSharpException(
@@ -88,8 +95,13 @@ internal class JsonlJournal<THeader, TRecord> : IDisposable
                 throw new SlotSharpException($"{Path}:{i + 1}: sample number {record.Sample} is outside 1..{Header.SampleCount}");
             _records.TryAdd(record.Sample, record);
         }
+        if (complete < bytes.Length) _stream.SetLength(complete);
         _stream.Position = _stream.Length;
     }
+
+    SlotSharpException NotAJournal(string formatDescription, long length) => new(
+        $"{Path}:1: not a SlotSharp {formatDescription} results file ({length} bytes, left as they are); " +
+        "choose another output folder or move the file away");
 
     T ParseLine<T>(string line, int lineNo, string what)
     {

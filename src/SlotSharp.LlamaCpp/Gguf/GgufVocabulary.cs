@@ -81,7 +81,32 @@ internal static class GgufVocabulary
         gguf.AddInt32s("tokenizer.ggml.token_type", types);
         if (!spmStyle) gguf.AddStrings("tokenizer.ggml.merges", merges.Select(m => Escape(m.Left) + " " + Escape(m.Right)).ToArray());
         AddSpecialIds(gguf, tokenizer, vocabSize, configBos, configEos);
-        if (tokenizer.Config.ChatTemplate is { } template) gguf.AddString("tokenizer.chat_template", template);
+        if (tokenizer.Config.ChatTemplate is { } template) gguf.AddString("tokenizer.chat_template", CheckedTemplate(template, folder));
+    }
+
+    /// <summary>
+    /// A template that does not parse would be embedded and fail at every chat request of whoever loads the file
+    /// (issue 19, defect 4): it is parsed first, with the parser the chat path uses, and refused naming its field.
+    /// </summary>
+    static string CheckedTemplate(string template, string folder)
+    {
+        try { SlotSharp.Chat.ChatTemplate.Parse(template); }
+        catch (SlotSharp.Chat.ChatTemplateException e)
+        {
+            // TokenizerLoader takes chat_template.jinja only where tokenizer_config.json has no chat_template.
+            var config = Path.Combine(folder, "tokenizer_config.json");
+            var jinja = Path.Combine(folder, "chat_template.jinja");
+            var where = File.Exists(jinja) && !ConfigHasTemplate(config) ? jinja : $"{config}: field 'chat_template'";
+            throw new SlotSharpException($"{where} does not parse: {e.Message}");
+        }
+        return template;
+    }
+
+    static bool ConfigHasTemplate(string config)
+    {
+        if (!File.Exists(config)) return false;
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(config));
+        return doc.RootElement.TryGetProperty("chat_template", out var t) && t.ValueKind != JsonValueKind.Null;
     }
 
     static string PreTokenizerName(HfTokenizer tokenizer, string path)

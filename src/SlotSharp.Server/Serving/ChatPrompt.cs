@@ -14,16 +14,20 @@ internal static class ChatPrompt
     static readonly string[] Reserved = ["messages", "add_generation_prompt", "tools", "documents"];
 
     /// <summary>Reads add_generation_prompt, add_special_tokens and chat_template_kwargs, then encodes <paramref name="messages"/>.</summary>
-    public static int[] Encode(BodyFields f, RequestBuilder requests, IReadOnlyList<ChatMessage> messages, IReadOnlyList<object?>? tools = null)
+    /// <param name="cancellation">Stops the render (the client left); the text's length was bounded before (PromptBounds).</param>
+    public static int[] Encode(BodyFields f, RequestBuilder requests, IReadOnlyList<ChatMessage> messages, IReadOnlyList<object?>? tools = null,
+        CancellationToken cancellation = default)
     {
         bool generationPrompt = f.Bool("add_generation_prompt") ?? true;
         bool special = f.Bool("add_special_tokens") ?? false;
         f.Require(f.Bool("continue_final_message") != true, "continue_final_message", "false (the chat template renders whole messages)");
         var kwargs = Kwargs(f);
         // Without extras, the very prompt RequestBuilder makes for every front door.
-        if (generationPrompt && kwargs == null) return requests.Encode(PromptInput.FromMessages(messages) with { AddSpecialTokens = special, Tools = tools });
-        var text = requests.Model.Chat.Render(messages, generationPrompt, kwargs, tools);
-        return requests.Encode(PromptInput.FromText(text) with { AddSpecialTokens = special });
+        if (generationPrompt && kwargs == null)
+            return requests.Encode(PromptInput.FromMessages(messages) with { AddSpecialTokens = special, Tools = tools }, cancellation);
+        var text = requests.Model.Chat.Render(messages, generationPrompt, kwargs, tools, cancellation);
+        cancellation.ThrowIfCancellationRequested();
+        return requests.Encode(PromptInput.FromText(text) with { AddSpecialTokens = special }, cancellation);
     }
 
     /// <summary>chat_template_kwargs as extra template variables (e.g. Qwen3's enable_thinking); null when none.</summary>

@@ -62,13 +62,15 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
     /// <summary>The engine request of prompt <paramref name="index"/>: <see cref="Engine"/> with that prompt's ids.</summary>
     public EngineRequest EngineFor(int index) => Engine with { PromptIds = Prompts[index] };
 
-    public static CompletionRequest Parse(JsonObject body, bool chat, RequestBuilder requests, ServeSettings settings, string servedName)
+    /// <param name="cancellation">Stops rendering the chat (the client left).</param>
+    public static CompletionRequest Parse(JsonObject body, bool chat, RequestBuilder requests, ServeSettings settings, string servedName,
+        CancellationToken cancellation = default)
     {
         var f = new BodyFields(body);
         CheckModel(f, servedName);
         var slotModel = requests.Model;
         var tools = chat ? ParseTools(f, requests) : ToolPlan.NoTools;
-        var (prompts, texts) = chat ? ([ChatPrompt.Encode(f, requests, Messages(f), tools.RenderTools)], [null]) : ParsePrompts(f, requests);
+        var (prompts, texts) = chat ? ([ChatPrompt.Encode(f, requests, Messages(f), tools.RenderTools, cancellation)], [null]) : ParsePrompts(f, requests, cancellation);
         if (prompts[0].Length == 0) throw ApiError.BadRequest("the prompt is empty", chat ? "messages" : "prompt");
         var (n, logprobs, echo) = Choices(f, chat);
         var generation = SamplingFields.Parse(f, chat, requests, settings, [.. prompts.Select(p => p.Length)]);
@@ -125,13 +127,16 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
     /// prompt: a string or a list of token ids (one prompt), or a list of strings or of token-id lists (one prompt each,
     /// at most <see cref="MaxPrompts"/>). Text is encoded with add_special_tokens (default true, as vLLM); ids are used as given.
     /// </summary>
-    static (int[][] Ids, string?[] Texts) ParsePrompts(BodyFields f, RequestBuilder requests)
+    static (int[][] Ids, string?[] Texts) ParsePrompts(BodyFields f, RequestBuilder requests, CancellationToken cancellation)
     {
         bool special = f.Bool("add_special_tokens") ?? true;
         int vocab = requests.Model.VocabSize;
         int[] Text(string text, string name)
         {
-            var ids = requests.Encode(PromptInput.FromText(text) with { AddSpecialTokens = special });
+            // Each prompt is bounded (PromptBounds: 16 MB of text for a 32k context, about 4 s to tokenize here); a
+            // client that leaves stops a list of them between two prompts.
+            cancellation.ThrowIfCancellationRequested();
+            var ids = requests.Encode(PromptInput.FromText(text) with { AddSpecialTokens = special }, cancellation);
             return ids.Length > 0 ? ids : throw ApiError.BadRequest(name == "prompt" ? "the prompt is empty" : $"{name} is empty", "prompt");
         }
         switch (f["prompt"])

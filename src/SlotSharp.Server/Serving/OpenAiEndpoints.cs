@@ -10,7 +10,7 @@ namespace SlotSharp.Server;
 /// GET /v1/models, POST /v1/chat/completions and POST /v1/completions, shaped as OpenAI's API (docs/serving.md).
 /// Refusals are thrown as <see cref="ApiError"/> (or library exceptions) for <see cref="SlotServer"/> to answer.
 /// </summary>
-internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests, ServeSettings settings, ServerMetrics metrics)
+internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests, ServeSettings settings, ServerMetrics metrics, Func<PromptBounds> bounds)
 {
     readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -31,7 +31,8 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
 
     public async Task Complete(HttpContext context, bool chat)
     {
-        var request = CompletionRequest.Parse(await ReadBody(context), chat, requests, settings, ServedName);
+        // Bounded before parsing, rendered and tokenized under the request's cancellation (issue 19, defect 2).
+        var request = CompletionRequest.Parse(await ReadBody(context, bounds()), chat, requests, settings, ServedName, context.RequestAborted);
         var shape = new CompletionShape(chat, (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ServedName);
         // Stop strings end the requests inside the engine; a client that leaves cancels them (freed at the next step).
@@ -68,10 +69,12 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
 
     static readonly JsonDocumentOptions NoDuplicates = new() { AllowDuplicateProperties = false };
 
-    public static async Task<JsonObject> ReadBody(HttpContext context)
+    /// <summary>The body as a JSON object; <paramref name="bounds"/> refuses a prompt that cannot fit before any object is built.</summary>
+    public static async Task<JsonObject> ReadBody(HttpContext context, PromptBounds? bounds = null)
     {
         JsonNode? node;
         var bytes = await ReadUtf8Body(context);
+        bounds?.Check(bytes.Span);
         // A repeated field is a parse error (a 400), not an object that throws on first read (a 500); which copy
         // counts would be anyone's guess.
         try { node = JsonNode.Parse(bytes.Span, documentOptions: NoDuplicates); }
@@ -85,11 +88,35 @@ internal sealed class OpenAiEndpoints(SlotEngine engine, RequestBuilder requests
     /// </summary>
     public static async Task<ReadOnlyMemory<byte>> ReadUtf8Body(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var bytes = buffer.ToArray();
+        var bytes = await ReadAll(context);
+        // The request's end gives a large body's memory back (it would stay committed until some later full GC).
+        if (bytes.Length >= BodyMemory.LargeBodyBytes)
+            context.Response.OnCompleted(() => { BodyMemory.ReleaseSoon(); return Task.CompletedTask; });
         if (!System.Text.Unicode.Utf8.IsValid(bytes)) throw ApiError.BadRequest("the body is not valid JSON: it is not valid UTF-8");
         return bytes;
+    }
+
+    /// <summary>
+    /// One array of the body's size when Content-Length says it (RequestGuards held it to the body limit, and Kestrel
+    /// stops a body that runs past it); a chunked body grows a MemoryStream, whose doubling costs up to 3x the size.
+    /// </summary>
+    static async Task<byte[]> ReadAll(HttpContext context)
+    {
+        if (context.Request.ContentLength is { } length and <= int.MaxValue)
+        {
+            var bytes = new byte[length];
+            int read = 0;
+            while (read < bytes.Length)
+            {
+                int n = await context.Request.Body.ReadAsync(bytes.AsMemory(read), context.RequestAborted);
+                if (n == 0) throw ApiError.BadRequest($"the body ended after {read} of the {length} bytes its Content-Length announced");
+                read += n;
+            }
+            return bytes;
+        }
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        return buffer.ToArray();
     }
 
     static Task WriteJson(HttpContext context, JsonObject body)

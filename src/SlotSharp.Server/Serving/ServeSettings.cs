@@ -33,7 +33,15 @@ public sealed record ServeSettings
     /// or a key). Null: no access log. `slot serve` writes it to stderr unless --quiet.
     /// </summary>
     public TextWriter? AccessLog { get; init; }
+    /// <summary>
+    /// On SIGTERM or Ctrl+C the server stops accepting at once and lets running requests finish for this long; then
+    /// their connections are closed, which cancels them in the engine (issue 19, defect 2: the process must end
+    /// within a deadline, exit code 0). ASP.NET Core's HostOptions.ShutdownTimeout.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
     public const int DefaultMaxBatch = 8;
+    /// <summary>10 s: long enough for a short answer to finish, short enough for a service manager's stop (systemd waits 90 s, Kubernetes 30 s).</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(10);
 
     public const int DefaultMaxQueue = 64;
     public const long DefaultMaxBodyMb = 50;
@@ -50,6 +58,8 @@ public sealed record ServeSettings
         if (MaxBodyBytes <= 0) throw new SlotSharpException($"{name(nameof(MaxBodyBytes))} must be > 0, got {MaxBodyBytes}");
         if (MaxTokensLimit <= 0) throw new SlotSharpException($"{name(nameof(MaxTokensLimit))} must be > 0, got {MaxTokensLimit}");
         if (MaxBatch <= 0) throw new SlotSharpException($"{name(nameof(MaxBatch))} must be > 0, got {MaxBatch}");
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromHours(1))
+            throw new SlotSharpException($"{name(nameof(ShutdownTimeout))} must lie in [0 s, 3600 s], got {ShutdownTimeout.TotalSeconds} s");
         if (KvBudgetMb < 0) throw new SlotSharpException($"{name(nameof(KvBudgetMb))} must be >= 0, got {KvBudgetMb}");
         if (ApiKey is "") throw new SlotSharpException($"{name(nameof(ApiKey))} is empty");
         if (ServedModelName is "") throw new SlotSharpException($"{name(nameof(ServedModelName))} is empty");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SlotSharp.Generation;
@@ -26,6 +27,8 @@ public sealed class SlotServer
     readonly RequestBuilder _requests;
     readonly ServeSettings _settings;
     readonly ServerMetrics _metrics;
+    // Read off the vocabulary on first use (one pass): servers built and never asked pay nothing.
+    readonly Lazy<PromptBounds> _bounds;
 
     /// <summary>Serves requests on <paramref name="engine"/>, which stays its creator's to dispose.</summary>
     public SlotServer(SlotEngine engine, ServeSettings settings) : this(engine, settings, ownsEngine: false) { }
@@ -46,6 +49,7 @@ public sealed class SlotServer
         _requests = new RequestBuilder(engine.Model);
         _settings = settings;
         _metrics = new ServerMetrics(engine);
+        _bounds = new Lazy<PromptBounds>(() => PromptBounds.For(engine.Model));
     }
 
     /// <summary>The engine limits that serve <paramref name="settings"/>: its batch, its queue, its KV budget.</summary>
@@ -73,6 +77,9 @@ public sealed class SlotServer
                 else kestrel.Listen(IPAddress.Loopback, 0); // Kestrel has no dynamic port for 'localhost'
             }
         });
+        // SIGTERM / Ctrl+C: Kestrel stops accepting, waits this long for running requests, then closes their
+        // connections, which cancels them in the engine (RequestAborted) and ends the process (exit 0).
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = _settings.ShutdownTimeout);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // A failed bind is reported by Start as one line; the host would also log it with a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
@@ -89,7 +96,7 @@ public sealed class SlotServer
             : ApiError.Write(context.HttpContext, context.HttpContext.Response.StatusCode,
                 $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path} is not a route of this server (" +
                 (context.HttpContext.Response.StatusCode == 405 ? "method not allowed" : "not found") + ")"));
-        var openAi = new OpenAiEndpoints(_engine, _requests, _settings, _metrics);
+        var openAi = new OpenAiEndpoints(_engine, _requests, _settings, _metrics, () => _bounds.Value);
         app.MapGet("/health", () => Results.Json(new { status = "ok", model = _engine.Model.ModelId }));
         app.MapMetrics(settings => settings.Registry = _metrics.Registry);
         app.MapGet("/v1/models", openAi.Models);
@@ -97,7 +104,7 @@ public sealed class SlotServer
         app.MapPost("/v1/completions", context => Answer(context, () => openAi.Complete(context, chat: false)));
         app.MapPost("/v1/generate", context => Answer(context, () => Generate(context)));
         // vLLM's tokenizer routes, at the root as vLLM serves them (lm-evaluation-harness looks for them there).
-        var tokenizer = new TokenizerEndpoints(_requests, () => openAi.ServedName);
+        var tokenizer = new TokenizerEndpoints(_requests, () => openAi.ServedName, () => _bounds.Value);
         app.MapPost("/tokenize", context => Answer(context, () => tokenizer.Tokenize(context)));
         app.MapPost("/detokenize", context => Answer(context, () => tokenizer.Detokenize(context)));
         app.MapGet("/tokenizer_info", context => Answer(context, () => tokenizer.TokenizerInfo(context)));
@@ -190,6 +197,7 @@ public sealed class SlotServer
     {
         GenerateRequest? request;
         var body = await OpenAiEndpoints.ReadUtf8Body(context);
+        _bounds.Value.Check(body.Span, longContext: _settings.AllowLongContext);
         try { request = JsonSerializer.Deserialize<GenerateRequest>(body.Span, GenerateJson); }
         catch (JsonException e) { throw ApiError.BadRequest($"the body is not a valid generate request: {e.Message}"); }
         if (request == null) throw ApiError.BadRequest("the body is empty");
@@ -202,7 +210,9 @@ public sealed class SlotServer
             slot = slotOptions;
             var prompt = request.PromptIds != null ? PromptInput.FromIds(request.PromptIds)
                 : request.Messages != null ? PromptInput.FromMessages(request.ChatMessages()) : PromptInput.FromText(request.Prompt!);
-            var handle = _engine.Submit(_requests.Build(prompt, generation, slotOptions), context.RequestAborted);
+            // Rendered under the request's cancellation: a client that leaves stops the render.
+            var ids = _requests.Encode(prompt, context.RequestAborted);
+            var handle = _engine.Submit(_requests.Build(PromptInput.FromIds(ids), generation, slotOptions), context.RequestAborted);
             result = (await handle.Completion).ThrowIfFailed(context.RequestAborted);
         }
         catch (ContextLengthException e) { throw ApiError.BadRequest($"{e.Message} ('allow_long_context': true)"); }

@@ -9,20 +9,20 @@ namespace SlotSharp.Server;
 /// tokenizer probes and uses. Prompts are encoded exactly as the completion routes encode them (RequestBuilder, the
 /// chat path of <see cref="ChatPrompt"/>); unknown fields are 400s as there.
 /// </summary>
-internal sealed class TokenizerEndpoints(RequestBuilder requests, Func<string> servedName)
+internal sealed class TokenizerEndpoints(RequestBuilder requests, Func<string> servedName, Func<PromptBounds> bounds)
 {
     SlotModel Model => requests.Model;
 
     /// <summary>{"prompt", "add_special_tokens" (true)} or {"messages", "add_generation_prompt" (true), "add_special_tokens" (false)}.</summary>
     public async Task Tokenize(HttpContext context)
     {
-        var f = new BodyFields(await OpenAiEndpoints.ReadBody(context));
+        var f = new BodyFields(await OpenAiEndpoints.ReadBody(context, bounds()));
         CompletionRequest.CheckModel(f, servedName());
         int[] ids;
         if (f.Has("messages"))
         {
             if (f.Has("prompt")) throw ApiError.BadRequest("give 'prompt' or 'messages', not both", "prompt");
-            ids = ChatPrompt.Encode(f, requests, CompletionRequest.Messages(f));
+            ids = ChatPrompt.Encode(f, requests, CompletionRequest.Messages(f), cancellation: context.RequestAborted);
             f.OpaqueObject("mm_processor_kwargs"); // multimodal inputs only; messages here are text
             f.OpaqueObject("media_io_kwargs");
         }

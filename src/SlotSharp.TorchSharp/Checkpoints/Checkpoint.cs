@@ -102,13 +102,23 @@ internal sealed class Checkpoint : SlotSharp.Models.ITensorSource, IDisposable
     /// <summary>Reads a weight (CPU, stored dtype), checking that it is a float tensor of the shape config.json implies.</summary>
     public Tensor Read(string name, params long[] shape)
     {
+        Check(name, shape);
+        return _tensorToFile[name].Read(name);
+    }
+
+    /// <summary>
+    /// <see cref="Read"/>'s checks without reading: the tensor exists, is a float tensor and has <paramref name="shape"/>
+    /// (when given). The converter runs the model's load against these (ShapeProbe) before it writes anything.
+    /// </summary>
+    public TensorInfo Check(string name, params long[] shape)
+    {
         var info = Info(name);
         string file = _tensorToFile[name].Path;
         if (!WeightDTypes.Contains(info.DType))
             throw new SlotSharpException($"{file}: tensor '{name}' has dtype {info.DType}; weights must be {string.Join(", ", WeightDTypes)}");
         if (shape.Length > 0 && !info.Shape.SequenceEqual(shape))
             throw new SlotSharpException($"{file}: tensor '{name}' has shape [{string.Join(",", info.Shape)}], config.json implies [{string.Join(",", shape)}]");
-        return _tensorToFile[name].Read(name);
+        return info;
     }
 
     /// <summary>

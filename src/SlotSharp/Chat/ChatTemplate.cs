@@ -170,16 +170,23 @@ public sealed class ChatTemplate
     /// template in the form it reads (arguments as a mapping, or as text for templates that concatenate them).
     /// </summary>
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt,
-        IReadOnlyDictionary<string, object?>? extraContext = null, IReadOnlyList<object?>? tools = null)
+        IReadOnlyDictionary<string, object?>? extraContext = null, IReadOnlyList<object?>? tools = null) =>
+        Render(messages, addGenerationPrompt, extraContext, tools, CancellationToken.None);
+
+    /// <summary><see cref="Render(IReadOnlyList{ChatMessage}, bool, IReadOnlyDictionary{string, object?}?, IReadOnlyList{object?}?)"/>,
+    /// stopped by <paramref name="cancellation"/> (OperationCanceledException) within a few microseconds of rendering.</summary>
+    internal string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt,
+        IReadOnlyDictionary<string, object?>? extraContext, IReadOnlyList<object?>? tools, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var shape = messages.Any(m => m.ToolCalls is { Count: > 0 }) ? ToolSupport.CallShape : null;
-        return RenderValues(messages.Select(m => (object?)m.ToTemplateValue(shape)).ToList(), addGenerationPrompt, extraContext, tools);
+        return RenderValues(messages.Select(m => (object?)m.ToTemplateValue(shape)).ToList(), addGenerationPrompt, extraContext, tools, cancellation);
     }
 
-    /// <summary>Like <see cref="Render"/> but with messages as arbitrary values (dictionaries, JsonElements...).</summary>
+    /// <summary>Like <see cref="Render(IReadOnlyList{ChatMessage}, bool, IReadOnlyDictionary{string, object?}?, IReadOnlyList{object?}?)"/>
+    /// but with messages as arbitrary values (dictionaries, JsonElements...).</summary>
     internal string RenderValues(IReadOnlyList<object?> messages, bool addGenerationPrompt,
-        IReadOnlyDictionary<string, object?>? extraContext = null, IReadOnlyList<object?>? tools = null)
+        IReadOnlyDictionary<string, object?>? extraContext = null, IReadOnlyList<object?>? tools = null, CancellationToken cancellation = default)
     {
         var context = new Dictionary<string, object?>
         {
@@ -191,6 +198,6 @@ public sealed class ChatTemplate
         foreach (var kv in SpecialTokens) context[kv.Key] = TemplateValues.From(kv.Value);
         if (extraContext != null)
             foreach (var kv in extraContext) context[kv.Key] = TemplateValues.From(kv.Value);
-        return new Interpreter(_options.Limits, _options.Clock).Render(_body, context);
+        return new Interpreter(_options.Limits, _options.Clock, cancellation).Render(_body, context);
     }
 }

@@ -17,7 +17,7 @@ public sealed record PromptInput
     public bool? AddSpecialTokens { get; init; }
 
     /// <summary>
-    /// Tools rendered into a chat's template (OpenAI tool objects, see <see cref="ChatTemplate.Render"/>); null for
+    /// Tools rendered into a chat's template (OpenAI tool objects, see <see cref="ChatTemplate.Render(IReadOnlyList{ChatMessage}, bool, IReadOnlyDictionary{string, object?}?, IReadOnlyList{object?}?)"/>); null for
     /// none. Only for <see cref="Messages"/>.
     /// </summary>
     public IReadOnlyList<object?>? Tools { get; init; }
@@ -52,13 +52,24 @@ public sealed class RequestBuilder(SlotModel model)
     /// The prompt's ids. A chat is encoded as the original SLOT code builds prompts: apply_chat_template(messages,
     /// add_generation_prompt=True), then encode with add_special_tokens=False (the template already holds any BOS).
     /// </summary>
-    public int[] Encode(PromptInput prompt)
+    public int[] Encode(PromptInput prompt) => Encode(prompt, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Encode(PromptInput)"/>, rendering the chat under <paramref name="cancellation"/> (the server passes
+    /// the request's: a client that leaves stops the render). The text is then tokenized whole; its length is bounded
+    /// before it gets here (the server's PromptBounds).
+    /// </summary>
+    internal int[] Encode(PromptInput prompt, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (prompt.Tools != null && prompt.Messages == null) throw new SlotSharpException("tools can only be offered to a chat (messages)");
         if (prompt.Ids is { } ids) return [.. ids];
         if (prompt.Messages is { } messages)
-            return Model.Tokenizer.Encode(RenderChat(messages, prompt.Tools), prompt.AddSpecialTokens ?? false);
+        {
+            var text = Model.Chat.Render(messages, addGenerationPrompt: true, null, prompt.Tools, cancellation);
+            cancellation.ThrowIfCancellationRequested();
+            return Model.Tokenizer.Encode(text, prompt.AddSpecialTokens ?? false);
+        }
         return Model.Tokenizer.Encode(prompt.Text!, prompt.AddSpecialTokens ?? true);
     }
 

@@ -19,7 +19,7 @@ internal sealed class ScriptedTemplateGenerator(ITokenizer tokenizer, ChatTempla
 
     public Task<ChatGenerationResult> GenerateAsync(ChatGenerationRequest request, Action<int> onToken, CancellationToken cancel)
     {
-        var prompt = template.Render(request.Messages, addGenerationPrompt: true, tools: request.Tools);
+        var prompt = template.Render(request.Messages, addGenerationPrompt: true, null, request.Tools, cancel);
         Prompts.Add(prompt);
         var ids = tokenizer.Encode(replies[Prompts.Count - 1], addSpecialTokens: false);
         foreach (var id in ids) onToken(id);

@@ -35,6 +35,17 @@ internal static class CheckpointCopy
         SafetensorsFile.WriteFloat32(path, tensors);
     }
 
+    /// <summary>Rewrites model.safetensors as float32 with the tensors <paramref name="change"/> returns (drop, add or reshape some).</summary>
+    public static void RewriteTensors(string folder,
+        Func<List<(string Name, long[] Shape, float[] Data)>, IEnumerable<(string Name, long[] Shape, float[] Data)>> change)
+    {
+        var path = Path.Combine(folder, "model.safetensors");
+        List<(string Name, long[] Shape, float[] Data)> tensors;
+        using (var file = SafetensorsFile.Open(path))
+            tensors = [.. file.Tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(name => (name, file.Tensors[name].Shape, Floats(file, name)))];
+        SafetensorsFile.WriteFloat32(path, [.. change(tensors)]);
+    }
+
     /// <summary>Changes one tensor's declared dtype in the header (same length, e.g. F32 to I32), leaving its bytes alone.</summary>
     public static void RelabelDType(string folder, string tensor, string dtype)
     {

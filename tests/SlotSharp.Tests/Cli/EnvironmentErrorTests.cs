@@ -78,7 +78,8 @@ public sealed class EnvironmentErrorTests : IDisposable
         var (code, stdout, stderr) = Convert(model, "/sys/slotsharp-test.gguf");
         var line = ErrorAfterProgress(code, stdout, stderr);
         Assert.StartsWith("error: ", line);
-        Assert.Contains("'/sys/slotsharp-test.gguf", line); // the file or its temporary sibling
+        // The file or its temporary sibling (a hidden unique name beside it: '/sys/.slotsharp-test.gguf.partial.GUID.tmp').
+        Assert.Matches(@"'/sys/\.?slotsharp-test\.gguf", line);
     }
 
     [SkippableFact]

@@ -18,11 +18,15 @@ sealed class Interpreter
     long _steps;
     long _iterations;
     int _callDepth;
+    readonly CancellationToken _cancellation;
 
-    public Interpreter(ChatTemplateLimits limits, Func<DateTime> clock)
+    /// <param name="cancellation">Checked every <see cref="CancellationStride"/> steps: a server request whose client
+    /// left stops rendering instead of finishing a conversation nobody will read (issue 19, defect 2).</param>
+    public Interpreter(ChatTemplateLimits limits, Func<DateTime> clock, CancellationToken cancellation = default)
     {
         _limits = limits;
         _clock = clock;
+        _cancellation = cancellation;
         Budget = new MemoryBudget(limits.MaxAllocatedBytes, limits.MaxOutputChars);
         Integers = new IntegerBounds(limits.MaxIntegerDigits, Budget);
     }
@@ -46,10 +50,14 @@ sealed class Interpreter
 
     // ---------------- limits ----------------
 
+    /// <summary>Steps between two looks at the cancellation token: a few microseconds of rendering, a negligible cost.</summary>
+    internal const int CancellationStride = 1024;
+
     public void Step()
     {
         if (++_steps > _limits.MaxSteps)
             throw new LimitExceededError($"template exceeded {_limits.MaxSteps} evaluation steps");
+        if (_steps % CancellationStride == 0) _cancellation.ThrowIfCancellationRequested();
     }
 
     void Write(string text)

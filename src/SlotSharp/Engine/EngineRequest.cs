@@ -1,4 +1,5 @@
 using SlotSharp.Generation;
+using SlotSharp.Generation.Constraints;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
@@ -52,6 +53,13 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
 
     /// <summary>Most choices one request may ask for.</summary>
     public const int MaxChoices = 128;
+
+    /// <summary>
+    /// What the generated text must be (JSON, a JSON Schema, a grammar, a regex or a choice), enforced while decoding:
+    /// every choice keeps its own position in it. End-of-sequence comes only where the text is complete, and the
+    /// request ends (finish reason stop) as soon as nothing may follow; max_new_tokens still ends it with length.
+    /// </summary>
+    public OutputConstraint? Constraint { get; init; }
 
     /// <summary>
     /// Called on the engine thread with b = W delta ([V]) once the prompt stage or the loaded delta has produced it,

@@ -122,7 +122,8 @@ sealed class EngineWork
             {
                 var generation = j == 0 ? Generation : Generation with { Seed = unchecked(Generation.Seed + j) };
                 var sequence = j == 0 ? Sequence! : fork(Sequence!);
-                var decode = new DecodeState(Sequence!.PromptIds, generation, logitBias, vocabSize, Request.Logprobs);
+                var decode = new DecodeState(Sequence!.PromptIds, generation, logitBias, vocabSize, Request.Logprobs,
+                    Request.Constraint?.NewMatcher(tokenizer));
                 lanes.Add(new DecodeLane(j, sequence, ownsSequence: j > 0, decode, tokenizer, Request.StopStrings, j == 0 ? _promptLogits : null));
             }
         }

@@ -82,13 +82,14 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         var slot = SlotFields.Parse(f.Object("slot"), settings.SlotDefaults, slotModel);
         var stops = ParseStops(f);
         bool ignoreEos = f.Bool("ignore_eos") == true;
+        var constraint = ConstraintFields.Parse(f);
         IgnoredFields.Read(f, chat);
         f.RefuseUnread();
 
         var slotOptions = slot.FitTokens is { } fit ? slot.Options with { FitTokens = fit } : slot.Options;
         var engineRequest = requests.Build(PromptInput.FromIds(prompts[0]), generation, slotOptions, stops, ignoreEos, slot.Delta) with
         {
-            Choices = n, Logprobs = logprobs, PromptLogprobs = echo && logprobs != null,
+            Choices = n, Logprobs = logprobs, PromptLogprobs = echo && logprobs != null, Constraint = constraint,
         };
         return new CompletionRequest(chat, engineRequest, stream, includeUsage)
         {

@@ -22,7 +22,7 @@ internal sealed class EngineChatGenerator(SlotEngine engine) : IChatGenerator
     {
         cancel.ThrowIfCancellationRequested();
         var built = _requests.Build(PromptInput.FromMessages(request.Messages) with { Tools = request.Tools }, request.Generation, request.Slot, request.StopSequences)
-            with { Logprobs = request.Logprobs };
+            with { Logprobs = request.Logprobs, Constraint = request.Constraint };
         var handle = engine.Submit(built, cancel);
         var delivered = new List<int>();
         // The stream ends when the request does; the cancellation reaches the engine through Submit.

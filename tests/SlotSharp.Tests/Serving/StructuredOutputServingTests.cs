@@ -70,7 +70,9 @@ public class StructuredOutputServingTests(ConvertedModels models) : IClassFixtur
     public async Task EveryChoiceOfABatchedRequestIsValidWithSlotOnAndOff(string backend)
     {
         await using var s = await Start(backend);
-        foreach (var (name, schema) in SchemaSamples.All)
+        // "mixed" has unbounded parts (a map's keys, an "anything" value) the random model rambles in past max_tokens;
+        // SampledValidityTests covers it with more generations.
+        foreach (var (name, schema) in SchemaSamples.All.Where(x => x.Name != "mixed"))
         {
             var validator = JsonSchema.FromText(schema);
             foreach (var slot in new JsonObject?[] { null, new() { ["times"] = 3, ["lr"] = 0.1 } })

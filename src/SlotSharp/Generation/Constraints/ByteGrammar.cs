@@ -104,8 +104,10 @@ internal sealed class ByteGrammar
     int AddSet(ulong[] set) { _sets.Add(set); return _sets.Count - 1; }
 
     /// <summary>
-    /// Refuses a rule that can reach itself before consuming a byte (directly or through rules that can match
-    /// nothing): expanding it would never end, as in llama.cpp, which refuses left recursion too.
+    /// Refuses left recursion: a rule that can reach itself before consuming a byte (directly or through rules that
+    /// can match nothing) through a call that is not the last of its alternative. Expanding it would push a new frame
+    /// each time round and never end (llama.cpp refuses it too). A cycle of calls that are all last (x* over a
+    /// nullable x: star ::= x star) pushes no frame, so expansion meets the same stack again and stops: allowed.
     /// </summary>
     void CheckNoLeftRecursion(List<string> names)
     {
@@ -125,38 +127,72 @@ internal sealed class ByteGrammar
                 }
             }
         }
-        // Edges r -> s where s can be first in r; a cycle among them is left recursion.
-        var first = new List<int>[n];
+        // Edges r -> s where s can come first in r, marked when the call is not the last element.
+        var edges = new List<(int To, bool Grows)>[n];
         for (int r = 0; r < n; r++)
         {
-            first[r] = [];
+            edges[r] = [];
             foreach (var start in Rules[r])
                 for (int p = start; Kinds[p] == Ref; p++)
                 {
-                    first[r].Add(Args[p]);
+                    edges[r].Add((Args[p], Kinds[p + 1] != End));
                     if (!nullable[Args[p]]) break;
                 }
         }
-        var color = new byte[n]; // 0 new, 1 on the path, 2 done
+        var component = StronglyConnected(edges);
         for (int r = 0; r < n; r++)
+            foreach (var (to, grows) in edges[r])
+                if (grows && component[to] == component[r])
+                    throw new SlotSharpException($"the grammar is left-recursive at rule '{(r < names.Count ? names[r] : "a character class")}'");
+    }
+
+    /// <summary>Each node's strongly connected component (Tarjan's algorithm, iterative: rule chains can be long).</summary>
+    static int[] StronglyConnected(List<(int To, bool Grows)>[] edges)
+    {
+        int n = edges.Length, counter = 0, components = 0;
+        var index = new int[n];
+        var low = new int[n];
+        var component = new int[n];
+        var onStack = new bool[n];
+        Array.Fill(index, -1);
+        var stack = new Stack<int>();
+        var work = new Stack<(int Node, int Edge)>();
+        for (int root = 0; root < n; root++)
         {
-            if (color[r] != 0) continue;
-            var stack = new Stack<(int Rule, int Next)>();
-            stack.Push((r, 0));
-            color[r] = 1;
-            while (stack.Count > 0)
+            if (index[root] >= 0) continue;
+            work.Push((root, 0));
+            while (work.Count > 0)
             {
-                var (rule, next) = stack.Pop();
-                if (next < first[rule].Count)
+                var (v, e) = work.Pop();
+                if (e == 0)
                 {
-                    stack.Push((rule, next + 1));
-                    int s = first[rule][next];
-                    if (color[s] == 1)
-                        throw new SlotSharpException($"the grammar is left-recursive at rule '{(s < names.Count ? names[s] : "a character class")}'");
-                    if (color[s] == 0) { color[s] = 1; stack.Push((s, 0)); }
+                    index[v] = low[v] = counter++;
+                    stack.Push(v);
+                    onStack[v] = true;
                 }
-                else color[rule] = 2;
+                if (e > 0) low[v] = Math.Min(low[v], low[edges[v][e - 1].To]);
+                bool descended = false;
+                for (; e < edges[v].Count; e++)
+                {
+                    int w = edges[v][e].To;
+                    if (index[w] < 0)
+                    {
+                        work.Push((v, e + 1));
+                        work.Push((w, 0));
+                        descended = true;
+                        break;
+                    }
+                    if (onStack[w]) low[v] = Math.Min(low[v], index[w]);
+                }
+                if (descended) continue;
+                if (low[v] == index[v])
+                {
+                    int w;
+                    do { w = stack.Pop(); onStack[w] = false; component[w] = components; } while (w != v);
+                    components++;
+                }
             }
         }
+        return component;
     }
 }

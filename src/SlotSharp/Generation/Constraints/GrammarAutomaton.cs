@@ -36,7 +36,7 @@ internal sealed class GrammarState(StackNode[] tops, bool accepting, ulong[] fir
 internal sealed class GrammarAutomaton
 {
     /// <summary>Cached bytes (transitions, masks) above which the caches are dropped.</summary>
-    const long MaxCacheBytes = 256L << 20;
+    const long MaxCacheBytes = 64L << 20;
 
     readonly ByteGrammar _g;
     readonly object _lock = new();
@@ -57,6 +57,9 @@ internal sealed class GrammarAutomaton
             Start = Intern(b);
         }
     }
+
+    /// <summary>A new automaton over the same grammar, with nothing computed yet (measurements of the cold case).</summary>
+    public GrammarAutomaton Fresh() => new(_g);
 
     public GrammarState Start { get; }
     public GrammarState Dead { get; }

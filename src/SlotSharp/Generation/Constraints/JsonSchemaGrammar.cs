@@ -161,6 +161,8 @@ internal sealed class JsonSchemaGrammar
 
     string Array(JsonObject obj, int depth)
     {
+        if (obj["items"] is JsonArray)
+            throw new SlotSharpException("the JSON schema keyword 'items' with a list of schemas (a tuple) is not supported");
         string item = obj.ContainsKey("items") ? Visit(obj["items"], depth + 1) : "json-value";
         int min = Count(obj, "minItems") ?? 0;
         int? max = Count(obj, "maxItems");

@@ -62,6 +62,7 @@ internal static class GenerateCommand
             using var loaded = model.LoadModel(parse);
             using var engine = new SlotEngine(loaded);
             float[]? delta = load == null ? null : SamplingCliOptions.ReadDelta(load, loaded);
+            if (constraint != null) SlotSharp.Generation.Constraints.VocabularyTrie.For(loaded.Tokenizer);
 
             var requests = new RequestBuilder(loaded);
             PromptInput input;

@@ -83,6 +83,9 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         var stops = ParseStops(f);
         bool ignoreEos = f.Bool("ignore_eos") == true;
         var constraint = ConstraintFields.Parse(f);
+        // The vocabulary's byte trie is built once per tokenizer (about half a second for Qwen's 151k tokens): here, on
+        // the request's thread, rather than on the engine thread, where it would stall every running sequence.
+        if (constraint != null) SlotSharp.Generation.Constraints.VocabularyTrie.For(slotModel.Tokenizer);
         IgnoredFields.Read(f, chat);
         f.RefuseUnread();
 

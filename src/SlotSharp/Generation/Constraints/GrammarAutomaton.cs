@@ -63,6 +63,9 @@ internal sealed class GrammarAutomaton
 
     public GrammarState Start { get; }
     public GrammarState Dead { get; }
+
+    /// <summary>Stack expansions done so far (each a small, bounded piece of work): what bounds a mask's time.</summary>
+    public long Work { get; private set; }
     public object Lock => _lock;
 
     /// <summary>Caller holds <see cref="Lock"/>.</summary>
@@ -133,6 +136,7 @@ internal sealed class GrammarAutomaton
         while (work.Count > 0)
         {
             var (p, par) = work.Pop();
+            Work++;
             if (!b.Seen.Add((p, par?.Id ?? 0))) continue;
             switch (_g.Kinds[p])
             {

@@ -35,4 +35,6 @@ internal static class GrammarLimits
     public const int MaxNesting = 64;
     /// <summary>Most parse stacks one matcher state may hold (an ambiguous grammar multiplies them).</summary>
     public const int MaxStacks = 4096;
+    /// <summary>Most parse-stack expansions one token mask may take (well under a second; a JSON Schema's take thousands).</summary>
+    public const long MaxMaskWork = 20_000_000;
 }

@@ -67,9 +67,13 @@ internal sealed class GrammarMatcher
         var ids = _trie.TokenIds;
         var path = new GrammarState[_trie.MaxDepth + 1];
         path[0] = start;
+        long budget = _automaton.Work + GrammarLimits.MaxMaskWork;
         int i = 0, n = bytes.Length;
         while (i < n)
         {
+            // A grammar ambiguous enough to open thousands of parses at every byte would make one mask take minutes.
+            if ((i & 1023) == 0 && _automaton.Work > budget)
+                throw new SlotSharpException($"the output constraint is too complex to decode: one token mask took more than {GrammarLimits.MaxMaskWork} parse steps");
             int d = depth[i];
             var s = _automaton.Step(path[d - 1], bytes[i]);
             if (s.Dead) { i = skip[i]; continue; }

@@ -94,4 +94,17 @@ public class GrammarLanguageTests
         Assert.Throws<SlotSharpException>(() => OutputConstraint.JsonSchema(new string('[', 100_000)));
         Assert.Throws<SlotSharpException>(() => OutputConstraint.Regex(new string('(', 1000) + new string(')', 1000)));
     }
+
+    [SkippableFact]
+    public void AnAmbiguousGrammarFailsItsMaskInBoundedTimeInsteadOfHanging()
+    {
+        // 12 interchangeable ways to spell each character: the open parses multiply by 12 per byte, up to the stack cap.
+        string alternatives = string.Join(" | ", Enumerable.Range(0, 12).Select(_ => "[a-z]"));
+        var constraint = OutputConstraint.Grammar($"root ::= x*\nx ::= ({alternatives}) ({alternatives})\n");
+        var tokenizer = SlotSharp.Tokenization.TokenizerLoader.LoadFolder(SharedAssets.Require("tokenizers", "qwen2.5"));
+        var started = DateTime.UtcNow;
+        try { constraint.NewMatcher(tokenizer).Mask(); }
+        catch (SlotSharpException e) { Assert.Matches("too ambiguous|too complex", e.Message); }
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(60), "the mask must end or be refused promptly");
+    }
 }

@@ -33,7 +33,7 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
     /// <summary>
     /// Report each generated token's log-probability (<see cref="EngineResult.Logprobs"/>) with this many most likely
     /// alternatives (0 to 20); null reports none. Values are the log-softmax of the model's logits plus the SLOT bias,
-    /// before temperature, penalties and top-k/top-p.
+    /// before temperature, penalties, top-k/top-p and an output constraint's mask (<see cref="Constraint"/>).
     /// </summary>
     public int? Logprobs { get; init; }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using SlotSharp.Chat.Tools;
 using SlotSharp.Extensions.AI.Engine;
 using SlotSharp.Generation;
+using SlotSharp.Generation.Constraints;
 using SlotChatMessage = SlotSharp.Chat.ChatMessage;
 
 namespace SlotSharp.Extensions.AI;
@@ -15,7 +16,7 @@ internal sealed record MappedRequest(ChatGenerationRequest Request, IReadOnlyLis
 /// <summary>
 /// Turns Microsoft.Extensions.AI messages and ChatOptions into SlotSharp settings. Everything SlotSharp cannot honour
 /// (non-text content other than function calls and results, tools the model's template cannot render, penalties it
-/// does not implement, JSON response formats) is refused with a message naming the option, instead of being silently
+/// does not implement, JSON schemas with unsupported keywords) is refused with a message naming the option, instead of being silently
 /// ignored.
 /// </summary>
 internal static class ChatRequestMapper
@@ -31,7 +32,6 @@ internal static class ChatRequestMapper
         var conversation = Messages(messages, options?.Instructions);
         if (options?.ModelId is { } model && model != engine.ModelId)
             throw new SlotSharpException($"ChatOptions.ModelId is \"{model}\" but this client serves \"{engine.ModelId}\"");
-        RefuseUnsupported(options);
         var tools = ChatToolMapper.Plan(options, engine.Template);
         var generation = Generation(options, engine, defaults);
         var slot = SlotChatProperties.Read(options?.AdditionalProperties, defaults.Slot);
@@ -40,6 +40,7 @@ internal static class ChatRequestMapper
         var request = new ChatGenerationRequest(conversation, generation, slot)
         {
             StopSequences = stops, Tools = tools.RenderTools, Logprobs = Logprobs(options?.AdditionalProperties),
+            Constraint = Constraint(options),
         };
         return new MappedRequest(request, stops) { Tools = tools };
     }
@@ -101,11 +102,19 @@ internal static class ChatRequestMapper
         $"message {index} ({role}) holds {content.GetType().Name}; SlotChatClient accepts text content, function calls in "
         + "assistant messages and function results in tool messages");
 
-    static void RefuseUnsupported(ChatOptions? options)
+    /// <summary>
+    /// ChatOptions.ResponseFormat: Json with a schema decodes under that JSON Schema (what GetResponseAsync&lt;T&gt;
+    /// asks for), Json without one under JSON mode (any object), text unconstrained. A schema the compiler refuses is
+    /// an error naming the keyword.
+    /// </summary>
+    static OutputConstraint? Constraint(ChatOptions? options)
     {
-        if (options == null) return;
-        if (options.ResponseFormat is not (null or ChatResponseFormatText))
-            throw new SlotSharpException("ChatOptions.ResponseFormat must be text: SlotChatClient has no constrained JSON decoding");
+        if (options?.ResponseFormat is not ChatResponseFormatJson json) return null;
+        try
+        {
+            return json.Schema is { } schema ? OutputConstraint.JsonSchema(schema.GetRawText()) : OutputConstraint.JsonObject();
+        }
+        catch (SlotSharpException e) { throw new SlotSharpException($"ChatOptions.ResponseFormat: {e.Message}", e); }
     }
 
     static GenerationOptions Generation(ChatOptions? options, IChatGenerator engine, SlotChatClientOptions defaults)

@@ -34,7 +34,7 @@ internal static class BenchGgufCommand
         var batches = new Option<string>("--batch") { Description = "Sequence counts for the aggregate decode", DefaultValueFactory = _ => "1,4,8,16" };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads (0 = all cores)" };
         var ompWait = new Option<string?>("--omp-wait") { Description = "llama.cpp's OpenMP wait: passive, active or spin-then-sleep (default: OMP_WAIT_POLICY/GOMP_SPINCOUNT when set, else passive)" };
-        var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), or both", DefaultValueFactory = _ => "single,batch" };
+        var parts = new Option<string>("--parts") { Description = "What to measure: single (prefill, single-stream decode, SLOT), batch (aggregate decode), constrained (JSON Schema decoding against plain)", DefaultValueFactory = _ => "single,batch" };
         var cmd = new Command("gguf", "llama.cpp backend throughput on a Qwen2.5-0.5B-shaped random model, per GGUF type");
         foreach (var o in new Option[] { tokenizer, models, types, work, prompt, decode, slotPrompt, slotStaged, batches, threads, ompWait, parts }) cmd.Options.Add(o);
         cmd.SetAction(r =>
@@ -43,10 +43,10 @@ internal static class BenchGgufCommand
             var slotLengths = Counts(r.GetValue(slotPrompt)!, "--slot-prompt-tokens", 32768);
             var staged = Counts(r.GetValue(slotStaged)!, "--slot-staged", 64);
             var what = r.GetValue(parts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-            if (what.FirstOrDefault(p => p is not ("single" or "batch")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single or batch");
+            if (what.FirstOrDefault(p => p is not ("single" or "batch" or "constrained")) is { } badPart) throw new UserInputException($"--parts: '{badPart}' is not single, batch or constrained");
             var wait = ModelOptions.ParseOmpWait(r.GetValue(ompWait));
             var settings = new Settings(0, r.GetValue(prompt), r.GetValue(decode), slotLengths, staged, sizes,
-                r.GetValue(threads), what.Contains("single"), what.Contains("batch"), wait);
+                r.GetValue(threads), what.Contains("single"), what.Contains("batch"), wait) { Constrained = what.Contains("constrained") };
             if (r.GetValue(models) is { } files)
             {
                 var paths = files.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -117,7 +117,10 @@ internal static class BenchGgufCommand
     }
 
     sealed record Settings(double Bandwidth, int PromptTokens, int DecodeTokens, List<int> SlotTokens, List<int> SlotStaged, List<int> BatchSizes,
-        int Threads, bool Single, bool Batch, OpenMpWait? Wait);
+        int Threads, bool Single, bool Batch, OpenMpWait? Wait)
+    {
+        public bool Constrained { get; init; }
+    }
 
     static void Measure(string path, string type, Settings settings)
     {
@@ -146,6 +149,7 @@ internal static class BenchGgufCommand
         if (single) MeasureSingle(engine, path, type, bandwidth, promptTokens, decodeTokens, Ids, Request, rng);
         if (single) MeasureSlotStages(engine, type, slotLengths, slotStaged, Ids, Request);
         if (batch) MeasureBatches(engine, type, decodeTokens, batchSizes, Ids, Request);
+        if (settings.Constrained) BenchConstrained.Measure(engine, type, decodeTokens, batchSizes.Max(), Ids);
     }
 
     static void MeasureSingle(SlotEngine engine, string path, string type, double bandwidth, int promptTokens, int decodeTokens,

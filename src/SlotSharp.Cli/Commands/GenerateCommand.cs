@@ -29,6 +29,7 @@ internal static class GenerateCommand
         var chat = new Option<bool>("--chat") { Description = "Render --prompt as a user message with the model's chat template (add_generation_prompt)" };
         var system = new Option<string?>("--system") { Description = "System message for --chat" };
         var sampling = new SamplingCliOptions();
+        var constraints = new ConstraintCliOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with ids, text, timings and the SLOT trajectory" };
         var explain = new Option<int>("--explain") { Description = "Print the K tokens whose logits SLOT raised and lowered most" };
         var saveDelta = new Option<string?>("--save-delta") { Description = "Write the learned delta (safetensors, with metadata) to FILE" };
@@ -37,6 +38,7 @@ internal static class GenerateCommand
         model.AddTo(cmd);
         foreach (var o in new Option[] { prompt, promptIds, chat, system, json, explain, saveDelta }) cmd.Options.Add(o);
         sampling.AddTo(cmd);
+        constraints.AddTo(cmd);
         slot.AddTo(cmd);
 
         cmd.SetAction(parse =>
@@ -54,11 +56,13 @@ internal static class GenerateCommand
             string? save = parse.GetValue(saveDelta), load = sampling.LoadDeltaFile(parse);
             if (save != null && load != null) throw new UserInputException("--save-delta and --load-delta cannot be combined");
             bool asJson = parse.GetValue(json);
+            var constraint = constraints.Resolve(parse);
             model.Validate(parse);
 
             using var loaded = model.LoadModel(parse);
             using var engine = new SlotEngine(loaded);
             float[]? delta = load == null ? null : SamplingCliOptions.ReadDelta(load, loaded);
+            if (constraint != null) SlotSharp.Generation.Constraints.VocabularyTrie.For(loaded.Tokenizer);
 
             var requests = new RequestBuilder(loaded);
             PromptInput input;
@@ -76,6 +80,7 @@ internal static class GenerateCommand
             var request = requests.Build(input, generation, slotOptions, loadedDelta: delta) with
             {
                 OnLogitBias = explainK == 0 ? null : b => explained = Explain(loaded.Tokenizer, b, explainK, asJson ? null : Console.Error),
+                Constraint = constraint,
             };
 
             var result = LongContextOption.NamingTheFlag(() =>

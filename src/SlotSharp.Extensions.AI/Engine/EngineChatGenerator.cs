@@ -21,8 +21,10 @@ internal sealed class EngineChatGenerator(SlotEngine engine) : IChatGenerator
     public async Task<ChatGenerationResult> GenerateAsync(ChatGenerationRequest request, Action<int> onToken, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
+        // Built once per tokenizer: on the caller's thread, not the engine's (docs/structured-outputs.md).
+        if (request.Constraint != null) SlotSharp.Generation.Constraints.VocabularyTrie.For(Tokenizer);
         var built = _requests.Build(PromptInput.FromMessages(request.Messages) with { Tools = request.Tools }, request.Generation, request.Slot, request.StopSequences)
-            with { Logprobs = request.Logprobs };
+            with { Logprobs = request.Logprobs, Constraint = request.Constraint };
         var handle = engine.Submit(built, cancel);
         var delivered = new List<int>();
         // The stream ends when the request does; the cancellation reaches the engine through Submit.

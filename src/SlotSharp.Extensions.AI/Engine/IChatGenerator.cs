@@ -16,6 +16,8 @@ internal sealed record ChatGenerationRequest(IReadOnlyList<SlotChatMessage> Mess
     public IReadOnlyList<object?>? Tools { get; init; }
     /// <summary>Record each generated token's log-probability with this many alternatives (null: none).</summary>
     public int? Logprobs { get; init; }
+    /// <summary>The output constraint (ChatOptions.ResponseFormat Json), null for text.</summary>
+    public SlotSharp.Generation.Constraints.OutputConstraint? Constraint { get; init; }
 }
 
 /// <summary>What the engine did: the rendered prompt's ids, the ids it generated and, when asked, their log-probabilities.</summary>

@@ -17,7 +17,7 @@ namespace SlotSharp.LlamaCpp;
 /// tokenizer.json's special added tokens so, and also, as llama.cpp's converter does, any added token that looks like
 /// one ("&lt;|...|&gt;").
 /// </summary>
-internal sealed class LlamaCppTokenizer : ITokenizer, IDisposable
+internal sealed class LlamaCppTokenizer : ITokenizer, ITokenBytes, IDisposable
 {
     /// <summary>Piece buffer size that fits every token of common vocabularies; longer pieces grow it.</summary>
     const int InitialPieceBytes = 256;
@@ -138,6 +138,22 @@ internal sealed class LlamaCppTokenizer : ITokenizer, IDisposable
 
     /// <summary>The GGUF's token count, which includes any padding rows up to the model's embedding size.</summary>
     public int VocabSize => _tokens.Length;
+
+    public int TokenBytesCount => _tokens.Length;
+
+    /// <summary>llama.cpp's piece of the token (what Decode concatenates); control and unknown tokens have none.</summary>
+    public byte[]? TokenBytes(int id)
+    {
+        if ((uint)id >= (uint)_tokens.Length || _special[id]) return null;
+        var piece = new byte[InitialPieceBytes];
+        int n = NativeApi.llama_token_to_piece(_vocab, id, piece, 0, special: true);
+        if (n < 0)
+        {
+            piece = new byte[-n];
+            n = NativeApi.llama_token_to_piece(_vocab, id, piece, 0, special: true);
+        }
+        return piece.AsSpan(0, n).ToArray();
+    }
 
     public void Dispose() => _weights.Dispose();
 }

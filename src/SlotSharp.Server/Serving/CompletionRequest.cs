@@ -84,13 +84,17 @@ internal sealed record CompletionRequest(bool Chat, EngineRequest Engine, bool S
         var slot = SlotFields.Parse(f.Object("slot"), settings.SlotDefaults, slotModel);
         var stops = ParseStops(f);
         bool ignoreEos = f.Bool("ignore_eos") == true;
+        var constraint = ConstraintFields.Parse(f);
+        // The vocabulary's byte trie is built once per tokenizer (about half a second for Qwen's 151k tokens): here, on
+        // the request's thread, rather than on the engine thread, where it would stall every running sequence.
+        if (constraint != null) SlotSharp.Generation.Constraints.VocabularyTrie.For(slotModel.Tokenizer);
         IgnoredFields.Read(f, chat);
         f.RefuseUnread();
 
         var slotOptions = slot.FitTokens is { } fit ? slot.Options with { FitTokens = fit } : slot.Options;
         var engineRequest = requests.Build(PromptInput.FromIds(prompts[0]), generation, slotOptions, stops, ignoreEos, slot.Delta) with
         {
-            Choices = n, Logprobs = logprobs, PromptLogprobs = echo && logprobs != null,
+            Choices = n, Logprobs = logprobs, PromptLogprobs = echo && logprobs != null, Constraint = constraint,
         };
         return new CompletionRequest(chat, engineRequest, stream, includeUsage)
         {

@@ -44,7 +44,6 @@ internal static class IgnoredFields
         f.Bool("return_mm_kwargs");
         f.Int("routed_experts_prompt_start", 0, int.MaxValue); // MoE routing records, which this server has none of
 
-        ResponseFormat(f);
         if (!chat) return;
         // vLLM's chat echo prepends the last message; OpenAI's chat has no echo.
         f.Require(f.Bool("echo") is null or false, "echo", "false on chat completions");
@@ -55,15 +54,5 @@ internal static class IgnoredFields
         f.OpaqueObject("media_io_kwargs");
         f.Require(f.Array("modalities") is not { } m || m.All(x => x?.GetValueKind() == System.Text.Json.JsonValueKind.String
             && (string?)x == "text"), "modalities", "[\"text\"]");
-    }
-
-    /// <summary>{"type": "text"} is what every answer is; json_object and json_schema need constrained decoding.</summary>
-    static void ResponseFormat(BodyFields f)
-    {
-        if (f.Object("response_format") is not { } format) return;
-        string? type = format.String("type");
-        if (type != "text")
-            throw ApiError.BadRequest($"'response_format' of type '{type}' is not supported: this server has no constrained decoding "
-                + "(only {\"type\": \"text\"})", "response_format");
     }
 }

@@ -1,4 +1,5 @@
 using SlotSharp.Generation;
+using SlotSharp.Generation.Constraints;
 using SlotSharp.Slot;
 
 namespace SlotSharp.Engine;
@@ -32,7 +33,7 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
     /// <summary>
     /// Report each generated token's log-probability (<see cref="EngineResult.Logprobs"/>) with this many most likely
     /// alternatives (0 to 20); null reports none. Values are the log-softmax of the model's logits plus the SLOT bias,
-    /// before temperature, penalties and top-k/top-p.
+    /// before temperature, penalties, top-k/top-p and an output constraint's mask (<see cref="Constraint"/>).
     /// </summary>
     public int? Logprobs { get; init; }
 
@@ -52,6 +53,13 @@ public sealed record EngineRequest(IReadOnlyList<int> PromptIds)
 
     /// <summary>Most choices one request may ask for.</summary>
     public const int MaxChoices = 128;
+
+    /// <summary>
+    /// What the generated text must be (JSON, a JSON Schema, a grammar, a regex or a choice), enforced while decoding:
+    /// every choice keeps its own position in it. End-of-sequence comes only where the text is complete, and the
+    /// request ends (finish reason stop) as soon as nothing may follow; max_new_tokens still ends it with length.
+    /// </summary>
+    public OutputConstraint? Constraint { get; init; }
 
     /// <summary>
     /// Called on the engine thread with b = W delta ([V]) once the prompt stage or the loaded delta has produced it,

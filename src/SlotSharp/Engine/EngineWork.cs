@@ -160,7 +160,8 @@ sealed class EngineWork
                 var start = _branches != null ? starts[j] : starts[0];
                 var generation = _branches != null || j == 0 ? Generation : Generation with { Seed = unchecked(Generation.Seed + j) };
                 var sequence = j == 0 ? Sequence! : fork(Sequence!);
-                var decode = new DecodeState(Sequence!.PromptIds, generation, start.Bias, vocabSize, Request.Logprobs);
+                var decode = new DecodeState(Sequence!.PromptIds, generation, start.Bias, vocabSize, Request.Logprobs,
+                    Request.Constraint?.NewMatcher(tokenizer));
                 lanes.Add(new DecodeLane(_branches != null ? 0 : j, sequence, ownsSequence: j > 0, decode, tokenizer, Request.StopStrings, _promptLogits)
                 {
                     Slot = start.Slot,

@@ -1,4 +1,5 @@
 using System.Numerics;
+using SlotSharp.Generation.Constraints;
 
 namespace SlotSharp.Generation;
 
@@ -20,9 +21,12 @@ internal sealed class DecodeState
     readonly List<int> _generated = [];
     readonly int? _logprobs;
     readonly List<TokenLogprob>? _chosenLogprobs;
+    readonly GrammarMatcher? _constraint;
 
     /// <param name="logprobs">Record each chosen token's log-probability with this many alternatives (null: none).</param>
-    public DecodeState(IReadOnlyList<int> promptIds, GenerationOptions options, float[]? logitBias, int vocabSize, int? logprobs = null)
+    /// <param name="constraint">This sequence's position in its output constraint's grammar (null: unconstrained).</param>
+    public DecodeState(IReadOnlyList<int> promptIds, GenerationOptions options, float[]? logitBias, int vocabSize, int? logprobs = null,
+        GrammarMatcher? constraint = null)
     {
         options.Validate();
         if (logitBias != null && logitBias.Length != vocabSize)
@@ -36,7 +40,11 @@ internal sealed class DecodeState
         _scores = new float[vocabSize];
         _logprobs = logprobs;
         if (logprobs != null) _chosenLogprobs = [];
+        _constraint = constraint;
     }
+
+    /// <summary>The constraint's matcher, when the sequence decodes under one.</summary>
+    internal GrammarMatcher? Constraint => _constraint;
 
     /// <summary>Each chosen token's log-probability (<see cref="TokenLogprob"/>), when the state was asked to record them.</summary>
     public IReadOnlyList<TokenLogprob>? Logprobs => _chosenLogprobs;
@@ -66,14 +74,58 @@ internal sealed class DecodeState
         // Log-probabilities describe the model (logits plus SLOT's bias), not the caller's bias and penalties, so they
         // are read from the raw logits; the chosen token's value comes from the same float sums.
         var distribution = _logprobs is { } top ? Generation.Logprobs.Measure(logits, _bias, top) : null;
-        int next = _sampler.Next(scores);
+        int next = _constraint == null ? _sampler.Next(scores) : NextConstrained(scores, _bias != null || _context != null || _adjustments != null);
         if (distribution != null) _chosenLogprobs!.Add(Generation.Logprobs.Of(distribution, logits, _bias, next));
         _generated.Add(next);
         _context?.Add(next);
         _adjustments?.Add(next);
-        Stopped = _stops.Contains(next);
+        if (_constraint == null) Stopped = _stops.Contains(next);
+        else if (_stops.Contains(next) && _constraint.CanEnd) Stopped = true;
+        else
+        {
+            _constraint.Accept(next);
+            // Complete with nothing allowed after: end here instead of spending a step on end-of-sequence.
+            Stopped = _constraint.Finished || _stops.Contains(next);
+        }
         return next;
     }
+
+    /// <summary>
+    /// The constraint's mask goes on after SLOT's bias and the caller's adjustments and before temperature and the
+    /// top-k/top-p/min-p filters (vLLM's and xgrammar's order), so sampling renormalises over the allowed tokens only.
+    /// Greedy first tries the unmasked argmax: when the grammar allows it, it is also the masked argmax, and no mask is
+    /// needed (inside a JSON string almost every step).
+    /// </summary>
+    int NextConstrained(ReadOnlySpan<float> scores, bool inBuffer)
+    {
+        var c = _constraint!;
+        if (_options.Greedy)
+        {
+            int best = TokenSampler.ArgMax(scores);
+            if (IsAllowed(best)) return best;
+        }
+        if (!inBuffer) scores.CopyTo(_scores);
+        var mask = c.Mask();
+        // End-of-sequence ids have no bytes, so the mask never holds them: they come back only where the text may end.
+        var ends = c.CanEnd ? _stops.Where(i => (uint)i < (uint)_scores.Length).Select(i => (Id: i, Score: _scores[i])).ToList() : [];
+        bool any = ends.Count > 0;
+        for (int w = 0; w < (_scores.Length + 63) / 64; w++)
+        {
+            ulong bits = w < mask.Length ? mask[w] : 0;
+            int from = w * 64, to = Math.Min(from + 64, _scores.Length);
+            if (bits != 0) any = true;
+            if (bits == ulong.MaxValue) continue;
+            for (int i = from; i < to; i++)
+                if ((bits & (1UL << (i - from))) == 0) _scores[i] = float.NegativeInfinity;
+        }
+        foreach (var (id, score) in ends) _scores[id] = score;
+        if (!any) throw new SlotSharpException("no token of the vocabulary can continue the output constraint here");
+        int next = _sampler.Next(_scores);
+        // A draw can land on a masked token only through rounding at the end of the cumulative sum: take the best allowed.
+        return float.IsNegativeInfinity(_scores[next]) ? TokenSampler.ArgMax(_scores) : next;
+    }
+
+    bool IsAllowed(int id) => _stops.Contains(id) ? _constraint!.CanEnd : _constraint!.Allows(id);
 
     static void AddInto(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> sum)
     {

@@ -110,6 +110,8 @@ internal sealed class MetaspaceDecoder(char replacement, PrependScheme scheme) :
 
 internal sealed class SequenceDecoder(IReadOnlyList<IDecoder> steps) : IDecoder
 {
+    public IReadOnlyList<IDecoder> Steps => steps;
+
     public List<string> DecodeChain(List<string> tokens)
     {
         foreach (var step in steps) tokens = step.DecodeChain(tokens);

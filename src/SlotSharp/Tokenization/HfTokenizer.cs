@@ -5,7 +5,7 @@ namespace SlotSharp.Tokenization;
 /// normalized, pre-tokenized and BPE-encoded; the post-processor adds special tokens. Decoding runs the
 /// decoder chain and, when the config asks for it, Python transformers' clean_up_tokenization.
 /// </summary>
-internal sealed class HfTokenizer : ITokenizer
+internal sealed class HfTokenizer : ITokenizer, ITokenBytes
 {
     readonly BpeModel _model;
     readonly INormalizer? _normalizer;
@@ -131,6 +131,34 @@ internal sealed class HfTokenizer : ITokenizer
         _addedByContent.TryGetValue(token, out var a) ? a : _model.Vocab.TryGetValue(token, out var id) ? id : null;
 
     public bool IsSpecial(int id) => (uint)id < (uint)_special.Length && _special[id];
+
+    public int TokenBytesCount => _idToToken.Length;
+
+    /// <summary>
+    /// What the token adds to decoded text: byte-level vocabularies map each character back to its byte; otherwise
+    /// (SentencePiece-style) a &lt;0xNN&gt; token is that byte and "▁" is a space. Special tokens have none. The
+    /// Metaspace decoder's dropped leading space is not modelled: it only removes a space at the very start.
+    /// </summary>
+    public byte[]? TokenBytes(int id)
+    {
+        if ((uint)id >= (uint)_idToToken.Length || _idToToken[id] is not { } token || _special[id]) return null;
+        if (_addedByContent.TryGetValue(token, out var added) && added == id) return System.Text.Encoding.UTF8.GetBytes(token);
+        if (IsByteLevel(_decoder))
+        {
+            var bytes = new List<byte>(token.Length);
+            ByteLevelAlphabet.AppendTokenBytes(token, bytes);
+            return [.. bytes];
+        }
+        if (ByteFallbackDecoder.TryParseByte(token, out var b)) return [b];
+        return System.Text.Encoding.UTF8.GetBytes(token.Replace('\u2581', ' '));
+    }
+
+    static bool IsByteLevel(IDecoder? decoder) => decoder switch
+    {
+        ByteLevelDecoder => true,
+        SequenceDecoder s => s.Steps.Any(IsByteLevel),
+        _ => false,
+    };
 }
 
 /// <summary>Python transformers' clean_up_tokenization (applied when clean_up_tokenization_spaces is true).</summary>

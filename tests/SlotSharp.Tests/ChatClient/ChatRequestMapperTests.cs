@@ -82,7 +82,9 @@ public class ChatRequestMapperTests
         Assert.Contains("ChatOptions.Seed", Refused(new ChatOptions { Seed = 1L << 40 }));
         Assert.Contains("StopSequences holds an empty string", Refused(new ChatOptions { StopSequences = [""] }));
         Assert.Contains("ChatOptions.Tools", Refused(new ChatOptions { Tools = [AIFunctionFactory.Create(() => 1, "f")] }));
-        Assert.Contains("ChatOptions.ResponseFormat", Refused(new ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
+        var minimum = System.Text.Json.JsonDocument.Parse("{\"type\": \"integer\", \"minimum\": 2}").RootElement;
+        Assert.Contains("ChatOptions.ResponseFormat: the JSON schema keyword 'minimum' is not supported",
+            Refused(new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(minimum) }));
         Assert.Contains("ChatOptions.FrequencyPenalty must lie in [-2, 2]", Refused(new ChatOptions { FrequencyPenalty = 2.5f }));
         Assert.Contains("ChatOptions.PresencePenalty must lie in [-2, 2]", Refused(new ChatOptions { PresencePenalty = -3f }));
     }

@@ -33,7 +33,8 @@ public class RequestFieldTests
             ("/v1/completions", """{"slot": {"times": 1, "time": 3}}""", "slot.time"),
             ("/v1/completions", """{"stream": true, "stream_options": {"include_usage": true, "usage": 1}}""", "stream_options.usage"),
             ("/v1/completions", """{"response_format": {"type": "text", "schema": {}}}""", "response_format.schema"),
-            ("/v1/completions", """{"guided_json": {"type": "object"}}""", "guided_json"),
+            ("/v1/completions", """{"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}, "extra": 1}}}""", "response_format.json_schema.extra"),
+            ("/v1/completions", """{"structured_outputs": {"jsn": {}}}""", "structured_outputs.jsn"),
             ("/v1/completions", """{"suffix": "end"}""", "suffix"),
             ("/v1/completions", """{"top_logprobs": 2}""", "top_logprobs"), // a chat field
             ("/v1/completions", """{"tools": []}""", "tools"), // tool calling is a chat field
@@ -92,8 +93,9 @@ public class RequestFieldTests
         float[] half = new float[model.HiddenSize / 2];
         foreach (var (extra, param) in new (string, string)[]
         {
-            ("""{"response_format": {"type": "json_object"}}""", "response_format"),
-            ("""{"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}""", "response_format"),
+            ("""{"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "integer", "minimum": 1}}}}""", "response_format"),
+            ("""{"response_format": {"type": "json_schema"}}""", "response_format"),
+            ("""{"guided_whitespace_pattern": " "}""", "guided_whitespace_pattern"),
             ("""{"skip_special_tokens": false}""", "skip_special_tokens"),
             ("""{"include_stop_str_in_output": true}""", "include_stop_str_in_output"),
             ("""{"min_tokens": 3}""", "min_tokens"),
@@ -137,7 +139,7 @@ public class RequestFieldTests
             ("""{"continue_final_message": true}""", "continue_final_message"),
             ("""{"modalities": ["text", "audio"]}""", "modalities"),
             ("""{"chat_template_kwargs": {"add_generation_prompt": false}}""", "chat_template_kwargs"),
-            ("""{"response_format": {"type": "json_object"}}""", "response_format"),
+            ("""{"response_format": {"type": "yaml"}}""", "response_format"),
         })
         {
             var (status, answer) = await s.Post("/v1/chat/completions", With((JsonObject)chat.DeepClone(), extra));

@@ -16,6 +16,7 @@ internal static class EvalCommand
         var eval = new Command("eval", "Evaluate a model with SLOT on a benchmark");
         eval.Subcommands.Add(CreateGsm8k(models));
         foreach (var task in EvalTaskCommand.TaskNames) eval.Subcommands.Add(EvalTaskCommand.Create(task, models));
+        foreach (var task in EvalLoglikCommand.TaskNames) eval.Subcommands.Add(EvalLoglikCommand.Create(task, models));
         eval.Subcommands.Add(EvalMergeCommand.Create());
         return eval;
     }

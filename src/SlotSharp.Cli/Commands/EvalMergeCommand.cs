@@ -15,7 +15,9 @@ internal static class EvalMergeCommand
         cmd.Options.Add(output);
         cmd.SetAction(pr => CliErrors.Guard(() =>
         {
-            foreach (var r in TaskShardMerge.Merge(pr.GetValue(folders)!, pr.GetValue(output)!)) EvalTaskCommand.Print(r);
+            var (tasks, loglik) = TaskShardMerge.MergeAll(pr.GetValue(folders)!, pr.GetValue(output)!);
+            foreach (var r in tasks) EvalTaskCommand.Print(r);
+            foreach (var r in loglik) EvalLoglikCommand.Print(r);
             return 0;
         }));
         return cmd;

@@ -88,6 +88,31 @@ internal static class DatasetRows
         IFormattable f when value is not DateTime and not DateTimeOffset => f.ToString(null, CultureInfo.InvariantCulture),
         DateTime d => d.ToString("o", CultureInfo.InvariantCulture),
         DateTimeOffset d => d.ToString("o", CultureInfo.InvariantCulture),
-        _ => JsonSerializer.Serialize(value), // lists and structs keep their shape as JSON text
+        _ => Nested(value)?.ToJsonString(), // lists and structs keep their shape as JSON text
+    };
+
+    /// <summary>
+    /// A list or struct cell as JSON. Parquet.Net's untyped reader hands the strings inside a list as char arrays
+    /// (and structs as dictionaries), which JsonSerializer would write as arrays of one-letter strings, so the value
+    /// is converted by hand: char[] to a string, dictionaries to objects, other sequences to arrays.
+    /// </summary>
+    static JsonNode? Nested(object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        char[] chars => JsonValue.Create(new string(chars)),
+        ReadOnlyMemory<char> chars => JsonValue.Create(chars.ToString()),
+        bool b => JsonValue.Create(b),
+        DateTime or DateTimeOffset => JsonValue.Create(ToText(value)),
+        sbyte or byte or short or ushort or int or uint or long => JsonValue.Create(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
+        ulong u => JsonValue.Create(u),
+        decimal m => JsonValue.Create(m),
+        // JSON has no NaN or infinity: those stay text, as ToText writes them.
+        double or float when Convert.ToDouble(value, CultureInfo.InvariantCulture) is var d && double.IsFinite(d) => JsonValue.Create(d),
+        IFormattable f => JsonValue.Create(f.ToString(null, CultureInfo.InvariantCulture)),
+        System.Collections.IDictionary map => new JsonObject(map.Keys.Cast<object>()
+            .Select(k => KeyValuePair.Create(Convert.ToString(k, CultureInfo.InvariantCulture)!, Nested(map[k])))),
+        System.Collections.IEnumerable items => new JsonArray([.. items.Cast<object?>().Select(Nested)]),
+        _ => JsonSerializer.SerializeToNode(value),
     };
 }

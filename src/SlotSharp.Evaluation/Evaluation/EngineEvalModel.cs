@@ -15,7 +15,7 @@ namespace SlotSharp.Evaluation;
 /// (docs/engine.md). A prompt that would run past max_position_embeddings is refused (ContextLengthException) unless
 /// <paramref name="allowLongContext"/>.
 /// </summary>
-public sealed class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate, bool allowLongContext = false) : IEvalModel
+public sealed partial class EngineEvalModel(SlotEngine engine, SlotOptions slotTemplate, bool allowLongContext = false) : IEvalModel
 {
     sealed record Prepared(string Text, EngineRequest Request);
 

@@ -52,6 +52,9 @@ internal sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
     /// <summary>Task layout: this journal's shard (0 of 1 when unsharded).</summary>
     public int ShardIndex { get; init; }
     public int ShardCount { get; init; } = 1;
+    /// <summary>Log-likelihood tasks' selection mode ("heldout:M": <see cref="Times"/> and <see cref="Lr"/> list the
+    /// candidate settings); null otherwise, and then not written, so older journals keep their bytes.</summary>
+    public string? SlotSelect { get; init; }
 
     bool IsGsm8k => Format == Gsm8kFormat;
 
@@ -65,7 +68,9 @@ internal sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
         foreach (var property in info.Properties)
         {
             var field = property.Name;
-            property.ShouldSerialize = (header, _) => ((EvalRunHeader)header).Has(field);
+            property.ShouldSerialize = field == "slot_select"
+                ? (_, value) => value != null
+                : (header, _) => ((EvalRunHeader)header).Has(field);
         }
     }
 
@@ -94,6 +99,7 @@ internal sealed record EvalRunHeader : IJournalHeader<EvalRunHeader>
         Check("max_new_tokens", MaxNewTokens, other.MaxNewTokens);
         Check("max_model_length", MaxModelLength, other.MaxModelLength);
         Check("sample_count", SampleCount, other.SampleCount);
+        Check("slot_select", SlotSelect, other.SlotSelect);
         if (Has("shard_index")) Check("shard", $"{ShardIndex}/{ShardCount}", $"{other.ShardIndex}/{other.ShardCount}");
         return string.Join("; ", diffs);
     }

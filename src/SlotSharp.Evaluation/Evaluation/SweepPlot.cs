@@ -12,8 +12,9 @@ internal static class SweepPlot
         Save(path, summaries.Select(s => new SweepPoint(s.Times, s.Lr, s.Accuracy, s.AccuracyStderr, s.FormatAccuracy)).ToList(),
             title, "answer accuracy", width, height);
 
+    /// <param name="reference">A value drawn as a dashed horizontal line across the plot (a selection mode's accuracy).</param>
     public static void Save(string path, IReadOnlyList<SweepPoint> summaries, string title, string accuracyLabel,
-        int width = 900, int height = 560)
+        int width = 900, int height = 560, (string Label, double Value)? reference = null)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -41,6 +42,14 @@ internal static class SweepPlot
             fmt.MarkerShape = MarkerShape.OpenSquare;
             fmt.LinePattern = LinePattern.Dashed;
             fmt.LegendText = $"format accuracy, lr={group.Key}";
+        }
+        if (reference is { } r)
+        {
+            var line = plot.Add.HorizontalLine(r.Value);
+            line.LinePattern = LinePattern.Dashed;
+            line.LineWidth = 2;
+            line.Color = Colors.Black;
+            line.LegendText = $"{r.Label}: {r.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)}";
         }
         plot.Title(title);
         plot.XLabel("SLOT iterations (times)");

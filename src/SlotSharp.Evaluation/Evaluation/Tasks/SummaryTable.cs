@@ -15,15 +15,24 @@ internal static class SummaryTable
     static readonly bool[] RightAligned = [false, true, false, true, false, true];
 
     /// <summary>The table for one task: an "all" row and the task's row (the same numbers for a single task).</summary>
-    public static string Render(string resultsKey, int version, string metric, TaskMetrics m)
+    public static string Render(string resultsKey, int version, string metric, TaskMetrics m) =>
+        Render(resultsKey, version, [(metric, m)]);
+
+    /// <summary>
+    /// Several metrics of one task, as lighteval's make_results_table lists them: for "all" and then the task, one row
+    /// per metric, the key and version only on the key's first row.
+    /// </summary>
+    public static string Render(string resultsKey, int version, IReadOnlyList<(string Metric, TaskMetrics Value)> metrics)
     {
-        string value = Number(m.Value);
-        string pm = m.Stderr.HasValue ? "±" : "", se = m.Stderr is { } s ? Number(s) : "";
-        string[][] rows =
-        [
-            ["all", "", metric, value, pm, se],
-            [resultsKey.Replace('|', ':'), version.ToString(CultureInfo.InvariantCulture), metric, value, pm, se],
-        ];
+        var rowList = new List<string[]>();
+        foreach (var (key, ver) in new[] { ("all", ""), (resultsKey.Replace('|', ':'), version.ToString(CultureInfo.InvariantCulture)) })
+            for (int i = 0; i < metrics.Count; i++)
+            {
+                var (metric, m) = metrics[i];
+                string pm = m.Stderr.HasValue ? "±" : "", se = m.Stderr is { } s ? Number(s) : "";
+                rowList.Add([i == 0 ? key : "", i == 0 ? ver : "", metric, Number(m.Value), pm, se]);
+            }
+        var rows = rowList.ToArray();
         var widths = Enumerable.Range(0, Headers.Length)
             .Select(c => Math.Max(3, Math.Max(Headers[c].Length, rows.Max(r => r[c].Length)))).ToArray();
         var sb = new StringBuilder();

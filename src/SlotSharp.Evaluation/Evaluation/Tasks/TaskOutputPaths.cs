@@ -7,12 +7,21 @@ namespace SlotSharp.Evaluation.Tasks;
 /// </summary>
 internal sealed record TaskOutputPaths(string Directory, string Stem, string LogPrefix)
 {
-    public static TaskOutputPaths For(string outputDirectory, string task, string modelPath, SlotSetting s)
+    public static TaskOutputPaths For(string outputDirectory, string task, string modelPath, SlotSetting s) =>
+        For(outputDirectory, task, modelPath, s.TimesText, s.LrText);
+
+    /// <summary>
+    /// <paramref name="select"/>: the selection mode's name ("heldout:4"), whose files list every candidate's times
+    /// and lr (comma-separated in <paramref name="times"/> and <paramref name="lr"/>) after "select_heldout_4".
+    /// </summary>
+    public static TaskOutputPaths For(string outputDirectory, string task, string modelPath, string times, string lr, string? select = null)
     {
-        var stem = $"{task.Replace(':', '_')}_times_{s.TimesText}_lr_{s.LrText}";
+        var mode = select == null ? "" : "_select_" + select.Replace(':', '_');
+        var stem = $"{task.Replace(':', '_')}{mode}_times_{times}_lr_{lr}";
         if (stem.IndexOfAny(['/', '\\', '\0']) >= 0)
-            throw new SlotSharpException($"times/lr '{s.TimesText}'/'{s.LrText}' cannot be used in a file name");
-        return new(outputDirectory, stem, $"{task}-{ModelName(modelPath)}-{s.TimesText}-{s.LrText}-");
+            throw new SlotSharpException($"times/lr '{times}'/'{lr}' cannot be used in a file name");
+        var logMode = select == null ? "" : "select_" + select.Replace(':', '_') + "-";
+        return new(outputDirectory, stem, $"{task}-{ModelName(modelPath)}-{logMode}{times}-{lr}-");
     }
 
     /// <summary>The model's folder name, as the original logs name it (DeepSeek-R1-Distill-Qwen-7B).</summary>

@@ -9,7 +9,12 @@ namespace SlotSharp.Evaluation.Tasks;
 /// </summary>
 public static class TaskShardMerge
 {
-    public static IReadOnlyList<TaskSettingResult> Merge(IReadOnlyList<string> folders, string outputDirectory)
+    public static IReadOnlyList<TaskSettingResult> Merge(IReadOnlyList<string> folders, string outputDirectory) =>
+        MergeAll(folders, outputDirectory).Tasks;
+
+    /// <summary>Merges the shards of generation tasks and of log-likelihood tasks (whose journals hold other records).</summary>
+    internal static (IReadOnlyList<TaskSettingResult> Tasks, IReadOnlyList<Loglik.LoglikSettingResult> Loglik) MergeAll(
+        IReadOnlyList<string> folders, string outputDirectory)
     {
         if (folders.Count == 0) throw new SlotSharpException("no shard folder to merge");
         var journals = new List<(string Path, EvalRunHeader Header)>();
@@ -23,6 +28,7 @@ public static class TaskShardMerge
             throw new SlotSharpException($"no shard journal (journal_*_shard_*_of_*.jsonl) in {string.Join(", ", folders)}");
 
         var results = new List<TaskSettingResult>();
+        var loglik = new List<Loglik.LoglikSettingResult>();
         foreach (var group in journals.GroupBy(j => j.Header with { ShardIndex = 0 }))
         {
             var whole = group.Key with { ShardCount = 1 };
@@ -30,31 +36,48 @@ public static class TaskShardMerge
             if (!shards.SequenceEqual(Enumerable.Range(0, group.Key.ShardCount)))
                 throw new SlotSharpException($"{whole.Task} times={whole.Times} lr={whole.Lr}: found shards " +
                     $"{string.Join(",", shards)} of {group.Key.ShardCount}; each shard is needed exactly once");
-            var records = new Dictionary<int, TaskSampleRecord>();
-            foreach (var (path, header) in group)
-            {
-                using var journal = TaskJournal.OpenOrCreate(path, header);
-                foreach (var r in journal.Records.Values) records.TryAdd(r.Sample, r);
-            }
-            var missing = Enumerable.Range(1, whole.SampleCount).Where(s => !records.ContainsKey(s)).ToList();
-            if (missing.Count > 0)
-                throw new SlotSharpException($"{whole.Task} times={whole.Times} lr={whole.Lr}: {missing.Count} document(s) " +
-                    $"not yet evaluated (first: sample {missing[0]}); finish the shards first");
-
             var taskName = whole.Task!; // ReadHeader admits only headers that name their task
-            var task = LightevalTask.ByName(taskName);
-            var paths = TaskOutputPaths.For(outputDirectory, taskName, whole.ModelPath, new SlotSetting(whole.Times, whole.Lr));
-            WriteWholeJournal(paths.Journal(ShardSpec.Whole), whole, records.Values.OrderBy(r => r.Sample));
-            results.Add(TaskReport.Write(task, whole, paths, records.Values.ToList()));
+            if (Loglik.LoglikTask.IsLoglikTask(taskName))
+            {
+                var paths = Loglik.LoglikRunner.Paths(outputDirectory, whole);
+                var records = Collect<Loglik.LoglikSampleRecord>(group, whole, Loglik.LoglikJournal.OpenOrCreate);
+                WriteWholeJournal<Loglik.LoglikSampleRecord>(paths.Journal(ShardSpec.Whole), whole, records, Loglik.LoglikJournal.OpenOrCreate);
+                loglik.Add(Loglik.LoglikReport.Write(Loglik.LoglikTask.ByName(taskName), whole, paths, records));
+            }
+            else
+            {
+                var paths = TaskOutputPaths.For(outputDirectory, taskName, whole.ModelPath, new SlotSetting(whole.Times, whole.Lr));
+                var records = Collect<TaskSampleRecord>(group, whole, TaskJournal.OpenOrCreate);
+                WriteWholeJournal<TaskSampleRecord>(paths.Journal(ShardSpec.Whole), whole, records, TaskJournal.OpenOrCreate);
+                results.Add(TaskReport.Write(LightevalTask.ByName(taskName), whole, paths, records));
+            }
         }
-        return results;
+        return (results, loglik);
+    }
+
+    /// <summary>Every shard's records, in sample order; throws when a document is missing.</summary>
+    static List<TRecord> Collect<TRecord>(IEnumerable<(string Path, EvalRunHeader Header)> shards, EvalRunHeader whole,
+        Func<string, EvalRunHeader, JsonlJournal<EvalRunHeader, TRecord>> open) where TRecord : class, IJournalRecord
+    {
+        var records = new Dictionary<int, TRecord>();
+        foreach (var (path, header) in shards)
+        {
+            using var journal = open(path, header);
+            foreach (var r in journal.Records.Values) records.TryAdd(r.Sample, r);
+        }
+        var missing = Enumerable.Range(1, whole.SampleCount).Where(s => !records.ContainsKey(s)).ToList();
+        if (missing.Count > 0)
+            throw new SlotSharpException($"{whole.Task} times={whole.Times} lr={whole.Lr}: {missing.Count} document(s) " +
+                $"not yet evaluated (first: sample {missing[0]}); finish the shards first");
+        return records.Values.OrderBy(r => r.Sample).ToList();
     }
 
     /// <summary>The journal an unsharded run would have, so the merged folder also resumes like one.</summary>
-    static void WriteWholeJournal(string path, EvalRunHeader header, IEnumerable<TaskSampleRecord> records)
+    static void WriteWholeJournal<TRecord>(string path, EvalRunHeader header, IEnumerable<TRecord> records,
+        Func<string, EvalRunHeader, JsonlJournal<EvalRunHeader, TRecord>> open) where TRecord : class, IJournalRecord
     {
         if (File.Exists(path)) File.Delete(path);
-        using var journal = TaskJournal.OpenOrCreate(path, header);
+        using var journal = open(path, header);
         foreach (var r in records) journal.Append(r);
     }
 

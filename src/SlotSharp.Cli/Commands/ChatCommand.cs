@@ -24,6 +24,8 @@ internal static class ChatCommand
         cmd.Options.Add(system);
         sampling.AddTo(cmd);
         slot.AddTo(cmd);
+        var noPrefixCache = PrefixCacheOption.Create();
+        cmd.Options.Add(noPrefixCache);
 
         cmd.SetAction(parse =>
         {
@@ -34,7 +36,8 @@ internal static class ChatCommand
             model.Validate(parse);
 
             using var loaded = model.LoadModel(parse);
-            using var engine = new SlotEngine(loaded);
+            // Each turn's prompt starts with the conversation so far, which the prefix cache keeps.
+            using var engine = new SlotEngine(loaded, SlotEngine.DefaultOptions(loaded) with { PrefixCache = !parse.GetValue(noPrefixCache) });
             var settings = new ChatSettings
             {
                 ModelId = loaded.ModelId, System = parse.GetValue(system), Slot = slotOptions,

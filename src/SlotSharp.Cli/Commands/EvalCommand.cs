@@ -46,11 +46,12 @@ internal static class EvalCommand
         var sweepTimes = new Option<string?>("--sweep-times") { Description = "Comma-separated SLOT steps to sweep, e.g. 0,1,2,3,4,5" };
         var sweepLr = new Option<string?>("--sweep-lr") { Description = "Comma-separated learning rates to sweep, e.g. 0.1,0.01" };
         var longContext = LongContextOption.Create();
+        var noPrefixCache = PrefixCacheOption.Create();
 
         var cmd = new Command("gsm8k", "GSM8K accuracy and format accuracy, reproducing SLOT's eval_only_slot.py");
         modelOptions.AddTo(cmd);
         foreach (var o in new Option[] { data, split, evalSamples, seed, times, lr, doSample, temperature,
-                     maxNewTokens, batchSize, output, sweepTimes, sweepLr, longContext, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
+                     maxNewTokens, batchSize, output, sweepTimes, sweepLr, longContext, noPrefixCache, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => CliErrors.Guard(() =>
@@ -79,15 +80,19 @@ internal static class EvalCommand
                 OutputDirectory = pr.GetValue(output)!,
             };
             // The model is resolved (and downloaded, for a Hub id) only once the arguments and data are known good.
-            using var engine = models(ModelRequest(modelOptions, slotOptions, pr, options.BatchSize, pr.GetValue(longContext)));
+            using var engine = models(ModelRequest(modelOptions, slotOptions, pr, options.BatchSize, pr.GetValue(longContext), !pr.GetValue(noPrefixCache)));
             return LongContextOption.NamingTheFlag(() => Run(engine, options));
         }));
         return cmd;
     }
 
     /// <summary>Every model flag of the command (backend, GGUF file, context, dtype, ...) goes to the one loader.</summary>
-    internal static EvalModelRequest ModelRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize, bool allowLongContext) =>
-        new(pr.GetValue(model.Model)!, batchSize, model.LoadOptions(pr, maxSequences: batchSize), slot.ResolveKinds(pr), allowLongContext);
+    internal static EvalModelRequest ModelRequest(ModelOptions model, SlotCliOptions slot, ParseResult pr, int batchSize, bool allowLongContext,
+        bool prefixCache) =>
+        new(pr.GetValue(model.Model)!, batchSize, model.LoadOptions(pr, maxSequences: batchSize), slot.ResolveKinds(pr), allowLongContext)
+        {
+            PrefixCache = prefixCache,
+        };
 
     /// <summary>
     /// The real model, loaded once the arguments and data are known good: a local path is checked first (the error

@@ -34,10 +34,11 @@ internal static class EvalLoglikCommand
         var output = new Option<string>("--output") { Description = "Folder for the journal, results JSON, details JSONL and log", DefaultValueFactory = _ => "." };
         var select = SlotSelectOption.Create();
         var longContext = LongContextOption.Create();
+        var noPrefixCache = PrefixCacheOption.Create();
 
         var cmd = new Command(name, $"lm-evaluation-harness {task.Name} ({string.Join(", ", task.Metrics)}), SLOT fitted on each context");
         modelOptions.AddTo(cmd);
-        foreach (var o in new Option[] { data, times, lr, sweepTimes, sweepLr, limit, shard, batchSize, output, select, longContext,
+        foreach (var o in new Option[] { data, times, lr, sweepTimes, sweepLr, limit, shard, batchSize, output, select, longContext, noPrefixCache,
                      slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
             cmd.Options.Add(o);
 
@@ -73,7 +74,7 @@ internal static class EvalLoglikCommand
             long inFlight = (long)sequences * settings.Count;
             if (inFlight > new SlotSharp.Engine.EngineOptions().MaxQueued)
                 throw new UserInputException($"--batch-size {options.BatchSize} puts up to {inFlight} requests in flight at once ({settings.Count} settings); lower it");
-            using var engine = models(EvalCommand.ModelRequest(modelOptions, slotOptions, pr, sequences, pr.GetValue(longContext)));
+            using var engine = models(EvalCommand.ModelRequest(modelOptions, slotOptions, pr, sequences, pr.GetValue(longContext), !pr.GetValue(noPrefixCache)));
             if (engine is not ILoglikModel scorer) throw new UserInputException($"this model cannot score log-likelihoods for {name}");
             var result = LongContextOption.NamingTheFlag(() => EvalConsole.Run(options.SelectHeldOut != null ? [SlotSelectOption.Label(settings)] : settings,
                 (progress, cancel) => new LoglikRunner(scorer, options).Run(progress, cancel), EvalConsole.Accuracy));

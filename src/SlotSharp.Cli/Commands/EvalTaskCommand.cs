@@ -42,11 +42,12 @@ internal static class EvalTaskCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Prompts per engine call", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output") { Description = "Folder for the journal, results JSON, details JSONL and log", DefaultValueFactory = _ => "." };
         var longContext = LongContextOption.Create();
+        var noPrefixCache = PrefixCacheOption.Create();
 
         var cmd = new Command(name, $"lighteval {task.Name} (extractive_match), as SLOT's run_vllm.sh runs it");
         modelOptions.AddTo(cmd);
         foreach (var o in new Option[] { data, times, lr, sweepTimes, sweepLr, temperature, topP, greedy, maxNewTokens,
-                     maxModelLength, seed, limit, shard, batchSize, output, longContext, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
+                     maxModelLength, seed, limit, shard, batchSize, output, longContext, noPrefixCache, slotOptions.Impl, slotOptions.Optimizer, slotOptions.MemoryMb })
             cmd.Options.Add(o);
 
         cmd.SetAction(pr => CliErrors.Guard(() =>
@@ -77,7 +78,7 @@ internal static class EvalTaskCommand
                 BatchSize = pr.GetValue(batchSize),
                 OutputDirectory = pr.GetValue(output)!,
             };
-            using var engine = models(EvalCommand.ModelRequest(modelOptions, slotOptions, pr, options.BatchSize, pr.GetValue(longContext)));
+            using var engine = models(EvalCommand.ModelRequest(modelOptions, slotOptions, pr, options.BatchSize, pr.GetValue(longContext), !pr.GetValue(noPrefixCache)));
             var result = LongContextOption.NamingTheFlag(() => EvalConsole.Run(settings,
                 (progress, cancel) => new EvalRunner(engine, options).Run(new LightevalOutput(), progress, cancel), EvalConsole.Accuracy));
             foreach (var r in result.Reports) Print(r);

@@ -40,7 +40,8 @@ internal static class ServeCommand
                                        "POST /v1/generate (the JSON of `slot generate --json`), GET /health, GET /metrics");
         model.AddTo(cmd);
         slot.AddTo(cmd);
-        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, shutdown, quiet, longContext })
+        var noPrefixCache = PrefixCacheOption.Create();
+        foreach (var o in new Option[] { host, port, urls, apiKey, servedName, maxQueue, maxBody, maxTokens, origins, maxBatch, kvBudget, shutdown, quiet, longContext, noPrefixCache })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -55,6 +56,7 @@ internal static class ServeCommand
                 AllowedOrigins = parse.GetValue(origins) ?? [], MaxBatch = parse.GetValue(maxBatch), KvBudgetMb = parse.GetValue(kvBudget),
                 AccessLog = parse.GetValue(quiet) ? null : Console.Error,
                 ShutdownTimeout = Seconds(parse.GetValue(shutdown)),
+                PrefixCache = !parse.GetValue(noPrefixCache),
             };
             settings.Validate(FlagOf);
             using var loaded = model.LoadModel(parse, maxSequences: settings.MaxBatch);

@@ -38,7 +38,7 @@ public sealed partial class EngineEvalModel(SlotEngine engine, SlotOptions slotT
         var model = SlotModel.Load(request.Model, load);
         try
         {
-            var engine = new SlotEngine(model);
+            var engine = new SlotEngine(model, SlotEngine.DefaultOptions(model) with { PrefixCache = request.PrefixCache });
             return new EngineEvalModel(engine, request.Slot ?? new SlotOptions(), request.AllowLongContext) { _ownedModel = model };
         }
         catch { model.Dispose(); throw; }

@@ -94,4 +94,8 @@ public interface IEvalModel : IDisposable
 /// <param name="AllowLongContext">Generate past the model's max_position_embeddings instead of refusing the prompt
 /// (<see cref="SlotSharp.Generation.GenerationOptions.AllowLongContext"/>).</param>
 public sealed record EvalModelRequest(string Model, int MaxBatchSize, ModelLoadOptions? Load = null,
-    SlotSharp.Slot.SlotOptions? Slot = null, bool AllowLongContext = false);
+    SlotSharp.Slot.SlotOptions? Slot = null, bool AllowLongContext = false)
+{
+    /// <summary>Reuse cached prompt prefixes (the engine's <see cref="Engine.EngineOptions.PrefixCache"/>).</summary>
+    public bool PrefixCache { get; init; } = true;
+}

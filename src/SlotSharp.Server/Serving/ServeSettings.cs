@@ -33,6 +33,9 @@ public sealed record ServeSettings
     /// or a key). Null: no access log. `slot serve` writes it to stderr unless --quiet.
     /// </summary>
     public TextWriter? AccessLog { get; init; }
+
+    /// <summary>Reuse cached prompt prefixes (the engine's <see cref="Engine.EngineOptions.PrefixCache"/>).</summary>
+    public bool PrefixCache { get; init; } = true;
     /// <summary>
     /// On SIGTERM or Ctrl+C the server stops accepting at once and lets running requests finish for this long; then
     /// their connections are closed, which cancels them in the engine (issue 19, defect 2: the process must end

@@ -56,7 +56,7 @@ public sealed class SlotServer
     public static EngineOptions EngineOptionsFor(ServeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var options = new EngineOptions { MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue };
+        var options = new EngineOptions { MaxRunning = settings.MaxBatch, MaxQueued = settings.MaxQueue, PrefixCache = settings.PrefixCache };
         return settings.KvBudgetMb > 0 ? options with { KvBudgetBytes = (long)settings.KvBudgetMb << 20 } : options;
     }
 

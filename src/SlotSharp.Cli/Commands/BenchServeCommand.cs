@@ -35,7 +35,8 @@ internal static class BenchServeCommand
         var json = new Option<string?>("--json") { Description = "Also write the rows to this JSON file" };
         var cmd = new Command("serve", "Aggregate output tokens/s of the OpenAI server with 1..N concurrent clients, SLOT off and on");
         model.AddTo(cmd);
-        foreach (var o in new Option[] { clients, promptTokens, newTokens, times, lr, maxBatch, json }) cmd.Options.Add(o);
+        var noPrefixCache = PrefixCacheOption.Create();
+        foreach (var o in new Option[] { clients, promptTokens, newTokens, times, lr, maxBatch, json, noPrefixCache }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var counts = BenchLoadCommand.PositiveList(parse.GetValue(clients)!, "--clients", 256);
@@ -48,7 +49,11 @@ internal static class BenchServeCommand
             CliErrors.NamingFlag("--times/--lr", () => { slot.Resolve(); return 0; });
 
             using var loaded = model.Load(parse, batch, prompt + generate);
-            var settings = new ServeSettings { MaxBatch = batch, MaxQueue = batch, MaxTokensLimit = Math.Max(generate, ServeSettings.DefaultMaxTokensLimit) };
+            var settings = new ServeSettings
+            {
+                MaxBatch = batch, MaxQueue = batch, MaxTokensLimit = Math.Max(generate, ServeSettings.DefaultMaxTokensLimit),
+                PrefixCache = !parse.GetValue(noPrefixCache),
+            };
             using var app = loaded.Serve(settings);
             using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = Timeout.InfiniteTimeSpan };
             int vocab = loaded.Model.Backend.VocabSize;

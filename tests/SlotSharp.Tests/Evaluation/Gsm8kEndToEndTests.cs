@@ -23,6 +23,8 @@ public sealed class Gsm8kEndToEndTests : IDisposable
         var full = Path.Combine(_dir, "full");
         var run = Eval(full);
         Assert.True(run.Code == 0, run.Err);
+        // Every question after the first starts with the chat template's shared opening, which the prefix cache keeps.
+        Assert.Matches(@"prefix cache: 4 of 5 requests reused a cached prefix, \d+ of \d+ prompt tokens", run.Out);
         var log = Path.Combine(full, "logs", "log_times_2_lr_0.1.txt");
         var lines = File.ReadAllLines(log);
 

@@ -19,14 +19,22 @@ public class LlamaGrammarCaseTests
     static IEnumerable<JsonObject> Integration(string kind) =>
         Cases["integration"]!.AsArray().Select(c => c!.AsObject()).Where(c => (string?)c["kind"] == kind);
 
-    public static TheoryData<string> GrammarNames => [.. Integration("grammar").Select(c => (string)c["name"]!)];
-    public static TheoryData<string> SchemaNames => [.. Integration("schema").Select(c => (string)c["name"]!)];
+    // Numbered as well as named: llama.cpp's files reuse a few names, and xunit would run only one case of each.
+    public static TheoryData<int, string> GrammarNames => Numbered("grammar");
+    public static TheoryData<int, string> SchemaNames => Numbered("schema");
+
+    static TheoryData<int, string> Numbered(string kind)
+    {
+        var data = new TheoryData<int, string>();
+        foreach (var (c, i) in Integration(kind).Select((c, i) => (c, i))) data.Add(i, (string)c["name"]!);
+        return data;
+    }
 
     [SkippableTheory]
     [MemberData(nameof(GrammarNames))]
-    public void GbnfCaseAcceptsItsPassingStringsAndRejectsItsFailingOnes(string name)
+    public void GbnfCaseAcceptsItsPassingStringsAndRejectsItsFailingOnes(int index, string name)
     {
-        var c = Integration("grammar").First(x => (string)x["name"]! == name);
+        var c = Integration("grammar").ElementAt(index);
         string text = (string)c["text"]!;
         if (text.Contains("<[", StringComparison.Ordinal) || text.Contains("<|", StringComparison.Ordinal))
         {
@@ -50,9 +58,9 @@ public class LlamaGrammarCaseTests
 
     [SkippableTheory]
     [MemberData(nameof(SchemaNames))]
-    public void SchemaCaseAcceptsOnlyWhatJsonSchemaNetValidates(string name)
+    public void SchemaCaseAcceptsOnlyWhatJsonSchemaNetValidates(int index, string name)
     {
-        var c = Integration("schema").First(x => (string)x["name"]! == name);
+        var c = Integration("schema").ElementAt(index);
         string text = (string)c["text"]!;
         OutputConstraint schema;
         try { schema = OutputConstraint.JsonSchema(text); }

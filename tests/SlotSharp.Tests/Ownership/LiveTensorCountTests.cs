@@ -130,10 +130,11 @@ public class LiveTensorCountTests
         var (managed, native) = Memory();
         for (int i = 0; i < 200; i++) Assert.Equal(runs.Expected(Slot(i), 2), runs.Generate(Slot(i), 2));
         var (managedAfter, nativeAfter) = Memory();
-        if (nativeAfter - native >= 48L << 20)
+        // Process-wide native memory also moves with whatever else the test host still runs (other classes' models,
+        // server threads winding down, allocator pools settling). A leak keeps growing in every window of 200; that noise
+        // dies out, so up to two more windows are measured before the growth counts.
+        for (int window = 0; window < 2 && nativeAfter - native >= 48L << 20; window++)
         {
-            // Process-wide native memory also moves with whatever else the test host still runs (other classes' models,
-            // server threads winding down). A leak keeps growing: a second window of 200 must then grow again.
             (managed, native) = (managedAfter, nativeAfter);
             for (int i = 0; i < 200; i++) Assert.Equal(runs.Expected(Slot(i), 2), runs.Generate(Slot(i), 2));
             (managedAfter, nativeAfter) = Memory();

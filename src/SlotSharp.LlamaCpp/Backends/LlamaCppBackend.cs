@@ -128,16 +128,15 @@ public sealed class LlamaCppBackend : IModelBackend
     /// </summary>
     public int StepWith(PrefillRun? prefill, int prefillPositions, IReadOnlyList<BackendSequence> sequences, IReadOnlyList<int> tokens)
     {
-        var rows = Rows(sequences, tokens);
-        int room = _model.PrefillBatchSize - rows.Length;
-        if (prefill is not Prefilling run || run.Owner != this || rows.Length == 0 || room < 1)
+        int room = _model.PrefillBatchSize - sequences.Count;
+        if (prefill is not Prefilling run || run.Owner != this || sequences.Count == 0 || room < 1)
         {
+            // Nothing to merge: the chunk and the step as two calls, as the seam's default does.
             int alone = prefill != null ? prefill.Advance(prefillPositions) : 0;
-            if (rows.Length > 0) _model.Step(rows, (i, logits) => logits.CopyTo(sequences[i].Logits));
-            foreach (var s in sequences) s.Length++;
+            if (sequences.Count > 0) Step(sequences, tokens);
             return alone;
         }
-        run.Riders = (rows, (i, logits) => logits.CopyTo(sequences[i].Logits));
+        run.Riders = (Rows(sequences, tokens), (i, logits) => logits.CopyTo(sequences[i].Logits));
         int ran;
         try { ran = run.Advance(Math.Min(prefillPositions, room)); }
         finally { run.Riders = null; }
